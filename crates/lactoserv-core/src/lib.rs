@@ -1,0 +1,23 @@
+//! The Lactoserv framework: the component model that configuration files
+//! describe, the quantity types their settings use, and the checks that turn
+//! a plain configuration value tree into a typed, linked model.
+//!
+//! This crate knows nothing of JavaScript: `lactoserv-config` evaluates a
+//! configuration file into a [`serde_json::Value`], and this crate takes it
+//! from there.
+//!
+//! Layout:
+//! - [`quant`]: durations, byte counts and rates; their grammar and formats.
+//! - [`names`]: component-name syntax.
+//! - [`bind`]: turning one component's bindings into its typed config struct.
+//! - [`component`]: the traits a component's config implements.
+//! - [`catalog`]: class name → constructor, for built-ins and user types.
+//! - [`host`], [`endpoint`]: the two component kinds the framework owns.
+//! - [`logging`]: the `logging` on/off map.
+//! - [`webapp`]: the whole configuration, built and linked.
+
+pub mod bind;
+pub mod catalog;
+pub mod component;
+pub mod names;
+pub mod quant;

@@ -1,0 +1,1 @@
+//! Quantities (placeholder module; being written).

@@ -1,0 +1,2 @@
+//! The `lactoserv` binary.
+fn main() {}
