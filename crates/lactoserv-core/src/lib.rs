@@ -10,6 +10,7 @@
 //! - [`quant`]: durations, byte counts and rates; their grammar and formats.
 //! - [`names`]: component-name syntax.
 //! - [`bind`]: turning one component's bindings into its typed config struct.
+//! - [`blob`]: bindings that take a string or a `Buffer`.
 //! - [`component`]: the traits a component's config implements.
 //! - [`catalog`]: class name → constructor, for built-ins and user types.
 //! - [`host`], [`endpoint`]: the two component kinds the framework owns.
@@ -17,6 +18,7 @@
 //! - [`webapp`]: the whole configuration, built and linked.
 
 pub mod bind;
+pub mod blob;
 pub mod catalog;
 pub mod component;
 pub mod names;

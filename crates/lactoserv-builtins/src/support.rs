@@ -1,0 +1,1 @@
+//! Config value types shared by several built-ins.
