@@ -30,7 +30,7 @@ pub enum LoadError {
     },
     /// The module failed to parse, or threw while evaluating.
     #[error("{0}")]
-    Script(ScriptError),
+    Script(Box<ScriptError>),
     /// The default export holds something that is not configuration data.
     #[error("{0}")]
     Conversion(String),

@@ -41,13 +41,13 @@ pub(super) fn describe(caught: CaughtError<'_>, deadline: Instant, options: &Loa
     }
     let frames: Vec<String> = stack.lines().filter_map(config_frame).collect();
     let location = frames.first().and_then(|frame| frame_location(frame));
-    LoadError::Script(ScriptError {
+    LoadError::Script(Box::new(ScriptError {
         name,
         message,
         code,
         location,
         frames,
-    })
+    }))
 }
 
 fn describe_value(value: &rquickjs::Value<'_>) -> String {
