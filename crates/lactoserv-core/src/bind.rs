@@ -63,8 +63,14 @@ pub fn from_bindings<T: DeserializeOwned>(bindings: &Bindings) -> Result<T, Bind
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, BindError> {
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
-        let field = if path == "." { String::new() } else { path };
-        BindError::new(field, reword(&err.into_inner().to_string()))
+        let message = err.into_inner().to_string();
+        let mut field = if path == "." { String::new() } else { path };
+        if message.starts_with("unknown field ") {
+            // The path ends with the unknown key itself, which the message
+            // names; the error belongs to the object holding it.
+            field.truncate(field.rfind('.').unwrap_or(0));
+        }
+        BindError::new(field, reword(&message))
     })
 }
 
@@ -72,6 +78,7 @@ pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, BindError> {
 fn reword(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("unknown field ") {
         // "unknown field `zork`, expected one of `a`, `b`"
+        let rest = rest.trim_end_matches(", there are no fields");
         let (field, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
         return format!("Extra property: {field} (known:{expected})")
             .replace(" (known:)", "")
@@ -121,6 +128,10 @@ mod tests {
     fn reports_extra_and_missing_properties_in_config_terms() {
         let err = bind(r#"{"path": "x", "zork": 1}"#).unwrap_err();
         assert_eq!(err.message, "Extra property: `zork` (known: `path` or `rotate`)");
+        assert_eq!(err.field, "");
+        let err = bind(r#"{"path": "x", "rotate": {"atSize": 1, "zap": 2}}"#).unwrap_err();
+        assert_eq!(err.field, "rotate");
+        assert!(err.message.starts_with("Extra property: `zap`"), "{err}");
         let err = bind(r#"{}"#).unwrap_err();
         assert_eq!(err.message, "Missing required property: `path`");
         assert_eq!(err.to_string(), "Missing required property: `path`");

@@ -1,2 +1,118 @@
-//! The `lactoserv` binary.
-fn main() {}
+//! `lactoserv` (installed as `bin/run`): the Lactoserv web application
+//! server's command line (Lactoserv `main-lactoserv/export/default.js`).
+//!
+//! The binary stays thin: it parses the command line, loads and checks the
+//! configuration through `lactoserv-config` and `lactoserv-core` with the
+//! built-in catalog, and maps the outcome to the reference's output and exit
+//! statuses.
+
+mod check;
+mod cli;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use cli::{Args, Command};
+
+/// The product's name, as `--version` and the final report show it.
+const PRODUCT_NAME: &str = "lactoserv";
+
+/// The product's version.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The source commit, when the build was told it; the reference's shape is
+/// kept either way.
+const COMMIT: &str = match option_env!("LACTOSERV_COMMIT") {
+    Some(commit) => commit,
+    None => "0000000",
+};
+
+fn main() -> ExitCode {
+    let mut argv = std::env::args_os();
+    let program_path = argv.next().unwrap_or_default();
+    let program = Path::new(&program_path)
+        .file_name()
+        .map_or_else(|| PRODUCT_NAME.to_owned(), |name| name.to_string_lossy().into_owned());
+    let rest: Vec<_> = argv.collect();
+    let (command, wrapper) = cli::parse(rest.iter().cloned(), &program);
+
+    if wrapper.print_command {
+        let exe = std::env::current_exe().unwrap_or_else(|_| program_path.clone().into());
+        eprintln!("Running system via command:");
+        eprintln!("  {}", cli::shell_quote(&exe.to_string_lossy()));
+        for word in &rest {
+            eprintln!("  {}", cli::shell_quote(&word.to_string_lossy()));
+        }
+    }
+    if !wrapper.node_opts.is_empty() {
+        eprintln!(
+            "Ignoring --node-opts ({}): this server has no Node runtime.",
+            wrapper.node_opts.join(" ")
+        );
+    }
+
+    match command {
+        Command::Help(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Command::Version => {
+            println!("{PRODUCT_NAME} v{VERSION}");
+            ExitCode::SUCCESS
+        }
+        Command::Usage { usage, message } => {
+            eprint!("{usage}");
+            eprintln!();
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+        Command::Run(args) if args.dry_run => dry_run(&args),
+        Command::Run(args) => run(&args),
+    }
+}
+
+/// `--dry-run`: every check start-up makes short of binding sockets and
+/// writing files, then a report (Lactoserv prints only the first line).
+fn dry_run(args: &Args) -> ExitCode {
+    match check::load(&args.config) {
+        Ok(config) => {
+            println!("Configuration file is valid.");
+            print!("{}", config.summary());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            println!("Configuration file trouble:");
+            println!("{err:#}");
+            exit_report(1)
+        }
+    }
+}
+
+/// A real run. Serving requests arrives in a later version; until then a
+/// run checks the configuration exactly as start-up will, and says so.
+fn run(args: &Args) -> ExitCode {
+    match check::load(&args.config) {
+        Ok(_) => {
+            eprintln!(
+                "This build of {PRODUCT_NAME} checks configurations but cannot serve them yet; \
+                 the configuration is valid (see --dry-run for its summary)."
+            );
+            exit_report(1)
+        }
+        Err(err) => {
+            eprintln!("Error during load:");
+            eprintln!("{err:#}");
+            exit_report(1)
+        }
+    }
+}
+
+/// The reference's last words on a non-zero exit: the product info and the
+/// exit code, on stdout.
+fn exit_report(code: u8) -> ExitCode {
+    println!();
+    println!("{{ name: '{PRODUCT_NAME}', version: '{VERSION}', commit: '{COMMIT}' }}");
+    println!();
+    println!("Exiting with code: {code}");
+    ExitCode::from(code)
+}

@@ -1,0 +1,25 @@
+//! Loading and checking a configuration: the one path shared by `--dry-run`
+//! and start-up, so both find exactly the same errors.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use lactoserv_config::{ConfigLocation, LoadOptions};
+use lactoserv_core::webapp::WebappConfig;
+
+use crate::cli::ConfigArg;
+
+/// Loads the configuration named on the command line, and builds and links
+/// it with the built-in catalog.
+pub(crate) fn load(arg: &ConfigArg) -> anyhow::Result<WebappConfig> {
+    let location = match arg {
+        ConfigArg::Path(path) => {
+            let cwd = std::env::current_dir().context("cannot read the working directory")?;
+            ConfigLocation::from_path(Path::new(path), &cwd)?
+        }
+        ConfigArg::Url(url) => ConfigLocation::from_url(url)?,
+    };
+    let value = lactoserv_config::load(&location, &LoadOptions::default())?;
+    let catalog = lactoserv_builtins::catalog();
+    Ok(WebappConfig::from_value(&value, &catalog)?)
+}
