@@ -121,13 +121,19 @@ mod tests {
     fn names_the_nested_binding_that_failed() {
         let err = bind(r#"{"path": "x", "rotate": {"atSize": "big"}}"#).unwrap_err();
         assert_eq!(err.field, "rotate.atSize");
-        assert!(err.message.starts_with("Invalid type: string \"big\""), "{err}");
+        assert!(
+            err.message.starts_with("Invalid type: string \"big\""),
+            "{err}"
+        );
     }
 
     #[test]
     fn reports_extra_and_missing_properties_in_config_terms() {
         let err = bind(r#"{"path": "x", "zork": 1}"#).unwrap_err();
-        assert_eq!(err.message, "Extra property: `zork` (known: `path` or `rotate`)");
+        assert_eq!(
+            err.message,
+            "Extra property: `zork` (known: `path` or `rotate`)"
+        );
         assert_eq!(err.field, "");
         let err = bind(r#"{"path": "x", "rotate": {"atSize": 1, "zap": 2}}"#).unwrap_err();
         assert_eq!(err.field, "rotate");

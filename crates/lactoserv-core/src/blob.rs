@@ -110,7 +110,10 @@ mod tests {
         let bytes: Blob = serde_json::from_str(r#"{"$bytes": "AP8="}"#).unwrap();
         assert_eq!(bytes, Blob::Bytes(vec![0, 255]));
         assert_eq!(bytes.as_text(), None);
-        assert_eq!(serde_json::to_string(&bytes).unwrap(), r#"{"$bytes":"AP8="}"#);
+        assert_eq!(
+            serde_json::to_string(&bytes).unwrap(),
+            r#"{"$bytes":"AP8="}"#
+        );
     }
 
     #[test]

@@ -76,16 +76,24 @@ mod tests {
 
     #[test]
     fn rejects_names_outside_the_grammar() {
-        for name in ["", "-a", "a-", ".a", "a.", "a b", "a/b", "a*", "ü", " this "] {
+        for name in [
+            "", "-a", "a-", ".a", "a.", "a b", "a/b", "a*", "ü", " this ",
+        ] {
             assert!(!is_valid_name(name), "{name:?}");
         }
-        assert_eq!(check_name("a b").unwrap_err(), "Invalid component name: a b");
+        assert_eq!(
+            check_name("a b").unwrap_err(),
+            "Invalid component name: a b"
+        );
     }
 
     #[test]
     fn name_binding_rejects_bad_syntax_with_the_reference_message() {
         let err = serde_json::from_str::<Name>("\"-abc\"").unwrap_err();
-        assert!(err.to_string().contains("Invalid component name: -abc"), "{err}");
+        assert!(
+            err.to_string().contains("Invalid component name: -abc"),
+            "{err}"
+        );
         let ok: Name = serde_json::from_str("\"mySite\"").unwrap();
         assert_eq!(ok.as_str(), "mySite");
     }

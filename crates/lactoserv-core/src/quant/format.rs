@@ -5,8 +5,8 @@
 
 /// Writes `value` as JavaScript's `String(value)` does: the shortest digits
 /// that read back as the same number, in plain notation for magnitudes from
-/// 1e-7 up to 1e21 and as `1.5e-9` / `1e+21` outside that range. Both forms
-/// are valid numbers in the quantity grammar.
+/// 1e-6 up to (not including) 1e21 and as `1.5e-7` / `1e+21` outside that
+/// range. Both forms are valid numbers in the quantity grammar.
 pub fn format_number(value: f64) -> String {
     if value.is_nan() {
         return "NaN".to_owned();
@@ -65,6 +65,12 @@ fn even_tie_digits(magnitude: f64, digits: &str) -> Option<String> {
     if digits.len() < 15 {
         return None;
     }
+    // Cheap pre-check: a tie shows as `…50` with two more digits than the
+    // shortest form; only then is the (slow) exact expansion worth making.
+    let near = format!("{magnitude:.prec$e}", prec = digits.len() + 1);
+    if !near.split_once('e').is_some_and(|(m, _)| m.ends_with("50")) {
+        return None;
+    }
     // 800 places is more than any `f64` has, so this is the exact value.
     let exact = format!("{magnitude:.800e}");
     let (mantissa, _) = exact.split_once('e')?;
@@ -77,10 +83,12 @@ fn even_tie_digits(magnitude: f64, digits: &str) -> Option<String> {
     // The candidates are the exact digits cut short and that plus one in the
     // last place; the cut one cannot end in 9, or a shorter string would
     // have read back too.
-    let mut lower = exact_digits[..digits.len()].as_bytes().to_vec();
+    let mut lower = exact_digits.as_bytes()[..digits.len()].to_vec();
     let last = lower.last_mut()?;
-    if (*last - b'0') % 2 == 1 {
-        *last += 1;
+    match *last {
+        b'9' => return None,
+        odd if (odd - b'0') % 2 == 1 => *last += 1,
+        _ => {}
     }
     String::from_utf8(lower).ok()
 }
@@ -95,7 +103,8 @@ pub(crate) fn json_number(value: f64) -> serde_json::Value {
         // Whole and in range, so the cast is exact (and `-0` becomes `0`).
         serde_json::Value::from(value as i64)
     } else {
-        serde_json::Number::from_f64(value).map_or(serde_json::Value::Null, serde_json::Value::Number)
+        serde_json::Number::from_f64(value)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number)
     }
 }
 
@@ -114,14 +123,15 @@ pub(crate) fn to_fixed(value: f64, places: u32) -> String {
     // `magnitude` × 2^(places+1) is an odd integer (scaling by a power of
     // two is exact).
     let doubled = magnitude * f64::from(1u32 << (places + 1));
-    let is_tie = doubled.fract() == 0.0 && doubled < 9_007_199_254_740_992.0 && doubled % 2.0 == 1.0;
+    let is_tie =
+        doubled.fract() == 0.0 && doubled < 9_007_199_254_740_992.0 && doubled % 2.0 == 1.0;
     if !is_tie {
         return format!("{sign}{magnitude:.prec$}", prec = places as usize);
     }
 
     // `doubled` is an odd integer below 2^53, so the casts are exact; the
     // result is (doubled × 5^places + 1) / 2 units of 10^-places.
-    let units = (doubled as u128 * 5u128.pow(places) + 1) / 2;
+    let units = (doubled as u128 * 5u128.pow(places)).div_ceil(2);
     let scale = 10u128.pow(places);
     if places == 0 {
         format!("{sign}{units}")
@@ -182,28 +192,30 @@ pub(crate) fn duration_text(sec: f64, no_spaces: bool) -> String {
         return format!("{}{sep}{unit}", to_fixed(rounded, 3));
     }
 
-    clock_text(sec)
+    clock_text(sec, sep)
 }
 
 /// The clock form of FMT-1 for durations from 99.9995 s on: tenths below an
 /// hour (`:59:59.9`), whole seconds from then on, days as a `<n>d ` prefix.
-fn clock_text(sec: f64) -> String {
+fn clock_text(sec: f64, sep: &str) -> String {
     let with_tenth = sec < 60.0 * 60.0 - 0.05;
     let rounded = if with_tenth {
         (sec * 10.0).round()
     } else {
         sec.round() * 10.0
     };
-    // Saturating is fine: no duration reaches 2^128 tenths of a second.
-    let total_tenths = rounded as u128;
+    if !rounded.is_finite() {
+        // Within a factor of ten of the largest `f64`; the reference throws.
+        return format!("{}{sep}sec", format_number(sec));
+    }
+    let (day, in_day) = divide_whole_decimal(&format!("{rounded:.0}"), 864_000);
 
-    let tenth = total_tenths % 10;
-    let s = (total_tenths / 10) % 60;
-    let min = (total_tenths / 600) % 60;
-    let hour = (total_tenths / 36_000) % 24;
-    let day = total_tenths / 864_000;
+    let tenth = in_day % 10;
+    let s = (in_day / 10) % 60;
+    let min = (in_day / 600) % 60;
+    let hour = in_day / 36_000;
 
-    let mut text = if day > 0 {
+    let mut text = if day != "0" {
         format!("{day}d {hour}")
     } else if hour > 0 {
         hour.to_string()
@@ -215,6 +227,27 @@ fn clock_text(sec: f64) -> String {
         text.push_str(&format!(".{tenth}"));
     }
     text
+}
+
+/// Divides the whole number written in decimal `digits` by `divisor`,
+/// returning the quotient in decimal and the remainder. Done on the text
+/// because durations can be far beyond any integer type (the reference
+/// uses big integers, so even `1e300` seconds prints every day digit).
+fn divide_whole_decimal(digits: &str, divisor: u64) -> (String, u64) {
+    let mut quotient = String::with_capacity(digits.len());
+    let mut remainder = 0_u64;
+    for digit in digits.bytes().filter(u8::is_ascii_digit) {
+        remainder = remainder * 10 + u64::from(digit - b'0');
+        let q = remainder / divisor;
+        remainder %= divisor;
+        if !(quotient.is_empty() && q == 0) {
+            quotient.push_str(&q.to_string());
+        }
+    }
+    if quotient.is_empty() {
+        quotient.push('0');
+    }
+    (quotient, remainder)
 }
 
 /// Formats a byte count for humans (FMT-3): `<none>` for `None`, else the

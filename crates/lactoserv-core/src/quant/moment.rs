@@ -100,7 +100,7 @@ impl Moment {
     /// so that times before 1970 agree with their fraction digits.
     fn fields(self) -> Option<Fields> {
         let msec = (self.0 * 1000.0).floor();
-        if !(msec.abs() <= MAX_DATE_MSEC) {
+        if msec.is_nan() || msec.abs() > MAX_DATE_MSEC {
             return None;
         }
         // Whole and within ±8.64e15, so the cast is exact.
@@ -131,7 +131,12 @@ fn fraction_text(at_sec: f64, decimals: u32) -> String {
         return String::new();
     }
     let ten_power = (0..decimals).fold(1.0_f64, |p, _| p * 10.0);
-    let frac = (at_sec * ten_power).rem_euclid(ten_power).floor();
+    // `rem_euclid` of a tiny negative number rounds up to `ten_power`
+    // itself; the true digits are all nines.
+    let frac = (at_sec * ten_power)
+        .rem_euclid(ten_power)
+        .floor()
+        .min(ten_power - 1.0);
     format!(
         ".{:0>width$}",
         format_number(frac),

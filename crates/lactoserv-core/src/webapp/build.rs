@@ -25,6 +25,9 @@ const TOP_LEVEL_KEYS: [&str; 6] = [
     "name",
 ];
 
+/// Builds one section entry from its object, naming it in `site`.
+type MakeEntry<'a> = dyn FnMut(&mut Site, &Map<String, Value>) -> Result<(), BindError> + 'a;
+
 /// The class names the framework's own component kinds go by.
 const HOST_CLASS: &str = "NetworkHost";
 const ENDPOINT_CLASS: &str = "NetworkEndpoint";
@@ -43,8 +46,11 @@ pub(super) fn build(root: &Value, catalog: &Catalog) -> Result<WebappConfig, Con
         errors.push(ConfigError::TopLevel(extra_properties(&extra)));
     }
 
-    let mut build_section = |kind: Kind, make: &mut dyn FnMut(&mut Site, &Map<String, Value>) -> Result<(), BindError>| {
-        for (index, item) in section_items(root.get(kind.section())).into_iter().enumerate() {
+    let mut build_section = |kind: Kind, make: &mut MakeEntry<'_>| {
+        for (index, item) in section_items(root.get(kind.section()))
+            .into_iter()
+            .enumerate()
+        {
             let mut site = Site {
                 kind,
                 index,
@@ -259,7 +265,10 @@ fn check_class(class: &str, kind: Kind, catalog: &Catalog) -> Result<(), BindErr
             };
             Err(BindError::new(
                 "class",
-                format!("Unknown {kind} class `{class}`; known: {}", known.join(", ")),
+                format!(
+                    "Unknown {kind} class `{class}`; known: {}",
+                    known.join(", ")
+                ),
             ))
         }
     }

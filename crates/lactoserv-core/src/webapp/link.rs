@@ -36,8 +36,20 @@ pub(super) fn link(config: &WebappConfig) -> Result<(), ConfigErrors> {
     for (service, refs) in config.services.iter().zip(&service_refs) {
         check_references(service, refs, &apps, &services, &mut errors);
     }
-    check_cycles(Kind::Application, &config.applications, &app_refs, &apps, &mut errors);
-    check_cycles(Kind::Service, &config.services, &service_refs, &services, &mut errors);
+    check_cycles(
+        Kind::Application,
+        &config.applications,
+        &app_refs,
+        &apps,
+        &mut errors,
+    );
+    check_cycles(
+        Kind::Service,
+        &config.services,
+        &service_refs,
+        &services,
+        &mut errors,
+    );
 
     let roles = effective_roles(config, &service_refs, &services);
     for endpoint in &config.endpoints {
@@ -147,7 +159,12 @@ fn check_references<C>(
             Kind::Host | Kind::Endpoint => true,
         };
         if !known {
-            errors.push(no_such(entry, &reference.field, reference.kind, &reference.name));
+            errors.push(no_such(
+                entry,
+                &reference.field,
+                reference.kind,
+                &reference.name,
+            ));
         }
     }
 }
@@ -162,49 +179,68 @@ fn check_cycles<C>(
     by_name: &HashMap<&str, usize>,
     errors: &mut Vec<ConfigError>,
 ) {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        OnPath,
-        Done,
+    let mut walk = CycleWalk {
+        kind,
+        entries,
+        refs,
+        by_name,
+        marks: vec![Mark::New; entries.len()],
+        path: Vec::new(),
+        errors,
+    };
+    for at in 0..entries.len() {
+        if walk.marks[at] == Mark::New {
+            walk.visit(at);
+        }
     }
-    fn visit<C>(
-        at: usize,
-        kind: Kind,
-        entries: &[Entry<C>],
-        refs: &[Vec<Reference>],
-        by_name: &HashMap<&str, usize>,
-        marks: &mut [Mark],
-        path: &mut Vec<usize>,
-        errors: &mut Vec<ConfigError>,
-    ) {
-        marks[at] = Mark::OnPath;
-        path.push(at);
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mark {
+    New,
+    OnPath,
+    Done,
+}
+
+/// A depth-first walk of one section's references.
+struct CycleWalk<'a, C> {
+    kind: Kind,
+    entries: &'a [Entry<C>],
+    refs: &'a [Vec<Reference>],
+    by_name: &'a HashMap<&'a str, usize>,
+    marks: Vec<Mark>,
+    path: Vec<usize>,
+    errors: &'a mut Vec<ConfigError>,
+}
+
+impl<C> CycleWalk<'_, C> {
+    fn visit(&mut self, at: usize) {
+        self.marks[at] = Mark::OnPath;
+        self.path.push(at);
+        let (refs, kind) = (self.refs, self.kind);
         for reference in refs[at].iter().filter(|r| r.kind == kind) {
-            let Some(&next) = by_name.get(reference.name.as_str()) else {
+            let Some(&next) = self.by_name.get(reference.name.as_str()) else {
                 continue;
             };
-            match marks[next] {
-                Mark::New => visit(next, kind, entries, refs, by_name, marks, path, errors),
+            match self.marks[next] {
+                Mark::New => self.visit(next),
                 Mark::OnPath => {
-                    let start = path.iter().position(|&p| p == next).unwrap_or(0);
-                    let mut names: Vec<String> =
-                        path[start..].iter().map(|&p| entries[p].name.clone()).collect();
-                    names.push(entries[next].name.clone());
-                    errors.push(ConfigError::Cycle { kind, path: names });
+                    let start = self.path.iter().position(|&p| p == next).unwrap_or(0);
+                    let mut names: Vec<String> = self.path[start..]
+                        .iter()
+                        .map(|&p| self.entries[p].name.clone())
+                        .collect();
+                    names.push(self.entries[next].name.clone());
+                    self.errors.push(ConfigError::Cycle {
+                        kind: self.kind,
+                        path: names,
+                    });
                 }
                 Mark::Done => {}
             }
         }
-        path.pop();
-        marks[at] = Mark::Done;
-    }
-
-    let mut marks = vec![Mark::New; entries.len()];
-    for at in 0..entries.len() {
-        if marks[at] == Mark::New {
-            visit(at, kind, entries, refs, by_name, &mut marks, &mut Vec::new(), errors);
-        }
+        self.path.pop();
+        self.marks[at] = Mark::Done;
     }
 }
 
@@ -264,7 +300,11 @@ fn check_hostnames(config: &WebappConfig, errors: &mut Vec<ConfigError>) {
             return;
         }
     };
-    for endpoint in config.endpoints.iter().filter(|e| e.config.needs_certificates()) {
+    for endpoint in config
+        .endpoints
+        .iter()
+        .filter(|e| e.config.needs_certificates())
+    {
         if let Err(error) = map.subset(&endpoint.config.hostnames) {
             errors.push(binding(endpoint, error));
         }

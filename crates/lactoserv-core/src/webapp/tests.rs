@@ -114,15 +114,25 @@ fn unnamed_components_get_names_made_from_their_class() {
         "endpoints": [endpoint("simpleResponse2"), { "protocol": "http", "interface": "*:8081", "application": "simpleResponse3" }]
     }))
     .unwrap();
-    let names: Vec<&str> = config.applications.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(names, ["simpleResponse2", "simpleResponse1", "simpleResponse3"]);
+    let names: Vec<&str> = config
+        .applications
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["simpleResponse2", "simpleResponse1", "simpleResponse3"]
+    );
     assert!(config.applications[0].synthesized);
     assert_eq!(config.endpoints[1].name, "networkEndpoint1");
 }
 
 #[test]
 fn top_level_and_item_shape_errors_are_named() {
-    assert_eq!(messages(json!({ "florp": 1 })), ["config: Extra property: `florp`"]);
+    assert_eq!(
+        messages(json!({ "florp": 1 })),
+        ["config: Extra property: `florp`"]
+    );
     assert_eq!(
         messages(json!({ "a": 1, "b": 2 })),
         ["config: Extra properties: `a, b`"]
@@ -148,7 +158,10 @@ fn classes_must_be_given_known_and_in_the_right_section() {
         ],
         "endpoints": [{ "class": "Router", "name": "e" }]
     }));
-    assert_eq!(texts[0], "applications[0] (`a`): `class`: Missing required property: `class`");
+    assert_eq!(
+        texts[0],
+        "applications[0] (`a`): `class`: Missing required property: `class`"
+    );
     assert_eq!(
         texts[1],
         "applications[1] (Nope `b`): `class`: Unknown application class `Nope`; known: Router, SimpleResponse"
@@ -157,8 +170,15 @@ fn classes_must_be_given_known_and_in_the_right_section() {
         texts[2],
         "applications[2] (Log `c`): `class`: `Log` is a service class, not an application class; list it under `services`"
     );
-    assert!(texts[3].starts_with("applications[3] (`d`): `class`: Must be a class"), "{}", texts[3]);
-    assert_eq!(texts[4], "endpoints[0] (`e`): `class`: endpoints entries take no `class`");
+    assert!(
+        texts[3].starts_with("applications[3] (`d`): `class`: Must be a class"),
+        "{}",
+        texts[3]
+    );
+    assert_eq!(
+        texts[4],
+        "endpoints[0] (`e`): `class`: endpoints entries take no `class`"
+    );
 }
 
 #[test]
@@ -171,10 +191,23 @@ fn common_bindings_are_checked() {
             { "name": "y", "class": "SimpleResponse", "zork": 1 }
         ]
     }));
-    assert_eq!(texts[0], "applications[0] (SimpleResponse): `name`: Invalid component name: bad name");
-    assert_eq!(texts[1], "applications[1] (SimpleResponse): `name`: Must be of type `string`.");
-    assert_eq!(texts[2], "applications[2] (SimpleResponse `x`): `dispatchLogging`: Must be of type `boolean`.");
-    assert!(texts[3].starts_with("applications[3] (SimpleResponse `y`): Extra property: `zork`"), "{}", texts[3]);
+    assert_eq!(
+        texts[0],
+        "applications[0] (SimpleResponse): `name`: Invalid component name: bad name"
+    );
+    assert_eq!(
+        texts[1],
+        "applications[1] (SimpleResponse): `name`: Must be of type `string`."
+    );
+    assert_eq!(
+        texts[2],
+        "applications[2] (SimpleResponse `x`): `dispatchLogging`: Must be of type `boolean`."
+    );
+    assert!(
+        texts[3].starts_with("applications[3] (SimpleResponse `y`): Extra property: `zork`"),
+        "{}",
+        texts[3]
+    );
 }
 
 #[test]
@@ -188,7 +221,9 @@ fn duplicate_names_are_reported_per_section() {
     }));
     assert_eq!(
         texts,
-        ["applications[1] (Router `resp`): Key already bound: [application, resp] (also used by applications[0] (SimpleResponse `resp`))"]
+        [
+            "applications[1] (Router `resp`): Key already bound: [application, resp] (also used by applications[0] (SimpleResponse `resp`))"
+        ]
     );
 }
 
@@ -230,10 +265,15 @@ fn services_must_fill_the_role_they_are_used_for() {
         })
     };
     assert!(build(base("log")).is_ok());
-    assert!(build(base("fan")).is_ok(), "an event fan takes on its targets' roles");
+    assert!(
+        build(base("fan")).is_ok(),
+        "an event fan takes on its targets' roles"
+    );
     assert_eq!(
         messages(base("emptyFan")),
-        ["endpoints[0] (NetworkEndpoint `main`): `services.accessLog`: Component `/service/emptyFan` not of expected class: IntfAccessLog (a EventFan cannot be used as `accessLog`)"]
+        [
+            "endpoints[0] (NetworkEndpoint `main`): `services.accessLog`: Component `/service/emptyFan` not of expected class: IntfAccessLog (a EventFan cannot be used as `accessLog`)"
+        ]
     );
 }
 
@@ -301,7 +341,9 @@ fn a_hostname_may_be_bound_by_one_host_only() {
     }));
     assert_eq!(
         texts,
-        ["hosts[1] (NetworkHost `_star_+1`): `hostnames[1]`: Duplicate hostname: localhost (already bound by host `localhost`)"]
+        [
+            "hosts[1] (NetworkHost `_star_+1`): `hostnames[1]`: Duplicate hostname: localhost (already bound by host `localhost`)"
+        ]
     );
 }
 

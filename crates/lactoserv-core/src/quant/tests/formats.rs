@@ -16,8 +16,8 @@ fn formats_duration_vectors() {
         (100.0, ":01:40.0"),
         (100.950_01, ":01:41.0"),
         (3599.949, ":59:59.9"),
-        (3599.950_001, "1:00:00"),
-        (3600.500_01, "1:00:01"),
+        (3_599.950_001, "1:00:00"),
+        (3_600.500_01, "1:00:01"),
         (86_400.0, "1d 0:00:00"),
         (127_353.0, "1d 11:22:33"),
         (49_021_687.9, "567d 9:08:08"),
@@ -72,7 +72,11 @@ fn formats_byte_count_vectors() {
         (Some(gib * 1024.0 * 20_000.0), "20000 TiB"),
     ];
     for (bytes, text) in vectors {
-        assert_eq!(format_byte_count(bytes, false), text, "formatting {bytes:?}");
+        assert_eq!(
+            format_byte_count(bytes, false),
+            text,
+            "formatting {bytes:?}"
+        );
     }
     assert_eq!(format_byte_count(Some(104.0), true), "104_B");
 }
@@ -94,6 +98,13 @@ fn formats_numbers_as_javascript() {
         (1.25e22, "1.25e+22"),
         (123.456, "123.456"),
         (f64::MAX, "1.7976931348623157e+308"),
+        // Exactly halfway between two shortest forms: the even one wins.
+        // (Written as sums: each is exact, but too long for a literal.)
+        (1_579_905_508_748_141.0 + 0.25, "1579905508748141.2"),
+        (238_921_380_027_567.0 + 0.125, "238921380027567.12"),
+        (-1_607_402_612_167_546.0 - 0.25, "-1607402612167546.2"),
+        (748_705_343_648_292.0 + 0.25, "748705343648292.2"),
+        (748_705_343_648_292.0 + 0.75, "748705343648292.8"),
         (5e-324, "5e-324"),
         (f64::INFINITY, "Infinity"),
         (f64::NAN, "NaN"),

@@ -54,7 +54,9 @@ fn accepts_numerator_only() {
 
 #[test]
 fn accepts_denominator_only() {
-    let inputs = ["0 /x", "0 / x", "0/x", "0_/x", "0/_x", "0per x", "0 per x", "0_per_x"];
+    let inputs = [
+        "0 /x", "0 / x", "0/x", "0_/x", "0/_x", "0per x", "0 per x", "0_per_x",
+    ];
     for input in inputs {
         assert_parses(input, 0.0, None, Some("x"));
     }
@@ -83,24 +85,86 @@ fn accepts_exponents_and_digit_separators() {
 #[test]
 fn rejects_spec_vectors() {
     let rejects = [
-        "", "a", "1z abc", "$1 xyz", "1  x", "1 2 q", "_1 boop", "1_ bonk", "1__2 hz", "3__kB",
-        "1._2 MM", "1_.2 zyx", "1e2e3 x", "1e1.2 bb", "1 b7b", "1 b@b", "1 b/7", "1 b per 7",
-        "1 per %", "1 b/c/d", "1 b/c/", "1 /c/", "1 b/_", "1 b  /c", "1 b/  c", "1 b__/c",
-        "1 b/__c", "1 b_ /c", "1 b _/c", "1 b/_ c", "1 b/ _c", "1per_", "1 b per c per d",
-        "1 b  per c", "1 b per  c", "1 b__per c", "1 b_ per c", "1 b per_ c", "1 per per",
-        "1 /per", "1 per/", ". z", "..1 z", "1.. z", "e1 z", ".e1 z", "1ee1 z", "++1 z",
-        "+-1 z", "1+ z", "1-1 z", "1e z", "1e+ z", "1e++1 z", "1e1+ z", "1 abcdefghijk",
+        "",
+        "a",
+        "1z abc",
+        "$1 xyz",
+        "1  x",
+        "1 2 q",
+        "_1 boop",
+        "1_ bonk",
+        "1__2 hz",
+        "3__kB",
+        "1._2 MM",
+        "1_.2 zyx",
+        "1e2e3 x",
+        "1e1.2 bb",
+        "1 b7b",
+        "1 b@b",
+        "1 b/7",
+        "1 b per 7",
+        "1 per %",
+        "1 b/c/d",
+        "1 b/c/",
+        "1 /c/",
+        "1 b/_",
+        "1 b  /c",
+        "1 b/  c",
+        "1 b__/c",
+        "1 b/__c",
+        "1 b_ /c",
+        "1 b _/c",
+        "1 b/_ c",
+        "1 b/ _c",
+        "1per_",
+        "1 b per c per d",
+        "1 b  per c",
+        "1 b per  c",
+        "1 b__per c",
+        "1 b_ per c",
+        "1 b per_ c",
+        "1 per per",
+        "1 /per",
+        "1 per/",
+        ". z",
+        "..1 z",
+        "1.. z",
+        "e1 z",
+        ".e1 z",
+        "1ee1 z",
+        "++1 z",
+        "+-1 z",
+        "1+ z",
+        "1-1 z",
+        "1e z",
+        "1e+ z",
+        "1e++1 z",
+        "1e1+ z",
+        "1 abcdefghijk",
         "1\tsec",
     ];
     for input in rejects {
-        assert!(input.parse::<UnitQuantity>().is_err(), "{input:?} should be rejected");
+        assert!(
+            input.parse::<UnitQuantity>().is_err(),
+            "{input:?} should be rejected"
+        );
     }
 }
 
 #[test]
 fn rejects_line_terminators_and_non_space_blanks() {
-    for input in ["1 sec\n", "\n1 sec", "1\nsec", "1 sec\r", "1\u{2028}sec", "\u{a0}1 sec"] {
-        assert!(input.parse::<UnitQuantity>().is_err(), "{input:?} should be rejected");
+    for input in [
+        "1 sec\n",
+        "\n1 sec",
+        "1\nsec",
+        "1 sec\r",
+        "1\u{2028}sec",
+        "\u{a0}1 sec",
+    ] {
+        assert!(
+            input.parse::<UnitQuantity>().is_err(),
+            "{input:?} should be rejected"
+        );
     }
 }
 
@@ -122,10 +186,23 @@ fn reads_negative_zero_as_positive_zero() {
 fn rejects_overlong_unit_specs() {
     // No valid spec comes near the 100-unit limit (two 10-letter names and
     // ` per ` are 25), so the limit shows only as a rejection.
-    assert!(format!("1 {}", "a".repeat(101)).parse::<UnitQuantity>().is_err());
-    assert!(format!("1 x/{}", "𝐀".repeat(50)).parse::<UnitQuantity>().is_err());
+    assert!(
+        format!("1 {}", "a".repeat(101))
+            .parse::<UnitQuantity>()
+            .is_err()
+    );
+    assert!(
+        format!("1 x/{}", "𝐀".repeat(50))
+            .parse::<UnitQuantity>()
+            .is_err()
+    );
     // Trailing spaces belong to the whole string, not the spec.
-    assert_parses(&format!("1 abcdefghij{}", " ".repeat(120)), 1.0, Some("abcdefghij"), None);
+    assert_parses(
+        &format!("1 abcdefghij{}", " ".repeat(120)),
+        1.0,
+        Some("abcdefghij"),
+        None,
+    );
 }
 
 #[test]
@@ -152,5 +229,8 @@ fn follows_reference_quirk_of_leading_underscore_before_slash() {
 #[test]
 fn names_quantity_in_parse_error() {
     let err = "2 mins/x/y".parse::<UnitQuantity>().unwrap_err();
-    assert_eq!(err.to_string(), r#"Could not parse as a quantity: "2 mins/x/y""#);
+    assert_eq!(
+        err.to_string(),
+        r#"Could not parse as a quantity: "2 mins/x/y""#
+    );
 }

@@ -21,9 +21,12 @@ fn formats_human_log_form() {
 
 #[test]
 fn pads_fraction_with_leading_zeros() {
-    let m = Moment::new(1_700_000_000.0012);
+    let m = Moment::new(1_700_000_000.001_2);
     assert_eq!(m.to_human_text(4), "2023-11-14 22:13:20.0012");
-    assert_eq!(Moment::new(1_700_000_000.0).to_human_text(3), "2023-11-14 22:13:20.000");
+    assert_eq!(
+        Moment::new(1_700_000_000.0).to_human_text(3),
+        "2023-11-14 22:13:20.000"
+    );
 }
 
 #[test]
@@ -84,7 +87,10 @@ fn agrees_with_day_by_day_calendar_walk() {
     let mut at_sec = -2_208_988_800.0;
     while year < 2101 {
         let expected = format!("{year}{month:02}{day:02}_12:00:00");
-        assert_eq!(Moment::new(at_sec + 43_200.0).to_access_log_text(0), expected);
+        assert_eq!(
+            Moment::new(at_sec + 43_200.0).to_access_log_text(0),
+            expected
+        );
         day += 1;
         if day > days_in(year, month) {
             day = 1;
@@ -102,12 +108,22 @@ fn agrees_with_day_by_day_calendar_walk() {
 fn formats_times_before_1970_with_consistent_fraction() {
     let m = Moment::new(-0.25);
     assert_eq!(m.to_human_text(2), "1969-12-31 23:59:59.75");
-    assert_eq!(Moment::new(-86_400.0).to_human_text(0), "1969-12-31 00:00:00");
+    assert_eq!(
+        Moment::new(-86_400.0).to_human_text(0),
+        "1969-12-31 00:00:00"
+    );
+    assert_eq!(
+        Moment::new(-1e-200).to_human_text(4),
+        "1969-12-31 23:59:59.9999"
+    );
 }
 
 #[test]
 fn marks_moments_outside_javascript_dates_as_nan() {
-    assert_eq!(Moment::new(1e16).to_human_text(0), "NaN-NaN-NaN NaN:NaN:NaN");
+    assert_eq!(
+        Moment::new(1e16).to_human_text(0),
+        "NaN-NaN-NaN NaN:NaN:NaN"
+    );
 }
 
 #[test]
