@@ -92,6 +92,12 @@ impl Role {
         }
     }
 
+    /// Whether the role is served by events (which an event fan passes on)
+    /// rather than calls whose answer matters (which it does not).
+    pub fn is_event(self) -> bool {
+        matches!(self, Self::AccessLog)
+    }
+
     /// The role an endpoint `services` key names, if any.
     pub fn from_key(key: &str) -> Option<Role> {
         Self::ALL.into_iter().find(|role| role.key() == key)
@@ -114,6 +120,14 @@ impl Roles {
     /// This set plus `other`.
     pub const fn with(self, other: Roles) -> Roles {
         Roles(self.0 | other.0)
+    }
+
+    /// The event roles of this set (see [`Role::is_event`]).
+    pub fn events(self) -> Roles {
+        Role::ALL
+            .into_iter()
+            .filter(|role| role.is_event() && self.contains(*role))
+            .fold(Roles::NONE, |roles, role| roles.with(role.into()))
     }
 
     /// Whether `role` is in the set.
@@ -192,8 +206,9 @@ pub trait ServiceConfig: fmt::Debug + Send + Sync + 'static {
         Vec::new()
     }
 
-    /// Whether this service also fills every role of the services it refers
-    /// to, by passing events on to them (EventFan).
+    /// Whether this service also fills the event roles of the services it
+    /// refers to, by passing events on to them (EventFan). Calls are not
+    /// passed on, so a fan over a rate limiter is no rate limiter.
     fn forwards_roles(&self) -> bool {
         false
     }

@@ -70,7 +70,7 @@ pub enum ConfigError {
     },
     /// A referenced service cannot fill the role it is used for.
     #[error(
-        "{site}: `{field}`: Component `/service/{name}` not of expected class: {interface} (a {class} cannot be used as `{role}`)"
+        "{site}: `{field}`: Component `/service/{name}` not of expected class: {interface} ({class} `{name}` cannot serve as `{role}`)"
     )]
     WrongRole {
         /// The referring component.

@@ -244,8 +244,9 @@ impl<C> CycleWalk<'_, C> {
     }
 }
 
-/// Each service's roles, counting those an event fan takes on from the
-/// services it forwards to (cycles were reported already; they add nothing).
+/// Each service's roles, counting the event roles an event fan takes on from
+/// the services it forwards to (cycles were reported already; they add
+/// nothing).
 fn effective_roles(
     config: &WebappConfig,
     refs: &[Vec<Reference>],
@@ -268,7 +269,8 @@ fn effective_roles(
             visiting.push(at);
             for reference in refs[at].iter().filter(|r| r.kind == Kind::Service) {
                 if let Some(&next) = by_name.get(reference.name.as_str()) {
-                    roles = roles.with(roles_of(next, config, refs, by_name, memo, visiting));
+                    let target = roles_of(next, config, refs, by_name, memo, visiting);
+                    roles = roles.with(target.events());
                 }
             }
             visiting.pop();

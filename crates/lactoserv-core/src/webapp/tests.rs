@@ -42,6 +42,16 @@ impl ServiceConfig for Log {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Limiter {}
+
+impl ServiceConfig for Limiter {
+    fn roles(&self) -> Roles {
+        Role::ConnectionRateLimiter.into()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Fan {
     services: Vec<String>,
 }
@@ -66,6 +76,7 @@ fn catalog() -> Catalog {
         .add_application::<Router>("Router")
         .add_application::<Leaf>("SimpleResponse")
         .add_service::<Log>("Log")
+        .add_service::<Limiter>("Limiter")
         .add_service::<Fan>("EventFan");
     catalog
 }
@@ -272,9 +283,39 @@ fn services_must_fill_the_role_they_are_used_for() {
     assert_eq!(
         messages(base("emptyFan")),
         [
-            "endpoints[0] (NetworkEndpoint `main`): `services.accessLog`: Component `/service/emptyFan` not of expected class: IntfAccessLog (a EventFan cannot be used as `accessLog`)"
+            "endpoints[0] (NetworkEndpoint `main`): `services.accessLog`: Component `/service/emptyFan` not of expected class: IntfAccessLog (EventFan `emptyFan` cannot serve as `accessLog`)"
         ]
     );
+}
+
+#[test]
+fn an_event_fan_does_not_pass_on_calls() {
+    let texts = messages(json!({
+        "services": [
+            { "name": "limiter", "class": "Limiter" },
+            { "name": "fan", "class": "EventFan", "services": ["limiter"] }
+        ],
+        "applications": [{ "name": "a", "class": "SimpleResponse" }],
+        "endpoints": [{
+            "name": "main", "protocol": "http", "interface": "*:8080", "application": "a",
+            "services": { "connectionRateLimiter": "fan" }
+        }]
+    }));
+    assert_eq!(
+        texts,
+        ["endpoints[0] (NetworkEndpoint `main`): `services.connectionRateLimiter`: Component `/service/fan` not of expected class: IntfConnectionRateLimiter (EventFan `fan` cannot serve as `connectionRateLimiter`)"]
+    );
+}
+
+#[test]
+fn event_fan_cycles_are_reported() {
+    let texts = messages(json!({
+        "services": [
+            { "name": "f1", "class": "EventFan", "services": ["f2"] },
+            { "name": "f2", "class": "EventFan", "services": ["f1"] }
+        ]
+    }));
+    assert_eq!(texts, ["services refer to each other in a cycle: f1 -> f2 -> f1"]);
 }
 
 #[test]
