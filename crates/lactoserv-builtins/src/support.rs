@@ -1,1 +1,8 @@
 //! Config value types shared by several built-ins.
+
+pub(crate) mod cache_control;
+pub(crate) mod content_type;
+pub(crate) mod etag;
+pub(crate) mod mime_table;
+pub(crate) mod rate_limit;
+pub(crate) mod rotate;

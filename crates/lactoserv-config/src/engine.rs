@@ -16,9 +16,9 @@ use std::time::Instant;
 use rquickjs::context::EvalOptions;
 use rquickjs::{CatchResultExt, Context, Ctx, Function, Module, Object, Runtime, Value};
 
+use crate::LoadOptions;
 use crate::error::{LoadError, io_error_parts};
 use crate::location::ConfigLocation;
-use crate::LoadOptions;
 
 /// Memory a config may use; a runaway allocation fails cleanly instead of
 /// taking the server down.
@@ -95,7 +95,11 @@ fn evaluate(
         let module = Module::declare(ctx.clone(), url, source)
             .catch(&ctx)
             .map_err(fail)?;
-        module.meta().and_then(|meta| meta.set("url", url)).catch(&ctx).map_err(fail)?;
+        module
+            .meta()
+            .and_then(|meta| meta.set("url", url))
+            .catch(&ctx)
+            .map_err(fail)?;
         let (module, promise) = module.eval().catch(&ctx).map_err(fail)?;
         match promise.finish::<Value<'_>>() {
             Err(rquickjs::Error::WouldBlock) => return Err(LoadError::NeverSettled),

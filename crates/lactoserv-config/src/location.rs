@@ -85,8 +85,8 @@ mod tests {
 
     #[test]
     fn relative_paths_resolve_against_the_working_directory() {
-        let loc = ConfigLocation::from_path(Path::new("cfg/../x/config.mjs"), Path::new("/srv"))
-            .unwrap();
+        let loc =
+            ConfigLocation::from_path(Path::new("cfg/../x/config.mjs"), Path::new("/srv")).unwrap();
         assert_eq!(loc.path(), Path::new("/srv/x/config.mjs"));
         assert_eq!(loc.url().as_str(), "file:///srv/x/config.mjs");
         assert!(!loc.is_json());
@@ -94,7 +94,11 @@ mod tests {
 
     #[test]
     fn only_file_urls_are_accepted() {
-        assert!(ConfigLocation::from_url("file:///srv/config.json").unwrap().is_json());
+        assert!(
+            ConfigLocation::from_url("file:///srv/config.json")
+                .unwrap()
+                .is_json()
+        );
         let err = ConfigLocation::from_url("http://example.com/x.mjs").unwrap_err();
         assert!(err.to_string().contains("only file: URLs"), "{err}");
         let err = ConfigLocation::from_url("notaurl").unwrap_err();

@@ -6,13 +6,20 @@ use crate::util::{fixtures, load, load_error};
 
 #[test]
 fn syntax_errors_show_file_line_column_and_source() {
-    let source = "export default {\n  applications: [\n    { name: 'x' }\n    { name: 'y' }\n  ]\n};\n";
+    let source =
+        "export default {\n  applications: [\n    { name: 'x' }\n    { name: 'y' }\n  ]\n};\n";
     let (err, dir) = load_error("syntax.mjs", source);
     let text = err.to_string();
     let path = dir.path().join("syntax.mjs");
     assert!(text.starts_with("SyntaxError: "), "{text}");
-    assert!(text.contains(&format!("--> {}:4:5", path.display())), "{text}");
-    assert!(text.contains("   |     { name: 'y' }\n   |     ^"), "{text}");
+    assert!(
+        text.contains(&format!("--> {}:4:5", path.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("   |     { name: 'y' }\n   |     ^"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -21,9 +28,15 @@ fn thrown_errors_show_where_and_the_config_stack() {
     let (err, dir) = load_error("throws.mjs", source);
     let text = err.to_string();
     assert!(text.starts_with("Error: port 80 is privileged\n"), "{text}");
-    assert!(text.contains(&format!("{}:3:", dir.path().join("throws.mjs").display())), "{text}");
+    assert!(
+        text.contains(&format!("{}:3:", dir.path().join("throws.mjs").display())),
+        "{text}"
+    );
     assert!(text.contains("at checkPort (file://"), "{text}");
-    assert!(!text.contains("lactoserv:"), "sandbox frames must be hidden: {text}");
+    assert!(
+        !text.contains("lactoserv:"),
+        "sandbox frames must be hidden: {text}"
+    );
 }
 
 #[test]
@@ -55,13 +68,37 @@ fn a_missing_read_file_names_the_file_and_the_line() {
 #[test]
 fn imports_outside_the_sandbox_are_refused_with_a_hint() {
     let (err, _dir) = load_error("bare.mjs", "import fs from 'fs';\nexport default {};\n");
-    assert!(err.to_string().contains("(did you mean \"node:fs\"?)"), "{err}");
-    let (err, _dir) = load_error("child.mjs", "import cp from 'node:child_process';\nexport default {};\n");
-    assert!(err.to_string().contains("not available in the configuration sandbox; supported: node:buffer"), "{err}");
-    let (err, _dir) = load_error("main.mjs", "import x from '@lactoserv/main-lactoserv';\nexport default {};\n");
-    assert!(err.to_string().contains("main-* modules cannot be imported"), "{err}");
-    let (err, _dir) = load_error("http.mjs", "import x from 'http://example.com/x.mjs';\nexport default {};\n");
-    assert!(err.to_string().contains("Cannot import \"http://example.com/x.mjs\""), "{err}");
+    assert!(
+        err.to_string().contains("(did you mean \"node:fs\"?)"),
+        "{err}"
+    );
+    let (err, _dir) = load_error(
+        "child.mjs",
+        "import cp from 'node:child_process';\nexport default {};\n",
+    );
+    assert!(
+        err.to_string()
+            .contains("not available in the configuration sandbox; supported: node:buffer"),
+        "{err}"
+    );
+    let (err, _dir) = load_error(
+        "main.mjs",
+        "import x from '@lactoserv/main-lactoserv';\nexport default {};\n",
+    );
+    assert!(
+        err.to_string()
+            .contains("main-* modules cannot be imported"),
+        "{err}"
+    );
+    let (err, _dir) = load_error(
+        "http.mjs",
+        "import x from 'http://example.com/x.mjs';\nexport default {};\n",
+    );
+    assert!(
+        err.to_string()
+            .contains("Cannot import \"http://example.com/x.mjs\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -74,13 +111,34 @@ fn an_unknown_builtin_class_is_a_link_error() {
 #[test]
 fn values_that_are_not_configuration_are_named_by_path() {
     let cases = [
-        ("export default { hosts: [{ certificate: Promise.resolve(1) }] };", "config.hosts[0].certificate: value is a Promise (missing `await`?)"),
-        ("export default { applications: [{ class: function MyApp() {} }] };", "config.applications[0].class: function MyApp is not a configuration value"),
-        ("export default { logging: { '/a/*': new Map() } };", "config.logging[\"/a/*\"]: instance of Map is not a configuration value"),
-        ("const a = {}; a.self = a; export default { a };", "config.a.self: value refers to itself (a cycle)"),
-        ("export default { n: NaN };", "config.n: NaN is not a configuration value"),
-        ("export const x = 1;", "config: the default export is undefined (missing `export default`?)"),
-        ("export default 42;", "config: the default export must be a plain object, not 42"),
+        (
+            "export default { hosts: [{ certificate: Promise.resolve(1) }] };",
+            "config.hosts[0].certificate: value is a Promise (missing `await`?)",
+        ),
+        (
+            "export default { applications: [{ class: function MyApp() {} }] };",
+            "config.applications[0].class: function MyApp is not a configuration value",
+        ),
+        (
+            "export default { logging: { '/a/*': new Map() } };",
+            "config.logging[\"/a/*\"]: instance of Map is not a configuration value",
+        ),
+        (
+            "const a = {}; a.self = a; export default { a };",
+            "config.a.self: value refers to itself (a cycle)",
+        ),
+        (
+            "export default { n: NaN };",
+            "config.n: NaN is not a configuration value",
+        ),
+        (
+            "export const x = 1;",
+            "config: the default export is undefined (missing `export default`?)",
+        ),
+        (
+            "export default 42;",
+            "config: the default export must be a plain object, not 42",
+        ),
     ];
     for (source, expected) in cases {
         let (err, _dir) = load_error("bad.mjs", source);
@@ -91,7 +149,8 @@ fn values_that_are_not_configuration_are_named_by_path() {
 
 #[test]
 fn shared_objects_are_not_cycles() {
-    let source = "const shared = { maxAge: '5 min' };\nexport default { a: shared, b: [shared, shared] };\n";
+    let source =
+        "const shared = { maxAge: '5 min' };\nexport default { a: shared, b: [shared, shared] };\n";
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.mjs");
     std::fs::write(&path, source).unwrap();
@@ -108,14 +167,20 @@ fn an_endless_loop_times_out() {
 
 #[test]
 fn an_await_that_never_settles_is_reported() {
-    let (err, _dir) = load_error("pending.mjs", "await new Promise(() => {});\nexport default {};\n");
+    let (err, _dir) = load_error(
+        "pending.mjs",
+        "await new Promise(() => {});\nexport default {};\n",
+    );
     assert_eq!(err, LoadError::NeverSettled);
 }
 
 #[test]
 fn process_cannot_be_changed_from_a_config() {
     let (err, _dir) = load_error("exit.mjs", "process.exit(3);\nexport default {};\n");
-    assert!(err.to_string().contains("process.exit() is not available"), "{err}");
+    assert!(
+        err.to_string().contains("process.exit() is not available"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -125,7 +190,11 @@ fn absolute_file_url_imports_work_as_in_the_reference() {
     std::fs::write(&helper, "export const port = 1234;\n").unwrap();
     let url = url::Url::from_file_path(&helper).unwrap();
     let config = dir.path().join("config.mjs");
-    std::fs::write(&config, format!("import {{ port }} from '{url}';\nexport default {{ port }};\n")).unwrap();
+    std::fs::write(
+        &config,
+        format!("import {{ port }} from '{url}';\nexport default {{ port }};\n"),
+    )
+    .unwrap();
     assert_eq!(load(&config).unwrap()["port"], 1234);
 }
 
@@ -133,10 +202,17 @@ fn absolute_file_url_imports_work_as_in_the_reference() {
 fn invalid_json_configs_show_the_location() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.json");
-    std::fs::write(&path, "{\n  \"endpoints\": [\n    { \"name\": \"x\" }\n    { \"name\": \"y\" }\n  ]\n}\n").unwrap();
+    std::fs::write(
+        &path,
+        "{\n  \"endpoints\": [\n    { \"name\": \"x\" }\n    { \"name\": \"y\" }\n  ]\n}\n",
+    )
+    .unwrap();
     let err = load(&path).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains(&format!("--> {}:4:5", path.display())), "{text}");
+    assert!(
+        text.contains(&format!("--> {}:4:5", path.display())),
+        "{text}"
+    );
     assert!(text.contains("SyntaxError: expected `,` or `]`"), "{text}");
 }
 
@@ -146,18 +222,27 @@ fn console_output_goes_to_the_given_sink() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
     let options = lactoserv_config::LoadOptions {
-        console: Arc::new(move |level, text: &str| sink.lock().unwrap().push((level, text.to_owned()))),
+        console: Arc::new(move |level, text: &str| {
+            sink.lock().unwrap().push((level, text.to_owned()))
+        }),
         ..Default::default()
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("log.mjs");
-    std::fs::write(&path, "console.log('hello', 1, { a: [1] });\nconsole.warn('careful');\nexport default {};\n").unwrap();
+    std::fs::write(
+        &path,
+        "console.log('hello', 1, { a: [1] });\nconsole.warn('careful');\nexport default {};\n",
+    )
+    .unwrap();
     crate::util::load_with(&path, &options).unwrap();
     let seen = seen.lock().unwrap();
     assert_eq!(
         *seen,
         [
-            (lactoserv_config::ConsoleLevel::Log, "hello 1 { a: [ 1 ] }".to_owned()),
+            (
+                lactoserv_config::ConsoleLevel::Log,
+                "hello 1 { a: [ 1 ] }".to_owned()
+            ),
             (lactoserv_config::ConsoleLevel::Warn, "careful".to_owned()),
         ]
     );

@@ -31,7 +31,15 @@ fn the_example_setup_loads() {
     let value = load(&root.join("config.mjs")).unwrap();
     let text = value
         .to_string()
-        .replace(root.parent().unwrap().canonicalize().unwrap().to_str().unwrap(), "[setup]")
+        .replace(
+            root.parent()
+                .unwrap()
+                .canonicalize()
+                .unwrap()
+                .to_str()
+                .unwrap(),
+            "[setup]",
+        )
         .replace(root.parent().unwrap().to_str().unwrap(), "[setup]");
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     insta::assert_json_snapshot!(value);

@@ -28,7 +28,9 @@ pub(crate) fn load_with(
 /// `[fixtures]` so snapshots do not depend on where the checkout lives.
 pub(crate) fn load_fixture(name: &str) -> serde_json::Value {
     let value = load(&fixtures().join(name)).unwrap_or_else(|err| panic!("{name}: {err}"));
-    let text = value.to_string().replace(fixtures().to_str().unwrap(), "[fixtures]");
+    let text = value
+        .to_string()
+        .replace(fixtures().to_str().unwrap(), "[fixtures]");
     serde_json::from_str(&text).unwrap()
 }
 

@@ -5,11 +5,12 @@
 //! Building happens in two phases, both before any socket is bound:
 //! 1. *build* (`build.rs`): the top-level object is split into its sections;
 //!    every entry is bound to its type's config struct through the catalog,
-//!    and gets its name (given or synthesized).
+//!    checks the files it needs (read-only), and gets its name (given or
+//!    synthesized).
 //! 2. *link* (`link.rs`): names are resolved: duplicates, dangling names,
 //!    references of the wrong kind or role, cycles, endpoints whose
-//!    hostnames no host covers; then each component checks the files it
-//!    needs.
+//!    hostnames no host covers. It runs only on a configuration that built,
+//!    so a component that failed to build is not also reported as missing.
 //!
 //! Errors are collected rather than stopping at the first, so one dry run
 //! shows everything that is wrong.
@@ -104,52 +105,48 @@ pub struct Summary<'a>(&'a WebappConfig);
 impl fmt::Display for Summary<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let config = self.0;
-        let section = |f: &mut fmt::Formatter<'_>, kind: Kind, items: Vec<String>| {
-            write!(f, "  {}: {}", kind.section(), items.len())?;
-            if !items.is_empty() {
-                write!(f, " ({})", items.join(", "))?;
-            }
-            writeln!(f)
-        };
-        let named = |name: &str, class: &str| format!("{name}: {class}");
-        section(
-            f,
-            Kind::Host,
-            config.hosts.iter().map(|h| h.name.clone()).collect(),
-        )?;
-        section(
-            f,
-            Kind::Service,
-            config
-                .services
-                .iter()
-                .map(|s| named(&s.name, &s.class))
-                .collect(),
-        )?;
-        section(
-            f,
-            Kind::Application,
-            config
-                .applications
-                .iter()
-                .map(|a| named(&a.name, &a.class))
-                .collect(),
-        )?;
-        section(
-            f,
-            Kind::Endpoint,
-            config
-                .endpoints
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{}: {} on {} -> {}",
-                        e.name, e.config.protocol, e.config.interface, e.config.application
-                    )
-                })
-                .collect(),
-        )
+        let hosts = config.hosts.iter().map(|host| {
+            let names: Vec<&str> = host.config.hostnames.iter().map(|h| h.as_str()).collect();
+            let kind = if host.config.self_signed {
+                " (self-signed)"
+            } else {
+                ""
+            };
+            (host.name.as_str(), format!("{}{kind}", names.join(", ")))
+        });
+        let services = config
+            .services
+            .iter()
+            .map(|s| (s.name.as_str(), s.class.clone()));
+        let applications = config
+            .applications
+            .iter()
+            .map(|a| (a.name.as_str(), a.class.clone()));
+        let endpoints = config.endpoints.iter().map(|e| {
+            let c = &e.config;
+            let what = format!("{} on {} -> {}", c.protocol, c.interface, c.application);
+            (e.name.as_str(), what)
+        });
+        write_section(f, Kind::Host, hosts.collect())?;
+        write_section(f, Kind::Service, services.collect())?;
+        write_section(f, Kind::Application, applications.collect())?;
+        write_section(f, Kind::Endpoint, endpoints.collect())
     }
+}
+
+/// One section of the summary: a heading, then a line per component with
+/// the names in a column.
+fn write_section(
+    f: &mut fmt::Formatter<'_>,
+    kind: Kind,
+    items: Vec<(&str, String)>,
+) -> fmt::Result {
+    writeln!(f, "  {} ({}):", kind.section(), items.len())?;
+    let width = items.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    for (name, what) in items {
+        writeln!(f, "    {name:<width$}  {what}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -155,7 +155,9 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, program: &str) -> 
                     ("true", false) | ("false", true) => "true".to_owned(),
                     ("false", false) | ("true", true) => "false".to_owned(),
                     _ => {
-                        problems.push(format!("Invalid value for --{key}: {value} (expected true or false)"));
+                        problems.push(format!(
+                            "Invalid value for --{key}: {value} (expected true or false)"
+                        ));
                         continue;
                     }
                 }
@@ -174,6 +176,11 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, program: &str) -> 
         match key {
             "help" => help = value == "true",
             "version" => version = value == "true",
+            // A repeated flag is harmless: the last one wins.
+            _ if kind == Kind::Bool => {
+                values.retain(|(k, _)| *k != key);
+                values.push((key, value));
+            }
             _ if values.iter().any(|(k, _)| *k == key) => {
                 problems.push(format!("Option --{key} given more than once."));
             }
@@ -198,18 +205,34 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, program: &str) -> 
     match unknown.as_slice() {
         [] => {}
         [one] => return (fail(format!("Unknown argument: {one}")), wrapper),
-        many => return (fail(format!("Unknown arguments: {}", many.join(", "))), wrapper),
+        many => {
+            return (
+                fail(format!("Unknown arguments: {}", many.join(", "))),
+                wrapper,
+            );
+        }
     }
-    let get = |key: &str| values.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+    let get = |key: &str| {
+        values
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    };
     let flag = |key: &str| get(key).is_some_and(|v| v == "true");
     let config = match (get("config"), get("config-url")) {
         (Some(path), None) => ConfigArg::Path(path),
         (None, Some(url)) => ConfigArg::Url(url),
         (Some(_), Some(_)) => {
-            return (fail("Arguments config and config-url are mutually exclusive".into()), wrapper);
+            return (
+                fail("Arguments config and config-url are mutually exclusive".into()),
+                wrapper,
+            );
         }
         (None, None) => {
-            return (fail("Must pass at least one of --config or --config-url.".into()), wrapper);
+            return (
+                fail("Must pass at least one of --config or --config-url.".into()),
+                wrapper,
+            );
         }
     };
     let max_run_time_sec = match get("max-run-time-sec") {
@@ -218,7 +241,9 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, program: &str) -> 
             Ok(secs) if secs.is_finite() && secs >= 0.0 => (secs != 0.0).then_some(secs),
             _ => {
                 return (
-                    fail(format!("Invalid value for --max-run-time-sec: {text} (expected a non-negative number of seconds)")),
+                    fail(format!(
+                        "Invalid value for --max-run-time-sec: {text} (expected a non-negative number of seconds)"
+                    )),
                     wrapper,
                 );
             }
@@ -235,7 +260,10 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>, program: &str) -> 
 }
 
 fn lookup(name: &str) -> Option<Kind> {
-    OPTIONS.iter().find(|(key, _)| *key == name).map(|(_, kind)| *kind)
+    OPTIONS
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, kind)| *kind)
 }
 
 /// Takes the reference wrapper's own options off the leading arguments:

@@ -9,6 +9,7 @@
 mod check;
 mod cli;
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -30,9 +31,10 @@ const COMMIT: &str = match option_env!("LACTOSERV_COMMIT") {
 fn main() -> ExitCode {
     let mut argv = std::env::args_os();
     let program_path = argv.next().unwrap_or_default();
-    let program = Path::new(&program_path)
-        .file_name()
-        .map_or_else(|| PRODUCT_NAME.to_owned(), |name| name.to_string_lossy().into_owned());
+    let program = Path::new(&program_path).file_name().map_or_else(
+        || PRODUCT_NAME.to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    );
     let rest: Vec<_> = argv.collect();
     let (command, wrapper) = cli::parse(rest.iter().cloned(), &program);
 
@@ -53,11 +55,11 @@ fn main() -> ExitCode {
 
     match command {
         Command::Help(text) => {
-            print!("{text}");
+            out(&text);
             ExitCode::SUCCESS
         }
         Command::Version => {
-            println!("{PRODUCT_NAME} v{VERSION}");
+            out(&format!("{PRODUCT_NAME} v{VERSION}\n"));
             ExitCode::SUCCESS
         }
         Command::Usage { usage, message } => {
@@ -76,13 +78,14 @@ fn main() -> ExitCode {
 fn dry_run(args: &Args) -> ExitCode {
     match check::load(&args.config) {
         Ok(config) => {
-            println!("Configuration file is valid.");
-            print!("{}", config.summary());
+            out(&format!(
+                "Configuration file is valid.\n{}",
+                config.summary()
+            ));
             ExitCode::SUCCESS
         }
         Err(err) => {
-            println!("Configuration file trouble:");
-            println!("{err:#}");
+            out(&format!("Configuration file trouble:\n{err:#}\n"));
             exit_report(1)
         }
     }
@@ -110,9 +113,17 @@ fn run(args: &Args) -> ExitCode {
 /// The reference's last words on a non-zero exit: the product info and the
 /// exit code, on stdout.
 fn exit_report(code: u8) -> ExitCode {
-    println!();
-    println!("{{ name: '{PRODUCT_NAME}', version: '{VERSION}', commit: '{COMMIT}' }}");
-    println!();
-    println!("Exiting with code: {code}");
+    out(&format!(
+        "\n{{ name: '{PRODUCT_NAME}', version: '{VERSION}', commit: '{COMMIT}' }}\n\nExiting with code: {code}\n"
+    ));
     ExitCode::from(code)
+}
+
+/// Writes to stdout. A closed stdout (`lactoserv --help | head -1`) is not
+/// an error worth a panic: the reader has what it wanted.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }

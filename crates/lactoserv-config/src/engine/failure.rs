@@ -13,7 +13,11 @@ use crate::LoadOptions;
 use crate::error::{LoadError, ScriptError, SourceLocation};
 
 /// Describes a caught failure; `deadline` tells an interrupt from a throw.
-pub(super) fn describe(caught: CaughtError<'_>, deadline: Instant, options: &LoadOptions) -> LoadError {
+pub(super) fn describe(
+    caught: CaughtError<'_>,
+    deadline: Instant,
+    options: &LoadOptions,
+) -> LoadError {
     if Instant::now() >= deadline {
         return LoadError::TimedOut(options.deadline);
     }
@@ -74,7 +78,11 @@ fn frame_location(frame: &str) -> Option<SourceLocation> {
     let (rest, column) = place.rsplit_once(':')?;
     let (url, line) = rest.rsplit_once(':')?;
     let path = Url::parse(url).ok()?.to_file_path().ok()?;
-    Some(SourceLocation::read(path, line.parse().ok()?, column.parse().ok()?))
+    Some(SourceLocation::read(
+        path,
+        line.parse().ok()?,
+        column.parse().ok()?,
+    ))
 }
 
 #[cfg(test)]
@@ -87,7 +95,10 @@ mod tests {
             config_frame("    at checkPort (file:///cfg/x.mjs:5:29)").as_deref(),
             Some("checkPort (file:///cfg/x.mjs:5:29)")
         );
-        assert_eq!(config_frame("    at readFileSync (lactoserv:fs.js:40:9)"), None);
+        assert_eq!(
+            config_frame("    at readFileSync (lactoserv:fs.js:40:9)"),
+            None
+        );
     }
 
     #[test]

@@ -45,9 +45,7 @@ impl Loader for ConfigLoader {
         let path = Url::parse(name)
             .ok()
             .and_then(|url| url.to_file_path().ok())
-            .ok_or_else(|| {
-                Exception::throw_message(ctx, &format!("Cannot load module {name}"))
-            })?;
+            .ok_or_else(|| Exception::throw_message(ctx, &format!("Cannot load module {name}")))?;
         let source = std::fs::read(&path).map_err(|err| {
             let (code, _, description) = io_error_parts(&err);
             let message = format!("{code}: {description}, open '{}'", path.display());

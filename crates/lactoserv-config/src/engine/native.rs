@@ -135,8 +135,14 @@ pub(crate) fn host_object<'js>(
                 .map(|name| name.trim().to_owned())
                 .unwrap_or_else(|_| "localhost".into());
             info.set("hostname", hostname)?;
-            info.set("homedir", std::env::var("HOME").unwrap_or_else(|_| "/".into()))?;
-            info.set("tmpdir", std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into()))?;
+            info.set(
+                "homedir",
+                std::env::var("HOME").unwrap_or_else(|_| "/".into()),
+            )?;
+            info.set(
+                "tmpdir",
+                std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into()),
+            )?;
             info.set("arch", node_arch())?;
             let cpus = std::thread::available_parallelism().map_or(1, usize::from);
             info.set("cpus", cpus)?;

@@ -109,7 +109,10 @@ fn stats<'js>(ctx: &Ctx<'js>, meta: &Metadata) -> rquickjs::Result<Value<'js>> {
     fields.set("size", meta.size() as f64)?;
     fields.set("atimeMs", msec(meta.accessed()))?;
     fields.set("mtimeMs", msec(meta.modified()))?;
-    fields.set("ctimeMs", (meta.ctime() as f64) * 1000.0 + (meta.ctime_nsec() as f64) / 1e6)?;
+    fields.set(
+        "ctimeMs",
+        (meta.ctime() as f64) * 1000.0 + (meta.ctime_nsec() as f64) / 1e6,
+    )?;
     fields.set("birthtimeMs", msec(meta.created()))?;
     let raw = Object::new(ctx.clone())?;
     raw.set("kind", kind)?;

@@ -85,6 +85,7 @@ pub(super) fn build(root: &Value, catalog: &Catalog) -> Result<WebappConfig, Con
             .service(&common.class)
             .ok_or_else(|| BindError::new("class", "Unknown class"))?;
         let config = ctor(&common.bindings)?;
+        config.check_environment()?;
         services.push(common.entry(site, None, config));
         Ok(())
     });
@@ -96,6 +97,7 @@ pub(super) fn build(root: &Value, catalog: &Catalog) -> Result<WebappConfig, Con
             .application(&common.class)
             .ok_or_else(|| BindError::new("class", "Unknown class"))?;
         let config = ctor(&common.bindings)?;
+        config.check_environment()?;
         applications.push(common.entry(site, None, config));
         Ok(())
     });

@@ -69,17 +69,6 @@ pub(super) fn link(config: &WebappConfig) -> Result<(), ConfigErrors> {
         }
     }
 
-    for app in &config.applications {
-        if let Err(error) = app.config.check_environment() {
-            errors.push(binding(app, error));
-        }
-    }
-    for service in &config.services {
-        if let Err(error) = service.config.check_environment() {
-            errors.push(binding(service, error));
-        }
-    }
-
     if errors.is_empty() {
         Ok(())
     } else {

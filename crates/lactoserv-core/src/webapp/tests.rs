@@ -303,7 +303,9 @@ fn an_event_fan_does_not_pass_on_calls() {
     }));
     assert_eq!(
         texts,
-        ["endpoints[0] (NetworkEndpoint `main`): `services.connectionRateLimiter`: Component `/service/fan` not of expected class: IntfConnectionRateLimiter (EventFan `fan` cannot serve as `connectionRateLimiter`)"]
+        [
+            "endpoints[0] (NetworkEndpoint `main`): `services.connectionRateLimiter`: Component `/service/fan` not of expected class: IntfConnectionRateLimiter (EventFan `fan` cannot serve as `connectionRateLimiter`)"
+        ]
     );
 }
 
@@ -315,7 +317,10 @@ fn event_fan_cycles_are_reported() {
             { "name": "f2", "class": "EventFan", "services": ["f1"] }
         ]
     }));
-    assert_eq!(texts, ["services refer to each other in a cycle: f1 -> f2 -> f1"]);
+    assert_eq!(
+        texts,
+        ["services refer to each other in a cycle: f1 -> f2 -> f1"]
+    );
 }
 
 #[test]

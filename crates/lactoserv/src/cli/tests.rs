@@ -22,7 +22,10 @@ fn run_args(args: &[&str]) -> Args {
 fn help_and_version_win_over_every_error() {
     assert!(matches!(run(&["--help", "--bogus"]), Command::Help(_)));
     assert!(matches!(run(&["-h"]), Command::Help(_)));
-    assert_eq!(run(&["--version", "--config=a", "--config-url=b"]), Command::Version);
+    assert_eq!(
+        run(&["--version", "--config=a", "--config-url=b"]),
+        Command::Version
+    );
     assert_eq!(run(&["-V"]), Command::Version);
     assert_eq!(run(&["--no-dry-run", "--version"]), Command::Version);
 }
@@ -42,13 +45,22 @@ fn usage_names_the_outer_command() {
 
 #[test]
 fn config_is_required_and_exclusive() {
-    assert_eq!(usage_message(&[]), "Must pass at least one of --config or --config-url.");
+    assert_eq!(
+        usage_message(&[]),
+        "Must pass at least one of --config or --config-url."
+    );
     assert_eq!(
         usage_message(&["--config=a", "--config-url=file:///b"]),
         "Arguments config and config-url are mutually exclusive"
     );
-    assert_eq!(usage_message(&["--config-url"]), "Not enough arguments following: config-url");
-    assert_eq!(usage_message(&["--config="]), "Not enough arguments following: config");
+    assert_eq!(
+        usage_message(&["--config-url"]),
+        "Not enough arguments following: config-url"
+    );
+    assert_eq!(
+        usage_message(&["--config="]),
+        "Not enough arguments following: config"
+    );
     assert_eq!(
         usage_message(&["--config=a", "--config", "b"]),
         "Option --config given more than once."
@@ -57,8 +69,14 @@ fn config_is_required_and_exclusive() {
 
 #[test]
 fn unknown_options_are_listed_without_dashes() {
-    assert_eq!(usage_message(&["--config=x", "--bogus"]), "Unknown argument: bogus");
-    assert_eq!(usage_message(&["--foo", "--bar"]), "Unknown arguments: foo, bar");
+    assert_eq!(
+        usage_message(&["--config=x", "--bogus"]),
+        "Unknown argument: bogus"
+    );
+    assert_eq!(
+        usage_message(&["--foo", "--bar"]),
+        "Unknown arguments: foo, bar"
+    );
     assert_eq!(usage_message(&["-v", "--config=x"]), "Unknown argument: v");
 }
 
@@ -91,8 +109,14 @@ fn parsing_stops_at_the_first_non_option() {
 
 #[test]
 fn max_run_time_must_be_a_number() {
-    assert_eq!(run_args(&["--config=x", "--max-run-time-sec=3"]).max_run_time_sec, Some(3.0));
-    assert_eq!(run_args(&["--config=x", "--max-run-time-sec=0"]).max_run_time_sec, None);
+    assert_eq!(
+        run_args(&["--config=x", "--max-run-time-sec=3"]).max_run_time_sec,
+        Some(3.0)
+    );
+    assert_eq!(
+        run_args(&["--config=x", "--max-run-time-sec=0"]).max_run_time_sec,
+        None
+    );
     assert!(usage_message(&["--config=x", "--max-run-time-sec=soon"]).starts_with("Invalid value"));
     assert!(usage_message(&["--config=x", "--max-run-time-sec=-1"]).starts_with("Invalid value"));
 }
@@ -100,7 +124,14 @@ fn max_run_time_must_be_a_number() {
 #[test]
 fn wrapper_options_are_taken_off_first() {
     let (command, wrapper) = parse(
-        ["--print-node-command", "--node-opts", "--inspect", "--", "--version"].map(OsString::from),
+        [
+            "--print-node-command",
+            "--node-opts",
+            "--inspect",
+            "--",
+            "--version",
+        ]
+        .map(OsString::from),
         "run",
     );
     assert_eq!(command, Command::Version);

@@ -1,0 +1,106 @@
+//! SerialRouter: tries a list of applications in order, returning the first
+//! response (Lactoserv `webapp-builtins/export/SerialRouter.js`; spec 03
+//! §4.3).
+
+use lactoserv_core::component::{ApplicationConfig, Kind, Reference};
+use lactoserv_core::names::Name;
+use serde::Deserialize;
+
+use super::OneOrMany;
+
+/// The checked configuration of a SerialRouter.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct SerialRouterConfig {
+    /// The applications to try, in order (a lone name is a list of one; an
+    /// empty list is allowed, and then the router always declines).
+    pub(crate) applications: OneOrMany<Name>,
+}
+
+impl ApplicationConfig for SerialRouterConfig {
+    fn references(&self) -> Vec<Reference> {
+        self.applications
+            .0
+            .iter()
+            .enumerate()
+            .map(|(at, name)| {
+                Reference::new(
+                    format!("applications[{at}]"),
+                    Kind::Application,
+                    name.as_str(),
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lactoserv_core::bind::{BindError, from_value};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn build(config: Value) -> Result<SerialRouterConfig, BindError> {
+        let mut config: SerialRouterConfig = from_value(&config)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    #[test]
+    fn accepts_an_empty_list() {
+        assert!(
+            build(json!({ "applications": [] }))
+                .unwrap()
+                .references()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn references_each_application_by_index() {
+        let config = build(json!({ "applications": ["foo", "bar", "baz"] })).unwrap();
+        let refs = config.references();
+        assert_eq!(refs.len(), 3);
+        assert_eq!(
+            refs[1],
+            Reference::new("applications[1]", Kind::Application, "bar")
+        );
+    }
+
+    #[test]
+    fn accepts_a_lone_name() {
+        let config = build(json!({ "applications": "foo" })).unwrap();
+        assert_eq!(
+            config.references(),
+            [Reference::new("applications[0]", Kind::Application, "foo")]
+        );
+    }
+
+    #[test]
+    fn rejects_bad_names_naming_their_index() {
+        for name in [
+            json!(null),
+            json!(false),
+            json!(true),
+            json!(123),
+            json!(["x"]),
+            json!({ "a": "x" }),
+            json!(""),
+            json!("-zonk"),
+            json!("zonk-"),
+            json!("ab$cd"),
+            json!(" this "),
+        ] {
+            let err = build(json!({ "applications": ["ok", name.clone()] })).unwrap_err();
+            assert_eq!(err.field, "applications[1]", "{name}");
+        }
+    }
+
+    #[test]
+    fn requires_applications() {
+        let err = build(json!({})).unwrap_err();
+        assert_eq!(err.message, "Missing required property: `applications`");
+        assert!(build(json!({ "applications": 1 })).is_err());
+    }
+}

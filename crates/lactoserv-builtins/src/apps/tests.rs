@@ -1,0 +1,210 @@
+//! Tests of the shared binding helpers and of the catalog entries.
+
+use super::*;
+
+#[test]
+fn catalog_holds_the_ten_built_in_applications() {
+    let mut catalog = Catalog::new();
+    register(&mut catalog);
+    let classes: Vec<&str> = catalog.application_classes().collect();
+    assert_eq!(
+        classes,
+        [
+            "HostRouter",
+            "PathRouter",
+            "Redirector",
+            "RequestDelay",
+            "RequestFilter",
+            "RequestRateLimiter",
+            "SerialRouter",
+            "SimpleResponse",
+            "StaticFiles",
+            "SuffixRouter",
+        ]
+    );
+}
+
+#[test]
+fn one_or_many_takes_a_lone_item_or_a_list() {
+    let one: OneOrMany<String> = serde_json::from_str(r#""a""#).unwrap();
+    assert_eq!(one.0, ["a"]);
+    let many: OneOrMany<String> = serde_json::from_str(r#"["a", "b"]"#).unwrap();
+    assert_eq!(many.0, ["a", "b"]);
+    assert!(serde_json::from_str::<OneOrMany<String>>("12").is_err());
+    assert!(serde_json::from_str::<OneOrMany<String>>("[12]").is_err());
+}
+
+#[test]
+fn keyed_field_quotes_the_key() {
+    assert_eq!(keyed_field("paths", "/resp/one"), "paths['/resp/one']");
+    assert_eq!(keyed_field("paths", "/it's"), r"paths['/it\'s']");
+}
+
+#[test]
+fn target_names_allow_null_only_where_asked() {
+    assert_eq!(target_name(&Value::from("app1")).unwrap().as_str(), "app1");
+    assert_eq!(optional_target_name(&Value::Null), Ok(None));
+    assert!(target_name(&Value::Null).is_err());
+    for bad in [
+        Value::from(false),
+        Value::from(123),
+        serde_json::json!(["x"]),
+        serde_json::json!({"a": "x"}),
+        Value::from(""),
+        Value::from("-zonk"),
+        Value::from("zonk-"),
+        Value::from("ab$cd"),
+        Value::from(" this "),
+    ] {
+        assert!(target_name(&bad).is_err(), "{bad}");
+        assert!(optional_target_name(&bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn accepts_absolute_paths() {
+    for path in [
+        "/",
+        "/florp",
+        "/florp/fleep",
+        "/a/.b/c..d",
+        "/blip/blop/bloop.html",
+    ] {
+        assert!(AbsolutePath::try_from(path.to_owned()).is_ok(), "{path}");
+    }
+}
+
+#[test]
+fn rejects_relative_and_unnormalized_paths() {
+    for path in [
+        "",
+        "florp/flop",
+        "/florp/",
+        "./zonk.txt",
+        "/zonk/zip/",
+        "//",
+        "/a//b",
+        "/./a",
+        "/a/.",
+        "/a/../b",
+        "/a/..",
+    ] {
+        let err = AbsolutePath::try_from(path.to_owned()).unwrap_err();
+        assert_eq!(err, format!("Not an absolute path: {path}"));
+    }
+}
+
+/// The applications of the reference's example configuration
+/// (`etc/example-setup/config/config.mjs`), less `name`, `class` and
+/// `dispatchLogging`, with the references each one makes.
+fn example_applications() -> Vec<(&'static str, Value, Vec<&'static str>)> {
+    use serde_json::json;
+    vec![
+        (
+            "SerialRouter",
+            json!({ "applications": ["requestRate", "actuallyRedirect"] }),
+            vec!["applications[0]", "applications[1]"],
+        ),
+        (
+            "Redirector",
+            json!({ "statusCode": 308, "target": "https://localhost:8443/resp/",
+            "cacheControl": { "public": true, "maxAge": "5 min" } }),
+            vec![],
+        ),
+        (
+            "HostRouter",
+            json!({ "hosts": { "*": "myPaths", "127.0.0.1": "mySeries" } }),
+            vec!["hosts['*']", "hosts['127.0.0.1']"],
+        ),
+        (
+            "PathRouter",
+            json!({ "paths": {
+            "/*": "myStaticFun", "/bonk/*": "myStaticFun", "/florp/*": "myStaticFunNo404",
+            "/resp/empty-body/*": "responseEmptyBody", "/resp/no-body/*": "responseNoBody",
+            "/resp/dir-only/": "responseDirOnly", "/resp/one": "responseOne",
+            "/resp/two": "responseTwo", "/resp/*": null } }),
+            vec![
+                "paths['/*']",
+                "paths['/bonk/*']",
+                "paths['/florp/*']",
+                "paths['/resp/empty-body/*']",
+                "paths['/resp/no-body/*']",
+                "paths['/resp/dir-only/']",
+                "paths['/resp/one']",
+                "paths['/resp/two']",
+            ],
+        ),
+        (
+            "RequestRateLimiter",
+            json!({ "maxBurst": "20 req", "flowRate": "600 req per min",
+            "maxQueue": "100 req" }),
+            vec![],
+        ),
+        ("RequestFilter", json!({ "maxQueryLength": 0 }), vec![]),
+        (
+            "RequestDelay",
+            json!({ "minDelay": "0.5 sec", "maxDelay": "1 sec" }),
+            vec![],
+        ),
+        (
+            "SuffixRouter",
+            json!({ "suffixes": { "*.bonk": "slowPoke" } }),
+            vec!["suffixes['*.bonk']"],
+        ),
+        (
+            "StaticFiles",
+            json!({ "siteDirectory": "/site", "notFoundPath": "/site-extra/not-found.html",
+            "indexFile": ["index.html", "index.txt"], "cacheControl": { "public": true, "maxAge": "5 min" },
+            "etag": { "dataOnly": true, "hashLength": 20 } }),
+            vec![],
+        ),
+        (
+            "SimpleResponse",
+            json!({ "filePath": "/site-extra/empty-file.txt",
+            "cacheControl": "public, immutable, max-age=600" }),
+            vec![],
+        ),
+        (
+            "SimpleResponse",
+            json!({ "body": "Sorry! Not found!\n", "contentType": "text/plain",
+            "statusCode": 404 }),
+            vec![],
+        ),
+        (
+            "SimpleResponse",
+            json!({ "cacheControl": { "public": true, "immutable": true,
+            "maxAge": "11 min" }, "etag": true }),
+            vec![],
+        ),
+        (
+            "SimpleResponse",
+            json!({ "contentType": "text/plain", "body": "One!\n",
+            "cacheControl": { "public": true, "immutable": true, "maxAge": "12 min" },
+            "etag": { "hashAlgorithm": "sha1", "hashLength": 12, "tagForm": "weak" } }),
+            vec![],
+        ),
+    ]
+}
+
+#[test]
+fn builds_the_example_applications_through_the_catalog() {
+    let mut catalog = Catalog::new();
+    register(&mut catalog);
+    for (class, bindings, fields) in example_applications() {
+        let ctor = catalog.application(class).unwrap();
+        let config = ctor(bindings.as_object().unwrap())
+            .unwrap_or_else(|err| panic!("{class} {bindings}: {err}"));
+        let got: Vec<String> = config.references().into_iter().map(|r| r.field).collect();
+        assert_eq!(got, fields, "{class}");
+    }
+}
+
+#[test]
+fn catalog_runs_validation() {
+    let mut catalog = Catalog::new();
+    register(&mut catalog);
+    let ctor = catalog.application("PathRouter").unwrap();
+    let bindings = serde_json::json!({ "paths": { "/x//y": "app" } });
+    let err = ctor(bindings.as_object().unwrap()).unwrap_err();
+    assert_eq!(err.field, "paths['/x//y']");
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests: the real `lactoserv` binary, run on real config files.
+
+mod cli;
+mod dry_run;
+mod util;

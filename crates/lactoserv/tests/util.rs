@@ -1,0 +1,48 @@
+//! Helpers for running the binary.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The binary under test.
+pub(crate) fn lactoserv() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lactoserv"));
+    command
+        .env_remove("LACTOSERV_PORT_BASE")
+        .env_remove("LACTOSERV_VAR_DIR");
+    command
+}
+
+/// The repository's example setup.
+pub(crate) fn example_config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../etc/example-setup/config/config.mjs")
+}
+
+/// A folder holding one config file; the folder lives as long as this.
+pub(crate) struct ConfigDir {
+    _dir: tempfile::TempDir,
+    pub(crate) path: PathBuf,
+}
+
+/// Writes `source` as `name` in a fresh folder.
+pub(crate) fn config_file(name: &str, source: &str) -> ConfigDir {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, source).unwrap();
+    ConfigDir { _dir: dir, path }
+}
+
+/// Runs `--dry-run` on a config written from `source`; gives the exit
+/// status and stdout.
+pub(crate) fn dry_run(source: &str) -> (i32, String) {
+    let config = config_file("config.mjs", source);
+    let output = lactoserv()
+        .arg(format!("--config={}", config.path.display()))
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
