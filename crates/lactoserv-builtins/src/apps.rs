@@ -12,15 +12,12 @@
 //! checks its bindings, names the applications it dispatches to, and checks
 //! the files it needs at start-up.
 
-use std::fmt;
-use std::marker::PhantomData;
-use std::path::Path;
-
+use lactoserv_core::bind::BindError;
 use lactoserv_core::catalog::Catalog;
 use lactoserv_core::names::Name;
 use serde::Deserialize;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde_json::Value;
+use serde::de::Deserializer;
+use serde_json::{Map, Value};
 
 pub(crate) mod host_router;
 pub(crate) mod path_router;
@@ -50,43 +47,6 @@ pub(crate) fn register(catalog: &mut Catalog) {
 
 // === Binding helpers ===
 
-/// A binding that takes either one item or a list of items (SerialRouter's
-/// `applications`, RequestFilter's `acceptMethods`): the reference accepts a
-/// lone string wherever it takes a list of strings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct OneOrMany<T>(pub(crate) Vec<T>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(OneOrManyVisitor(PhantomData))
-    }
-}
-
-struct OneOrManyVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
-    type Value = OneOrMany<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string or a list of strings")
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        let one = T::deserialize(de::value::StrDeserializer::<E>::new(value))?;
-        Ok(OneOrMany(vec![one]))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // Elements go through `next_element`, so a bad one is reported with
-        // its index (`applications[2]`).
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(OneOrMany(items))
-    }
-}
-
 /// Deserializes an optional binding whose explicit `null` means "use the
 /// default", as it does for every optional binding in the reference
 /// (serde's `default` only covers an absent binding).
@@ -115,6 +75,23 @@ pub(crate) fn keyed_field(binding: &str, key: &str) -> String {
     format!("{binding}['{quoted}']")
 }
 
+/// Checks each entry of the object binding `binding` (a router's routing
+/// table) with `check`, in config order, stopping at the first error, which
+/// names its entry (`paths['/x//y']`). Checking after deserializing, rather
+/// than while, is what lets the error name the entry.
+pub(crate) fn check_entries<R, C: FromIterator<R>>(
+    binding: &str,
+    table: &Map<String, Value>,
+    mut check: impl FnMut(&str, &Value) -> Result<R, String>,
+) -> Result<C, BindError> {
+    table
+        .iter()
+        .map(|(key, value)| {
+            check(key, value).map_err(|msg| BindError::new(keyed_field(binding, key), msg))
+        })
+        .collect()
+}
+
 /// Checks a router's target: an application name (FW-10).
 pub(crate) fn target_name(value: &Value) -> Result<Name, String> {
     match value {
@@ -130,58 +107,6 @@ pub(crate) fn optional_target_name(value: &Value) -> Result<Option<Name>, String
         Value::Null => Ok(None),
         Value::String(name) => Name::try_from(name.clone()).map(Some),
         _ => Err("Must be an application name or `null`.".to_owned()),
-    }
-}
-
-/// An absolute file-system path binding (Lactoserv `Paths.mustBeAbsolutePath`,
-/// spec 03 SR-2): starts with `/`, has no empty, `.` or `..` components, and
-/// ends with `/` only if it is `/` itself.
-///
-/// Being this strict means the path is already in the form the reference
-/// logs and hashes (ETags of files include the path), with no normalizing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct AbsolutePath(String);
-
-impl AbsolutePath {
-    /// The path as given.
-    pub(crate) fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The path, for file-system calls.
-    pub(crate) fn as_path(&self) -> &Path {
-        Path::new(&self.0)
-    }
-}
-
-impl fmt::Display for AbsolutePath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for AbsolutePath {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        let components_ok = value.strip_prefix('/').is_some_and(|rest| {
-            rest.is_empty()
-                || rest
-                    .split('/')
-                    .all(|c| !c.is_empty() && c != "." && c != "..")
-        });
-        if components_ok {
-            Ok(Self(value))
-        } else {
-            Err(format!("Not an absolute path: {value}"))
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for AbsolutePath {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::try_from(raw).map_err(de::Error::custom)
     }
 }
 

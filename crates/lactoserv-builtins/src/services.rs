@@ -4,19 +4,19 @@
 //!
 //! Layout:
 //! - one module per service, each holding its config struct;
-//! - here: [`FilePath`] and [`check_file_location`] for AccessLogToFile,
+//! - here: [`check_file_location`] for the [`FilePath`] of AccessLogToFile,
 //!   ProcessIdFile, ProcessInfoFile and SyslogToFile, and
 //!   [`check_buffer_period`] and [`check_update_period`] for settings
 //!   several of them take;
 //! - their `rotate` and `save` settings: `support::rotate`.
 
 use std::io::ErrorKind;
-use std::path::Path;
 
 use lactoserv_core::bind::BindError;
 use lactoserv_core::catalog::Catalog;
 use lactoserv_core::quant::Duration;
-use serde::{Deserialize, Deserializer};
+
+use crate::support::bindings::FilePath;
 
 mod access_log_to_file;
 mod access_log_to_syslog;
@@ -42,56 +42,6 @@ pub(crate) fn register(catalog: &mut Catalog) {
         .add_service::<process_id_file::ProcessIdFileConfig>("ProcessIdFile")
         .add_service::<process_info_file::ProcessInfoFileConfig>("ProcessInfoFile")
         .add_service::<syslog_to_file::SyslogToFileConfig>("SyslogToFile");
-}
-
-/// The `path` of a file service: absolute and in normal form, naming a file.
-///
-/// Normal form (no `.`, `..` or empty components, no trailing `/`) is what
-/// the reference requires; it also keeps the directory and file name, from
-/// which rotated files are named, unambiguous. Unlike the reference we also
-/// refuse `/` itself, which names no file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FilePath(String);
-
-impl FilePath {
-    /// The path as given.
-    pub(crate) fn as_path(&self) -> &Path {
-        Path::new(&self.0)
-    }
-
-    /// Splits the file name into prefix and suffix, the suffix being the
-    /// last `.` and what follows it (`log.txt` → `log` + `.txt`; `.bashrc`
-    /// → `` + `.bashrc`); rotated copies are named `<prefix>-<date>-<n><suffix>`.
-    #[allow(dead_code, reason = "the rotator names files with this when it runs")]
-    pub(crate) fn prefix_and_suffix(&self) -> (&str, &str) {
-        // A valid path has at least one `/`; the name after it is not empty.
-        let name = self.0.rsplit('/').next().unwrap_or_default();
-        name.split_at(name.rfind('.').unwrap_or(name.len()))
-    }
-}
-
-impl TryFrom<String> for FilePath {
-    type Error = String;
-
-    fn try_from(path: String) -> Result<Self, String> {
-        let normal = path
-            .strip_prefix('/')
-            .is_some_and(|rest| rest.split('/').all(|part| !matches!(part, "" | "." | "..")));
-        if path == "/" {
-            Err(String::from("Not the path of a file: /"))
-        } else if normal {
-            Ok(Self(path))
-        } else {
-            Err(format!("Not an absolute path: {path}"))
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for FilePath {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let path = String::deserialize(deserializer)?;
-        Self::try_from(path).map_err(serde::de::Error::custom)
-    }
 }
 
 /// Checks, without changing anything, that a file service can create or
@@ -199,44 +149,6 @@ mod tests {
         let bindings = serde_json::json!({"path": "/x/log", "rotate": {"onStart": true}});
         let err = build(bindings.as_object().unwrap()).unwrap_err();
         assert_eq!(err.field, "rotate.checkPeriod");
-    }
-
-    #[test]
-    fn accepts_absolute_paths_in_normal_form() {
-        for path in [
-            "/a",
-            "/abc/def",
-            "/var/log/access-log.txt",
-            "/a/.hidden",
-            "/a/..b",
-        ] {
-            assert!(file_path(path).is_ok(), "{path}");
-        }
-    }
-
-    #[test]
-    fn rejects_relative_or_unnormalized_paths() {
-        for path in [
-            "", "a", "a/b", "//a", "/a/", "/a//b", "/a/.", "/a/./b", "/a/..", "/a/../b", "/a/b/",
-        ] {
-            let message = format!("Not an absolute path: {path}");
-            assert_eq!(file_path(path), Err(message), "{path:?}");
-        }
-        assert!(file_path("/").is_err());
-    }
-
-    #[test]
-    fn splits_file_names_at_the_last_dot() {
-        for (path, prefix, suffix) in [
-            ("/x/access-log.txt", "access-log", ".txt"),
-            ("/x/some.file.txt", "some.file", ".txt"),
-            ("/x/process", "process", ""),
-            ("/.bashrc", "", ".bashrc"),
-            ("/x/name.", "name", "."),
-        ] {
-            let parts = file_path(path).unwrap();
-            assert_eq!(parts.prefix_and_suffix(), (prefix, suffix), "{path}");
-        }
     }
 
     #[test]

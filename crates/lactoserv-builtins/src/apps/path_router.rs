@@ -15,7 +15,7 @@ use lactoserv_core::names::Name;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{keyed_field, optional_target_name};
+use super::{check_entries, keyed_field, optional_target_name};
 
 /// A routing-table key: components, and whether the key also matches every
 /// path that continues past them.
@@ -147,24 +147,13 @@ pub(crate) struct PathRouterConfig {
 
 impl ApplicationConfig for PathRouterConfig {
     fn validate(&mut self) -> Result<(), BindError> {
-        // Checked here rather than while deserializing so that each error
-        // names its entry (`paths['/x//y']`).
-        self.routes = self
-            .paths
-            .iter()
-            .map(|(pattern, target)| {
-                let field = || keyed_field("paths", pattern);
-                let key =
-                    parse_path_pattern(pattern).map_err(|msg| BindError::new(field(), msg))?;
-                let target =
-                    optional_target_name(target).map_err(|msg| BindError::new(field(), msg))?;
-                Ok(PathRoute {
-                    pattern: pattern.clone(),
-                    key,
-                    target,
-                })
+        self.routes = check_entries("paths", &self.paths, |pattern, target| {
+            Ok(PathRoute {
+                pattern: pattern.to_owned(),
+                key: parse_path_pattern(pattern)?,
+                target: optional_target_name(target)?,
             })
-            .collect::<Result<_, BindError>>()?;
+        })?;
         Ok(())
     }
 

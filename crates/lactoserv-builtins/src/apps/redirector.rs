@@ -9,10 +9,10 @@
 
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::ApplicationConfig;
+use lactoserv_core::host::ip::parse_ip;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
-use super::host_router::canonical_ip;
 use crate::support::cache_control::{self, CacheControl};
 
 /// The redirect status when none is given.
@@ -112,7 +112,7 @@ fn is_basic_authority(authority: &str) -> bool {
             None if after.is_empty() => None,
             None => return false,
         };
-        (inside.contains(':') && canonical_ip(inside).is_some(), port)
+        (inside.contains(':') && parse_ip(inside).is_some(), port)
     } else {
         let (host, port) = match authority.split_once(':') {
             Some((host, port)) => (host, Some(port)),

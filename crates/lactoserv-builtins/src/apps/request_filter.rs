@@ -17,7 +17,8 @@ use lactoserv_core::component::ApplicationConfig;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
-use super::{OneOrMany, null_as_default};
+use super::null_as_default;
+use crate::support::bindings::OneOrMany;
 
 /// The largest integer a JavaScript number holds exactly; the reference's
 /// limit for the three `max*` bindings.

@@ -6,7 +6,7 @@ use lactoserv_core::component::{ApplicationConfig, Kind, Reference};
 use lactoserv_core::names::Name;
 use serde::Deserialize;
 
-use super::OneOrMany;
+use crate::support::bindings::OneOrMany;
 
 /// The checked configuration of a SerialRouter.
 #[derive(Debug, Deserialize)]

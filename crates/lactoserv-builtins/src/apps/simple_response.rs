@@ -12,7 +12,7 @@ use lactoserv_core::blob::Blob;
 use lactoserv_core::component::ApplicationConfig;
 use serde::Deserialize;
 
-use super::AbsolutePath;
+use crate::support::bindings::AbsolutePath;
 use crate::support::cache_control::{self, CacheControl};
 use crate::support::content_type;
 use crate::support::etag::{self, EtagOptions};

@@ -10,7 +10,7 @@ use lactoserv_core::component::ApplicationConfig;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
-use super::AbsolutePath;
+use crate::support::bindings::AbsolutePath;
 use crate::support::cache_control::{self, CacheControl};
 use crate::support::etag::{self, EtagOptions};
 

@@ -13,7 +13,7 @@ use lactoserv_core::names::Name;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{default_true, keyed_field, null_as_default, null_as_true, target_name};
+use super::{check_entries, default_true, keyed_field, null_as_default, null_as_true, target_name};
 
 /// One entry of the `suffixes` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,20 +52,13 @@ impl ApplicationConfig for SuffixRouterConfig {
                 "Must configure at least one of `handleDirectories` or `handleFiles` as true.",
             ));
         }
-        self.routes = self
-            .suffixes
-            .iter()
-            .map(|(spec, target)| {
-                let field = || keyed_field("suffixes", spec);
-                let suffix = parse_suffix_spec(spec).map_err(|msg| BindError::new(field(), msg))?;
-                let target = target_name(target).map_err(|msg| BindError::new(field(), msg))?;
-                Ok(SuffixRoute {
-                    spec: spec.clone(),
-                    suffix,
-                    target,
-                })
+        self.routes = check_entries("suffixes", &self.suffixes, |spec, target| {
+            Ok(SuffixRoute {
+                spec: spec.to_owned(),
+                suffix: parse_suffix_spec(spec)?,
+                target: target_name(target)?,
             })
-            .collect::<Result<_, BindError>>()?;
+        })?;
         Ok(())
     }
 

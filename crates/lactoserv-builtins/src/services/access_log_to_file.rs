@@ -9,7 +9,8 @@ use lactoserv_core::component::{Role, Roles, ServiceConfig};
 use lactoserv_core::quant::Duration;
 use serde::Deserialize;
 
-use crate::services::{FilePath, check_buffer_period, check_file_location};
+use crate::services::{check_buffer_period, check_file_location};
+use crate::support::bindings::FilePath;
 use crate::support::rotate::{RotateConfig, SaveConfig, check_rotate_and_save};
 
 /// The shortest `maxUrlLength`: room for a little of each end around `...`.

@@ -7,12 +7,12 @@
 //! filled through it; deciding which forwarded roles count is the linker's
 //! job, which sees the targets' roles.
 
-use std::fmt;
-
 use lactoserv_core::component::{Kind, Reference, ServiceConfig};
 use lactoserv_core::names::Name;
 use serde::Deserialize;
-use serde::de::{Deserializer, SeqAccess, Visitor};
+use serde::de::Deserializer;
+
+use crate::support::bindings;
 
 /// The bindings of an EventFan service.
 #[derive(Debug, Deserialize)]
@@ -39,31 +39,7 @@ impl ServiceConfig for EventFanConfig {
 
 /// Reads a name or a list of names; a bad name's error keeps its index.
 fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Name>, D::Error> {
-    deserializer.deserialize_any(NamesVisitor)
-}
-
-struct NamesVisitor;
-
-impl<'de> Visitor<'de> for NamesVisitor {
-    type Value = Vec<Name>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a service name or a list of service names")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Vec<Name>, E> {
-        Name::try_from(name.to_owned())
-            .map(|name| vec![name])
-            .map_err(E::custom)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Name>, A::Error> {
-        let mut names = Vec::new();
-        while let Some(name) = seq.next_element()? {
-            names.push(name);
-        }
-        Ok(names)
-    }
+    bindings::one_or_many(deserializer, "a service name or a list of service names")
 }
 
 #[cfg(test)]
@@ -120,6 +96,12 @@ mod tests {
         let err = bind(&json!({"services": "a b"})).unwrap_err();
         assert_eq!(err.field, "services");
         assert!(bind(&json!({"services": [1]})).is_err());
+        let err = bind(&json!({"services": 1})).unwrap_err();
+        assert!(
+            err.message
+                .contains("a service name or a list of service names"),
+            "{err}"
+        );
         assert!(bind(&json!({"services": null})).is_err());
     }
 

@@ -10,7 +10,8 @@ use lactoserv_core::component::ServiceConfig;
 use lactoserv_core::quant::Duration;
 use serde::Deserialize;
 
-use crate::services::{FilePath, check_file_location, check_update_period};
+use crate::services::{check_file_location, check_update_period};
+use crate::support::bindings::FilePath;
 use crate::support::rotate::{RotateConfig, SaveConfig, check_rotate_and_save};
 
 /// The bindings of a ProcessIdFile service.

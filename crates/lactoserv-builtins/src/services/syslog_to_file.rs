@@ -12,7 +12,8 @@ use lactoserv_core::component::ServiceConfig;
 use lactoserv_core::quant::Duration;
 use serde::{Deserialize, Deserializer};
 
-use crate::services::{FilePath, check_buffer_period, check_file_location};
+use crate::services::{check_buffer_period, check_file_location};
+use crate::support::bindings::FilePath;
 use crate::support::rotate::{RotateConfig, SaveConfig, check_rotate_and_save};
 
 /// How a system-log file is written (Lactoserv `TextFileSink` formats).

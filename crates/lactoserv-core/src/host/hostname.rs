@@ -80,7 +80,17 @@ impl Hostname {
                 None => (false, Some(text)),
             },
         };
-        if name.is_some_and(|name| !is_dns_name(name)) {
+        // The reference's length limit cannot see past a leading `*` (its
+        // look-ahead only counts name characters), so a wildcard pattern's
+        // base name may be of any length; kept for parity.
+        let valid = |name: &str| {
+            if wildcard {
+                is_unbounded_dns_name(name)
+            } else {
+                is_dns_name(name)
+            }
+        };
+        if name.is_some_and(|name| !valid(name)) {
             return Err(HostnameError::Invalid(text.to_owned()));
         }
         if wildcard && !allow_wildcard {
@@ -170,6 +180,11 @@ pub enum Specificity {
 /// at most 255 characters in all, with at least one letter somewhere (so it
 /// cannot be mistaken for a numeric address).
 pub(crate) fn is_dns_name(name: &str) -> bool {
+    name.len() <= MAX_NAME_LEN && is_unbounded_dns_name(name)
+}
+
+/// [`is_dns_name`] without the overall length limit.
+fn is_unbounded_dns_name(name: &str) -> bool {
     let label_ok = |label: &str| {
         (1..=MAX_LABEL_LEN).contains(&label.len())
             && label
@@ -178,9 +193,7 @@ pub(crate) fn is_dns_name(name: &str) -> bool {
             && !label.starts_with('-')
             && !label.ends_with('-')
     };
-    name.len() <= MAX_NAME_LEN
-        && name.bytes().any(|b| b.is_ascii_alphabetic())
-        && name.split('.').all(label_ok)
+    name.bytes().any(|b| b.is_ascii_alphabetic()) && name.split('.').all(label_ok)
 }
 
 impl fmt::Display for Hostname {

@@ -128,6 +128,27 @@ fn paths_are_reversed_labels_without_the_wildcard() {
     assert_eq!(path("*.example.com"), ["com", "example"]);
     assert_eq!(path("*"), Vec::<String>::new());
     assert_eq!(path("[0::1]"), ["::1"]);
+    assert_eq!(path("*.ZONK"), ["zonk"]);
+    assert_eq!(path("123.com"), ["com", "123"]);
+    assert_eq!(path("127.0.0.1"), ["127.0.0.1"]);
+    assert_eq!(path("0034::0:0:00ab:cd"), ["34::ab:cd"]);
+}
+
+#[test]
+fn wildcard_patterns_have_no_length_limit() {
+    // As in the reference, whose length look-ahead stops at the `*`.
+    let base = format!("{}com", "abc.".repeat(70));
+    let pattern = format!("*.{base}");
+    assert!(base.len() > 255);
+    assert_eq!(Hostname::parse_pattern(&pattern).unwrap().as_str(), pattern);
+    assert_eq!(
+        Hostname::parse_name(&pattern).unwrap_err(),
+        HostnameError::Wildcard(pattern.clone())
+    );
+    assert_eq!(
+        Hostname::parse_pattern(&base).unwrap_err(),
+        HostnameError::Invalid(base.clone())
+    );
 }
 
 #[test]
