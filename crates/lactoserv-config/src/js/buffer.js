@@ -14,8 +14,6 @@
     }
   };
 
-  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
   const encodeString = (string, encoding) => {
     switch (normalizeEncoding(encoding)) {
       case 'utf8': return new Uint8Array(native.utf8Encode(string));
@@ -29,15 +27,11 @@
         return out;
       }
       case 'base64': case 'base64url': {
-        const clean = string.replace(/[^A-Za-z0-9+/\-_]/g, '').replace(/-/g, '+').replace(/_/g, '/');
-        const out = [];
-        let bits = 0, acc = 0;
-        for (const ch of clean) {
-          acc = (acc << 6) | B64.indexOf(ch);
-          bits += 6;
-          if (bits >= 8) { bits -= 8; out.push((acc >> bits) & 0xff); }
-        }
-        return new Uint8Array(out);
+        // Like Node's decoder: either alphabet, anything else skipped, and
+        // a dangling last character (6 bits, no whole byte) ignored.
+        const clean = string.replace(/-/g, '+').replace(/_/g, '/').replace(/[^A-Za-z0-9+/]/g, '');
+        const usable = (clean.length % 4 === 1) ? clean.slice(0, -1) : clean;
+        return encodeString(atob(usable + '='.repeat((4 - (usable.length % 4)) % 4)), 'latin1');
       }
       case 'latin1': case 'ascii': {
         const out = new Uint8Array(string.length);
@@ -52,20 +46,22 @@
       case 'utf8': return native.utf8Decode(Array.from(bytes));
       case 'hex': return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
       case 'base64': case 'base64url': {
-        let out = '';
-        for (let i = 0; i < bytes.length; i += 3) {
-          const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-          const chars = [18, 12, 6, 0].map((shift) => B64[(n >> shift) & 63]);
-          const keep = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
-          out += chars.slice(0, keep).join('') + '='.repeat(4 - keep);
-        }
+        let out = btoa(decodeBytes(bytes, 'latin1'));
         if (normalizeEncoding(encoding) === 'base64url') {
           out = out.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
         }
         return out;
       }
-      case 'latin1': return String.fromCharCode(...bytes);
-      case 'ascii': return String.fromCharCode(...Array.from(bytes, (b) => b & 0x7f));
+      case 'latin1': {
+        // In slices: spreading a large buffer into one call overflows the
+        // engine's argument limit.
+        let out = '';
+        for (let i = 0; i < bytes.length; i += 0x2000) {
+          out += String.fromCharCode(...bytes.subarray(i, i + 0x2000));
+        }
+        return out;
+      }
+      case 'ascii': return decodeBytes(bytes.map((b) => b & 0x7f), 'latin1');
     }
   };
 
