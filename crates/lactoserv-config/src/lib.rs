@@ -64,12 +64,10 @@ impl Default for LoadOptions {
     fn default() -> Self {
         Self {
             deadline: DEFAULT_DEADLINE,
-            console: Arc::new(|level, text| match level {
-                ConsoleLevel::Log | ConsoleLevel::Info | ConsoleLevel::Debug => {
-                    eprintln!("{text}")
-                }
-                ConsoleLevel::Warn | ConsoleLevel::Error => eprintln!("{text}"),
-            }),
+            // Before the server has a system log, everything a config
+            // prints goes to stderr, keeping stdout for the server's own
+            // output (the dry-run report).
+            console: Arc::new(|_, text| eprintln!("{text}")),
         }
     }
 }

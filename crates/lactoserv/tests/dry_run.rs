@@ -274,3 +274,20 @@ fn a_run_without_dry_run_performs_the_same_checks() {
         ))
         .stdout(predicate::str::ends_with("Exiting with code: 1\n"));
 }
+
+#[test]
+fn console_output_from_a_config_goes_to_stderr() {
+    let config = config_file(
+        "config.mjs",
+        "console.log('checking', 1 + 1);\nexport default {};\n",
+    );
+    lactoserv()
+        .arg(format!("--config={}", config.path.display()))
+        .arg("--dry-run")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "Configuration file is valid.\n",
+        ))
+        .stderr("checking 2\n");
+}
