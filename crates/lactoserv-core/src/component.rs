@@ -11,6 +11,7 @@
 
 use std::fmt;
 
+use crate::app::AppRef;
 use crate::bind::BindError;
 
 /// The four sections of a configuration, each a separate name space.
@@ -184,6 +185,16 @@ pub trait ApplicationConfig: fmt::Debug + Send + Sync + 'static {
     /// exist), without changing anything; run by `--dry-run` and start-up.
     fn check_environment(&self) -> Result<(), BindError> {
         Ok(())
+    }
+
+    /// Builds the application that serves requests with this
+    /// configuration, at start-up. A type that does not override this can
+    /// be configured and checked but not served.
+    fn build(&self) -> Result<AppRef, BindError> {
+        Err(BindError::new(
+            "class",
+            "this application type cannot serve requests in this version",
+        ))
     }
 }
 

@@ -19,6 +19,7 @@ pub mod hostname;
 pub mod ip;
 pub mod map;
 mod pem;
+pub mod tls;
 
 #[cfg(test)]
 mod tests;

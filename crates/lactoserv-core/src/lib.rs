@@ -7,6 +7,7 @@
 //! from there.
 //!
 //! Layout:
+//! - [`app`], [`net`]: applications at run time; requests and responses.
 //! - [`quant`]: durations, byte counts and rates; their grammar and formats.
 //! - [`names`]: component-name syntax.
 //! - [`bind`]: turning one component's bindings into its typed config struct.
@@ -16,7 +17,9 @@
 //! - [`host`], [`endpoint`]: the two component kinds the framework owns.
 //! - [`logging`]: the `logging` on/off map.
 //! - [`webapp`]: the whole configuration, built and linked.
+//! - [`server`]: the running server: endpoints, TLS, request handling.
 
+pub mod app;
 pub mod bind;
 pub mod blob;
 pub mod catalog;
@@ -25,5 +28,7 @@ pub mod endpoint;
 pub mod host;
 pub mod logging;
 pub mod names;
+pub mod net;
 pub mod quant;
+pub mod server;
 pub mod webapp;

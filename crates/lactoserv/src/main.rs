@@ -8,6 +8,7 @@
 
 mod check;
 mod cli;
+mod system;
 
 use std::io::Write as _;
 use std::path::Path;
@@ -91,19 +92,31 @@ fn dry_run(args: &Args) -> ExitCode {
     }
 }
 
-/// A real run. Serving requests arrives in a later version; until then a
-/// run checks the configuration exactly as start-up will, and says so.
+/// A real run: check the configuration as `--dry-run` does, start every
+/// endpoint, and serve until SIGTERM or SIGINT, then stop gracefully.
 fn run(args: &Args) -> ExitCode {
-    match check::load(&args.config) {
-        Ok(_) => {
-            eprintln!(
-                "This build of {PRODUCT_NAME} checks configurations but cannot serve them yet; \
-                 the configuration is valid (see --dry-run for its summary)."
-            );
-            exit_report(1)
-        }
+    let config = match check::load(&args.config) {
+        Ok(config) => config,
         Err(err) => {
             eprintln!("Error during load:");
+            eprintln!("{err:#}");
+            return exit_report(1);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("Cannot start the runtime: {err}");
+            return exit_report(1);
+        }
+    };
+    match runtime.block_on(system::run(&config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("Error during start:");
             eprintln!("{err:#}");
             exit_report(1)
         }

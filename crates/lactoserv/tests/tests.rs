@@ -2,4 +2,6 @@
 
 mod cli;
 mod dry_run;
+mod serve;
+mod server;
 mod util;

@@ -7,9 +7,18 @@
 //! be given as bytes from any config format (a `Buffer` in JavaScript,
 //! `{"$bytes": …}` in JSON).
 
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::header::{ETAG, LAST_MODIFIED};
+use http::{HeaderValue, StatusCode};
+use lactoserv_core::app::{AppRef, Application, HandleError};
 use lactoserv_core::bind::BindError;
 use lactoserv_core::blob::Blob;
 use lactoserv_core::component::ApplicationConfig;
+use lactoserv_core::net::{Body, Dispatch, Request, Response};
 use serde::Deserialize;
 
 use crate::support::bindings::AbsolutePath;
@@ -24,10 +33,6 @@ use crate::support::etag::{self, EtagOptions};
 /// no-body response.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "read when building the response (a later issue)")
-)]
 pub(crate) struct SimpleResponseConfig {
     /// The body, as text or bytes.
     #[serde(default)]
@@ -92,6 +97,10 @@ impl ApplicationConfig for SimpleResponseConfig {
         Ok(())
     }
 
+    fn build(&self) -> Result<AppRef, BindError> {
+        Ok(Arc::new(SimpleResponse::new(self)?))
+    }
+
     fn check_environment(&self) -> Result<(), BindError> {
         let Some(path) = &self.file_path else {
             return Ok(());
@@ -107,146 +116,90 @@ impl ApplicationConfig for SimpleResponseConfig {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use lactoserv_core::bind::from_value;
-    use serde_json::{Value, json};
+/// The running application: one response, built at start.
+#[derive(Debug)]
+pub(crate) struct SimpleResponse {
+    response: Response,
+}
 
-    use super::*;
+impl SimpleResponse {
+    /// Builds the response: reads `filePath` now (later changes to the file
+    /// are not seen, as in the reference), hashes the body for `etag`.
+    fn new(config: &SimpleResponseConfig) -> Result<Self, BindError> {
+        let (body, last_modified) = match (&config.body, &config.file_path) {
+            (Some(body), _) => (
+                Some(Bytes::copy_from_slice(body.as_bytes())),
+                SystemTime::now(),
+            ),
+            (None, Some(path)) => {
+                let read = |err: std::io::Error| {
+                    BindError::new("filePath", format!("Cannot read {path}: {err}"))
+                };
+                let contents = std::fs::read(path.as_path()).map_err(read)?;
+                let mtime = std::fs::metadata(path.as_path())
+                    .and_then(|meta| meta.modified())
+                    .map_err(read)?;
+                (Some(Bytes::from(contents)), mtime)
+            }
+            (None, None) => (None, SystemTime::now()),
+        };
+        let fixed_status = config.status_code.is_some();
+        let status = match (config.status_code, &body) {
+            (Some(code), _) => StatusCode::from_u16(code)
+                .map_err(|err| BindError::new("statusCode", err.to_string()))?,
+            (None, Some(_)) => StatusCode::OK,
+            (None, None) => StatusCode::NO_CONTENT,
+        };
+        let header = |field: &str, text: &str| {
+            HeaderValue::from_str(text).map_err(|err| BindError::new(field, err.to_string()))
+        };
 
-    fn build(config: Value) -> Result<SimpleResponseConfig, BindError> {
-        let mut config: SimpleResponseConfig = from_value(&config)?;
-        config.validate()?;
-        Ok(config)
-    }
-
-    fn content_type_of(config: Value) -> Option<String> {
-        build(config.clone())
-            .unwrap_or_else(|err| panic!("{config}: {err}"))
-            .content_type
-    }
-
-    #[test]
-    fn accepts_an_empty_config_as_a_no_body_response() {
-        let config = build(json!({})).unwrap();
-        assert_eq!(config.body, None);
-        assert_eq!(config.content_type, None);
-        assert_eq!(config.file_path, None);
-        assert_eq!(config.status_code, None);
-        assert_eq!(config.cache_control, None);
-        assert_eq!(config.etag, None);
-        assert_eq!(config.check_environment(), Ok(()));
-    }
-
-    #[test]
-    fn resolves_content_types() {
-        let cases = [
-            (
-                json!({ "body": "Hello body!\n", "contentType": "text/plain" }),
-                "text/plain; charset=utf-8",
-            ),
-            (
-                json!({ "body": "<p>x</p>", "contentType": ".html" }),
-                "text/html; charset=utf-8",
-            ),
-            (
-                json!({ "body": "{}", "contentType": "application/json" }),
-                "application/json; charset=utf-8",
-            ),
-            (
-                json!({ "body": { "$bytes": "YnVmYm9keQ==" }, "contentType": ".bin" }),
-                "application/octet-stream",
-            ),
-            (
-                json!({ "body": { "$bytes": "" }, "contentType": "image/png" }),
-                "image/png",
-            ),
-            (
-                json!({ "body": "", "contentType": "text/plain" }),
-                "text/plain; charset=utf-8",
-            ),
-            (
-                json!({ "filePath": "/x/digits.txt" }),
-                "text/plain; charset=utf-8",
-            ),
-            (json!({ "filePath": "/x/data" }), "application/octet-stream"),
-            (
-                json!({ "filePath": "/x/data", "contentType": ".json" }),
-                "application/json",
-            ),
-        ];
-        for (config, expected) in cases {
-            assert_eq!(
-                content_type_of(config.clone()).as_deref(),
-                Some(expected),
-                "{config}"
-            );
+        let mut response = match (&body, &config.content_type) {
+            (Some(bytes), Some(content_type)) => {
+                let mut response =
+                    Response::full(status, header("contentType", content_type)?, bytes.clone());
+                let date = httpdate::fmt_http_date(last_modified);
+                response
+                    .headers
+                    .insert(LAST_MODIFIED, header("filePath", &date)?);
+                response
+            }
+            // A fixed status without a body still has a (empty) body.
+            _ if fixed_status => Response {
+                body: Body::Full(Bytes::new()),
+                ..Response::status_only(status)
+            },
+            _ => Response {
+                body: Body::Empty,
+                ..Response::status_only(status)
+            },
+        };
+        if let Some(options) = &config.etag {
+            let tag = options.tag_for_data(body.as_deref().unwrap_or_default());
+            response.headers.insert(ETAG, header("etag", &tag)?);
         }
-    }
-
-    #[test]
-    fn enforces_the_body_file_and_type_rules() {
-        let cases = [
-            (json!({ "body": "x" }), "contentType"),
-            (json!({ "body": "x", "contentType": "html" }), "contentType"),
-            (
-                json!({ "body": "x", "contentType": "text/florp" }),
-                "contentType",
-            ),
-            (json!({ "contentType": "text/plain" }), "contentType"),
-            (
-                json!({ "body": "x", "contentType": ".txt", "filePath": "/x/y.txt" }),
-                "",
-            ),
-            (json!({ "filePath": "etc/hosts" }), "filePath"),
-            (json!({ "filePath": "/etc/" }), "filePath"),
-            (json!({ "body": 12, "contentType": ".txt" }), "body"),
-            (json!({ "etag": false }), "etag"),
-            (json!({ "cacheControl": ["x"] }), "cacheControl"),
-        ];
-        for (config, field) in cases {
-            let err = build(config.clone()).unwrap_err();
-            assert_eq!(err.field, field, "{config}: {err}");
+        if let Some(cache_control) = &config.cache_control {
+            response.cache_control = Some(header("cacheControl", cache_control.as_str())?);
         }
-    }
-
-    #[test]
-    fn status_code_is_an_integer_from_100_to_599() {
-        for status in [100, 200, 204, 404, 599] {
-            let config = build(json!({ "statusCode": status })).unwrap();
-            assert_eq!(config.status_code, Some(status));
-        }
-        for status in [json!(99), json!(600), json!(200.5), json!("200")] {
-            let err = build(json!({ "statusCode": status.clone() })).unwrap_err();
-            assert_eq!(err.field, "statusCode", "{status}");
-        }
-    }
-
-    #[test]
-    fn accepts_cache_control_and_etag() {
-        let config = build(json!({
-            "body": "etagged\n", "contentType": "text/plain", "etag": true,
-            "cacheControl": { "public": true, "maxAge": "1 min" },
-        }))
-        .unwrap();
-        assert_eq!(config.cache_control.unwrap().as_str(), "public, max-age=60");
-        assert_eq!(config.etag, Some(EtagOptions::default()));
-    }
-
-    #[test]
-    fn file_must_exist_and_not_be_a_directory_at_start() {
-        let dir = std::env::temp_dir().canonicalize().unwrap();
-        let file = dir.join(format!("simple-response-test-{}.txt", std::process::id()));
-        std::fs::write(&file, "digits").unwrap();
-        let config = build(json!({ "filePath": file.to_str().unwrap() })).unwrap();
-        let result = config.check_environment();
-        std::fs::remove_file(&file).unwrap();
-        assert_eq!(result, Ok(()));
-
-        let err = config.check_environment().unwrap_err();
-        assert_eq!(err.field, "filePath");
-        assert!(err.message.ends_with(file.to_str().unwrap()), "{err}");
-        let config = build(json!({ "filePath": "/" })).unwrap();
-        assert!(config.check_environment().is_err());
+        Ok(Self { response })
     }
 }
+
+#[async_trait]
+impl Application for SimpleResponse {
+    async fn handle_request(
+        &self,
+        request: &Request,
+        _dispatch: &Dispatch,
+    ) -> Result<Option<Response>, HandleError> {
+        if !request.is_get_or_head() {
+            return Ok(Some(Response::status_only(StatusCode::FORBIDDEN)));
+        }
+        // Conditional and range handling arrive with the static-file
+        // responder (a configured `statusCode` will turn them off).
+        Ok(Some(self.response.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests;

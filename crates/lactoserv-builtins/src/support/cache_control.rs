@@ -25,10 +25,6 @@ pub(crate) struct CacheControl(String);
 
 impl CacheControl {
     /// The header value.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "sent by responders (a later issue)")
-    )]
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }

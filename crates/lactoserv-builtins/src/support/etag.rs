@@ -25,6 +25,18 @@ pub(crate) enum HashAlgorithm {
 }
 
 impl HashAlgorithm {
+    /// The base64 text (standard alphabet, no padding) of `data`'s digest.
+    pub(crate) fn hash(self, data: &[u8]) -> String {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let engine = &base64::engine::general_purpose::STANDARD_NO_PAD;
+        match self {
+            Self::Sha1 => engine.encode(sha1::Sha1::digest(data)),
+            Self::Sha256 => engine.encode(sha2::Sha256::digest(data)),
+            Self::Sha512 => engine.encode(sha2::Sha512::digest(data)),
+        }
+    }
+
     /// The length of the whole digest in unpadded base64.
     pub(crate) fn full_length(self) -> usize {
         match self {
@@ -90,12 +102,14 @@ impl Default for EtagOptions {
 }
 
 impl EtagOptions {
+    /// The tag of `data`, hashed whole (a strong tag unless the options
+    /// ask for weak ones).
+    pub(crate) fn tag_for_data(&self, data: &[u8]) -> String {
+        self.tag_from_hash(&self.hash_algorithm.hash(data), true)
+    }
+
     /// The tag for `hash` (base64, unpadded), which is a hash of the whole
     /// data when `is_full_hash`, else of file metadata.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "used when building responses (a later issue)")
-    )]
     pub(crate) fn tag_from_hash(&self, hash: &str, is_full_hash: bool) -> String {
         let strong = match self.tag_form {
             TagForm::Strong => true,

@@ -143,3 +143,15 @@ fn cuts_tags_from_hashes() {
         "\"47DEQpj8HBSa\""
     );
 }
+
+#[test]
+fn data_tags_match_the_reference() {
+    let all_defaults = options(json!(true));
+    assert_eq!(
+        all_defaults.tag_for_data(b""),
+        "\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU\""
+    );
+    let short_sha1 =
+        options(json!({ "hashAlgorithm": "sha1", "hashLength": 12, "tagForm": "weak" }));
+    assert_eq!(short_sha1.tag_for_data(b"One!\n"), "W/\"QS8sXeJCO6Nn\"");
+}

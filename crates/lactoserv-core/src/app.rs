@@ -1,0 +1,33 @@
+//! Applications at run time: the request handlers that configured
+//! application components become (Lactoserv
+//! `webapp-core/export/BaseApplication.js`).
+//!
+//! An application gets each request with its dispatch (the part of the path
+//! already matched, and the rest) and answers with a response, or declines
+//! (`None`), letting a router try another or the endpoint answer 404.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::net::{Dispatch, Request, Response};
+
+/// What went wrong inside an application. The endpoint logs it and answers
+/// `500 Internal Server Error` without revealing it to the client.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct HandleError(pub String);
+
+/// A request handler, built from an application's checked configuration.
+#[async_trait]
+pub trait Application: Send + Sync + 'static {
+    /// Handles `request`: `Ok(Some(_))` answers it, `Ok(None)` declines.
+    async fn handle_request(
+        &self,
+        request: &Request,
+        dispatch: &Dispatch,
+    ) -> Result<Option<Response>, HandleError>;
+}
+
+/// A shared application.
+pub type AppRef = Arc<dyn Application>;

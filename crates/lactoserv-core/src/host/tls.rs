@@ -1,0 +1,218 @@
+//! TLS for endpoints: every host's certificate and key, loaded once at
+//! start, and the per-endpoint server configuration that picks one of them
+//! by SNI (Lactoserv `webapp-core/export/HostManager.js`,
+//! `getSecureServerOptions` and its SNI callback, over the certificates
+//! `NetworkHost.js` holds).
+//!
+//! A host either gives a PEM certificate chain and private key, which are
+//! decoded and checked against each other here (the configuration stage only
+//! checks the PEM armour, 02 HOST-2), or asks for a self-signed certificate,
+//! generated here (see `self_signed`). An endpoint presents only the subset
+//! of hosts its `hostnames` select (02 HOST-30); within it, a client's SNI
+//! picks the most specific binding, and a client without SNI (or with one
+//! nothing matches) gets the `*` binding if there is one, else the handshake
+//! fails (02 TLS-1..3).
+
+mod self_signed;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use rustls::ServerConfig;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, ParsedCertificate, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+
+use super::{DuplicateHostname, HostConfig, HostMap, Hostname, host_map};
+use crate::bind::BindError;
+
+/// What can go wrong setting up TLS.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// A host's certificate or key cannot be used, or its self-signed
+    /// certificate cannot be made.
+    #[error("hosts[{index}] (NetworkHost `{host}`): `{field}`: {message}")]
+    Host {
+        /// Index of the host in `hosts`.
+        index: usize,
+        /// The host's display name (02 HOST-4).
+        host: String,
+        /// The binding at fault: `certificate`, `privateKey` or `selfSigned`.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// Two hosts bind the same hostname (02 HOST-3).
+    #[error("hosts[{}]: `{}`: {}", .0.host, .0.field, .0)]
+    DuplicateHostname(DuplicateHostname),
+    /// An endpoint hostname selects no host binding (02 EP-20); the field is
+    /// the endpoint's `hostnames[i]`.
+    #[error("{0}")]
+    EndpointHostname(BindError),
+    /// rustls refused the configuration.
+    #[error("Cannot configure TLS: {0}")]
+    Config(rustls::Error),
+}
+
+/// Every configured host's certificate, bound to the host's hostnames, ready
+/// to make endpoint TLS configurations from.
+#[derive(Debug, Clone)]
+pub struct TlsHosts {
+    /// The crypto provider keys were loaded with, reused for every endpoint.
+    provider: Arc<CryptoProvider>,
+    /// Every hostname of every host, bound to that host's certificate.
+    keys: HostMap<Arc<CertifiedKey>>,
+}
+
+impl TlsHosts {
+    /// Loads (or, for `selfSigned` hosts, generates) every host's
+    /// certificate. The hosts should have passed [`HostConfig::validate`].
+    pub fn new<'a>(hosts: impl IntoIterator<Item = &'a HostConfig>) -> Result<Self, TlsError> {
+        let hosts: Vec<&HostConfig> = hosts.into_iter().collect();
+        let indices = host_map(hosts.iter().copied()).map_err(TlsError::DuplicateHostname)?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let certified = hosts
+            .iter()
+            .enumerate()
+            .map(|(index, host)| {
+                certified_key(host, &provider)
+                    .map(Arc::new)
+                    .map_err(|(field, message)| TlsError::Host {
+                        index,
+                        host: host.display_name(),
+                        field,
+                        message,
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut keys = HostMap::new();
+        for (hostname, &index) in indices.iter() {
+            // `host_map` only hands out indices of `hosts`.
+            if let Some(key) = certified.get(index) {
+                keys.insert(hostname.clone(), Arc::clone(key));
+            }
+        }
+        Ok(Self { provider, keys })
+    }
+
+    /// The TLS configuration of an endpoint with `endpoint_hostnames`,
+    /// offering the application protocols `alpn` (most preferred first;
+    /// `http/1.1` for `https`, `h2` then `http/1.1` for `http2`). Fails if a
+    /// hostname selects no host (02 EP-20).
+    pub fn server_config(
+        &self,
+        endpoint_hostnames: &[Hostname],
+        alpn: &[&[u8]],
+    ) -> Result<Arc<ServerConfig>, TlsError> {
+        let keys = self
+            .keys
+            .subset(endpoint_hostnames)
+            .map_err(TlsError::EndpointHostname)?;
+        let mut config = ServerConfig::builder_with_provider(Arc::clone(&self.provider))
+            .with_safe_default_protocol_versions()
+            .map_err(TlsError::Config)?
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(SniResolver { keys }));
+        config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
+        Ok(Arc::new(config))
+    }
+
+    /// The certificate bound to exactly `hostname`.
+    #[cfg(test)]
+    fn key_for(&self, hostname: &str) -> Option<&Arc<CertifiedKey>> {
+        self.keys.get(&Hostname::parse_pattern(hostname).ok()?)
+    }
+}
+
+/// Picks an endpoint's certificate from the client's SNI.
+#[derive(Debug)]
+struct SniResolver {
+    /// The endpoint's subset of the host bindings.
+    keys: HostMap<Arc<CertifiedKey>>,
+}
+
+impl ResolvesServerCert for SniResolver {
+    fn resolve(&self, client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        // rustls reports no name for a missing SNI and also for one that is
+        // an IP address or not a DNS name; all of those, and a name nothing
+        // covers, get the default (TLS-2, TLS-3).
+        client_hello
+            .server_name()
+            .and_then(|name| self.keys.find(name))
+            .or_else(|| self.keys.default_value())
+            .cloned()
+    }
+}
+
+/// The failing binding of a host and what is wrong with it.
+type HostFailure = (&'static str, String);
+
+/// The certificate `host` presents, checked to be usable.
+fn certified_key(
+    host: &HostConfig,
+    provider: &CryptoProvider,
+) -> Result<CertifiedKey, HostFailure> {
+    let (chain, key) = if host.self_signed {
+        let random = provider.secure_random;
+        let generated = self_signed::generate(&host.hostnames, random)
+            .map_err(|message| ("selfSigned", message))?;
+        (vec![generated.certificate], generated.private_key)
+    } else {
+        let chain = parse_chain(host.certificate_pem())?;
+        let key = parse_key(host.private_key_pem())?;
+        (chain, key)
+    };
+    let signing_key = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(|err| ("privateKey", format!("Unusable private key: {err}")))?;
+    let certified = CertifiedKey::new(chain, signing_key);
+    // Equivalent to `CertifiedKey::from_der`, done in steps so that each
+    // failure names the binding at fault.
+    match certified.keys_match() {
+        Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {
+            Ok(certified)
+        }
+        Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => Err((
+            "privateKey",
+            "Does not match the certificate (the first certificate of the chain must be the \
+             key's)."
+                .to_owned(),
+        )),
+        Err(err) => Err(("certificate", format!("Unusable certificate: {err}"))),
+    }
+}
+
+/// Decodes a PEM certificate chain, checking that each certificate parses.
+fn parse_chain(pem: Option<&str>) -> Result<Vec<CertificateDer<'static>>, HostFailure> {
+    let pem = pem.ok_or(("certificate", "Must be given, as PEM text.".to_owned()))?;
+    let chain = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| ("certificate", format!("Cannot decode PEM: {err}")))?;
+    if chain.is_empty() {
+        return Err(("certificate", "Holds no certificate.".to_owned()));
+    }
+    for (position, certificate) in chain.iter().enumerate() {
+        if let Err(err) = ParsedCertificate::try_from(certificate) {
+            return Err((
+                "certificate",
+                format!(
+                    "Certificate {} of the chain is unusable: {err}",
+                    position + 1
+                ),
+            ));
+        }
+    }
+    Ok(chain)
+}
+
+/// Decodes a PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC).
+fn parse_key(pem: Option<&str>) -> Result<PrivateKeyDer<'static>, HostFailure> {
+    let pem = pem.ok_or(("privateKey", "Must be given, as PEM text.".to_owned()))?;
+    PrivateKeyDer::from_pem_slice(pem.as_bytes())
+        .map_err(|err| ("privateKey", format!("Cannot decode PEM: {err}")))
+}

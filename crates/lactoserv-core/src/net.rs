@@ -1,0 +1,15 @@
+//! The HTTP-ish request and response model the server and applications
+//! share (Lactoserv `net-util`: `IncomingRequest`, `OutgoingResponse`,
+//! `DispatchInfo`, `HostInfo`, `StatusResponse`).
+//!
+//! Layout:
+//! - [`request`]: the request as applications see it (canonical path, host).
+//! - [`response`]: what applications answer, and the server's own answers.
+//! - [`status`]: reason phrases and which statuses may carry which bodies.
+
+pub mod request;
+pub mod response;
+pub mod status;
+
+pub use request::{Dispatch, HostInfo, Request};
+pub use response::{Body, Response};

@@ -1,0 +1,216 @@
+//! The running server: applications built from the checked configuration,
+//! endpoints listening, and a graceful stop (Lactoserv `WebappRoot`'s start
+//! and stop, `NetworkEndpoint`, `ProtocolWrangler`).
+//!
+//! Every socket is bound before any endpoint starts accepting, so a
+//! configuration that cannot start (a port in use) fails without half
+//! starting.
+
+mod connection;
+mod handler;
+mod inherited;
+mod listen;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderValue;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+
+use crate::app::AppRef;
+use crate::endpoint::Protocol;
+use crate::host::tls::TlsHosts;
+use crate::webapp::WebappConfig;
+use connection::Speaker;
+use handler::EndpointContext;
+
+/// What the server needs from the program running it.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// The `Server` header value (`lactoserv-<version> <commit>`).
+    pub server_header: HeaderValue,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// An application could not be built.
+    #[error("applications[{index}] (`{name}`): {message}")]
+    Application {
+        /// Its index in `applications`.
+        index: usize,
+        /// Its name.
+        name: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// TLS could not be set up for the hosts or an endpoint.
+    #[error("{0}")]
+    Tls(String),
+    /// An endpoint's socket could not be opened.
+    #[error("endpoints[{index}] (`{name}`): cannot listen on {interface}: {source}")]
+    Listen {
+        /// Its index in `endpoints`.
+        index: usize,
+        /// Its name.
+        name: String,
+        /// The interface.
+        interface: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A started server.
+#[derive(Debug)]
+pub struct Server {
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+    graceful: Arc<GracefulShutdown>,
+    /// The addresses the endpoints listen on, in config order.
+    pub local_addrs: Vec<std::net::SocketAddr>,
+}
+
+impl Server {
+    /// Builds the applications, sets up TLS, binds every endpoint and starts
+    /// accepting.
+    pub async fn start(config: &WebappConfig, options: &ServerOptions) -> Result<Self, StartError> {
+        let mut apps: HashMap<&str, AppRef> = HashMap::new();
+        for (index, entry) in config.applications.iter().enumerate() {
+            let app = entry
+                .config
+                .build()
+                .map_err(|err| StartError::Application {
+                    index,
+                    name: entry.name.clone(),
+                    message: err.to_string(),
+                })?;
+            apps.insert(&entry.name, app);
+        }
+        let tls_hosts = TlsHosts::new(config.hosts.iter().map(|h| &h.config))
+            .map_err(|err| StartError::Tls(err.to_string()))?;
+
+        let mut prepared = Vec::with_capacity(config.endpoints.len());
+        for (index, entry) in config.endpoints.iter().enumerate() {
+            let endpoint = &entry.config;
+            let tls = match endpoint.protocol {
+                Protocol::Http => None,
+                Protocol::Https => Some(&[b"http/1.1".as_slice()][..]),
+                Protocol::Http2 => Some(&[b"h2".as_slice(), b"http/1.1".as_slice()][..]),
+            };
+            let tls = tls
+                .map(|alpn| tls_hosts.server_config(&endpoint.hostnames, alpn))
+                .transpose()
+                .map_err(|err| {
+                    StartError::Tls(format!("endpoints[{index}] (`{}`): {err}", entry.name))
+                })?
+                .map(TlsAcceptor::from);
+            let listener =
+                listen::listen(&endpoint.interface).map_err(|source| StartError::Listen {
+                    index,
+                    name: entry.name.clone(),
+                    interface: endpoint.interface.to_string(),
+                    source,
+                })?;
+            // Linking checked that the application exists.
+            let application = apps
+                .get(endpoint.application.as_str())
+                .cloned()
+                .ok_or_else(|| StartError::Application {
+                    index,
+                    name: endpoint.application.to_string(),
+                    message: "no such application".into(),
+                })?;
+            let context = Arc::new(EndpointContext {
+                name: entry.name.clone(),
+                application,
+                server_header: options.server_header.clone(),
+                port: endpoint.interface.port().map_or(0, |p| p.get()),
+                max_body: endpoint
+                    .max_request_body_size
+                    .map(|size| size.value() as u64),
+            });
+            prepared.push((
+                listener,
+                Speaker {
+                    protocol: endpoint.protocol,
+                    tls,
+                    context,
+                },
+            ));
+        }
+
+        let (stop, stopped) = watch::channel(false);
+        let graceful = Arc::new(GracefulShutdown::new());
+        let mut tasks = JoinSet::new();
+        let mut local_addrs = Vec::with_capacity(prepared.len());
+        for (listener, speaker) in prepared {
+            let listener =
+                TcpListener::from_std(listener).map_err(|source| StartError::Listen {
+                    index: local_addrs.len(),
+                    name: speaker.context.name.clone(),
+                    interface: String::new(),
+                    source,
+                })?;
+            local_addrs.push(listener.local_addr().map_err(|source| StartError::Listen {
+                index: local_addrs.len(),
+                name: speaker.context.name.clone(),
+                interface: String::new(),
+                source,
+            })?);
+            tasks.spawn(accept_loop(
+                listener,
+                speaker,
+                stopped.clone(),
+                graceful.clone(),
+            ));
+        }
+        Ok(Self {
+            stop,
+            tasks,
+            graceful,
+            local_addrs,
+        })
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to `grace`),
+    /// then closes what is left.
+    pub async fn stop(mut self, grace: Duration) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+        // The accept loops, the only other holders, have ended.
+        if let Ok(graceful) = Arc::try_unwrap(self.graceful) {
+            let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
+        }
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    speaker: Speaker,
+    mut stopped: watch::Receiver<bool>,
+    graceful: Arc<GracefulShutdown>,
+) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _remote)) = accepted else {
+                    // Out of descriptors and the like: back off briefly
+                    // rather than spin.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let speaker = speaker.clone();
+                let watcher = graceful.watcher();
+                tokio::spawn(async move { speaker.serve(stream, watcher).await });
+            }
+            _ = stopped.changed() => break,
+        }
+    }
+}

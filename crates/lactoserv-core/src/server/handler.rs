@@ -1,0 +1,254 @@
+//! One request, from hyper's form to an application and back (Lactoserv
+//! `IncomingRequest.fromNodeRequest`, `NetworkEndpoint._impl_handleRequest`
+//! and `ProtocolWrangler`'s response writing).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER};
+use http::{HeaderValue, Method, StatusCode, Version};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+
+use crate::app::AppRef;
+use crate::net::request::parse_target;
+use crate::net::{Body, Dispatch, HostInfo, Request, Response};
+
+/// What every request on one endpoint shares.
+pub(crate) struct EndpointContext {
+    /// The endpoint's name, for messages.
+    pub(crate) name: String,
+    /// The application requests go to.
+    pub(crate) application: AppRef,
+    /// The `Server` header value.
+    pub(crate) server_header: HeaderValue,
+    /// The interface's port, for requests whose authority names none.
+    pub(crate) port: u16,
+    /// `maxRequestBodySize`, in bytes.
+    pub(crate) max_body: Option<u64>,
+}
+
+/// The methods the server accepts (in upper or lower case).
+const METHODS: [&str; 9] = [
+    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
+];
+
+/// Handles one request; never fails (every failure is an HTTP answer).
+pub(crate) async fn handle(
+    ctx: Arc<EndpointContext>,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let version = parts.version;
+    let is_head = parts.method == Method::HEAD;
+    let cacheable = is_head || parts.method == Method::GET;
+    let wants_close = wants_close(&parts.headers, version);
+
+    let response = match prepare(&ctx, parts, body).await {
+        Ok(request) => dispatch(&ctx, &request).await,
+        Err(response) => response,
+    };
+    let is_meta = matches!(response.body, Body::Status { .. });
+    let response = response.finish(cacheable);
+    let head = Head {
+        version,
+        is_head,
+        is_meta,
+        wants_close,
+    };
+    Ok(to_hyper(&ctx, response, &head))
+}
+
+/// Builds the application's view of the request, or the server's answer
+/// when there is nothing to dispatch.
+async fn prepare(
+    ctx: &EndpointContext,
+    parts: http::request::Parts,
+    body: Incoming,
+) -> Result<Request, Response> {
+    let method = parts.method.as_str();
+    let known = METHODS
+        .iter()
+        .any(|m| *m == method || m.to_ascii_lowercase() == method);
+    if !known {
+        return Err(Response::bad_request(&format!(
+            "Invalid request method: {method}"
+        )));
+    }
+    let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| Response::bad_request("Invalid request method"))?;
+    read_body(&method, body, ctx.max_body).await?;
+
+    let target = raw_target(&parts.uri, parts.version);
+    let (path, search) =
+        parse_target(&target).ok_or_else(|| Response::status_only(StatusCode::BAD_REQUEST))?;
+
+    let (authority, fallback_port) = if parts.version == Version::HTTP_2 {
+        let port = match parts.uri.scheme_str() {
+            Some("http") => 80,
+            Some("https") => 443,
+            _ => ctx.port,
+        };
+        (parts.uri.authority().map(|a| a.as_str().to_owned()), port)
+    } else {
+        let host = parts.headers.get_all(HOST).iter().next_back();
+        (
+            host.and_then(|h| h.to_str().ok()).map(str::to_owned),
+            ctx.port,
+        )
+    };
+    let host = HostInfo::from_authority(authority.as_deref(), fallback_port);
+
+    Ok(Request {
+        method,
+        version: parts.version,
+        target,
+        path,
+        search,
+        host,
+        headers: parts.headers,
+    })
+}
+
+/// Reads (and for now discards) the body: `POST`, `PUT` and `PATCH` may
+/// have one up to the endpoint's limit; other methods none.
+async fn read_body(method: &Method, body: Incoming, max: Option<u64>) -> Result<(), Response> {
+    let takes_body = matches!(*method, Method::POST | Method::PUT | Method::PATCH);
+    let limit = if takes_body { max } else { Some(0) };
+    let too_big = |limit: u64| {
+        if takes_body {
+            Response::bad_request(&format!(
+                "Request body is larger than allowed maximum of {limit} bytes."
+            ))
+        } else {
+            Response::bad_request("Expected empty request body, but there was data.")
+        }
+    };
+    let Some(limit) = limit else {
+        return body.collect().await.map(|_| ()).map_err(|_| closed());
+    };
+    if hyper::body::Body::size_hint(&body).lower() > limit {
+        return Err(too_big(limit));
+    }
+    let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
+    match Limited::new(body, limit_usize).collect().await {
+        Ok(_) => Ok(()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(too_big(limit)),
+        Err(_) => Err(closed()),
+    }
+}
+
+/// The answer to a request whose body broke off (the client is gone).
+fn closed() -> Response {
+    Response::bad_request("Request body could not be read.")
+}
+
+/// The request target as the client sent it. HTTP2 always has an
+/// origin-form `:path`; HTTP1 may use other forms, which are not served.
+fn raw_target(uri: &http::Uri, version: Version) -> String {
+    if version != Version::HTTP_2 && (uri.scheme().is_some() || uri.authority().is_some()) {
+        return uri.to_string();
+    }
+    uri.path_and_query()
+        .map_or_else(|| uri.to_string(), |pq| pq.as_str().to_owned())
+}
+
+async fn dispatch(ctx: &EndpointContext, request: &Request) -> Response {
+    let dispatch = Dispatch::root(request);
+    match ctx.application.handle_request(request, &dispatch).await {
+        Ok(Some(response)) => match response.body {
+            // A bare 404 from an application gets the full not-found page.
+            Body::Status { extra: None } if response.status == StatusCode::NOT_FOUND => {
+                Response::not_found(&request.host.to_string(), &request.target)
+            }
+            _ => response,
+        },
+        Ok(None) => Response::not_found(&request.host.to_string(), &request.target),
+        Err(err) => {
+            eprintln!("endpoint {}: applicationError({err})", ctx.name);
+            Response::status_only(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+}
+
+/// What writing a response needs to know about its request.
+struct Head {
+    version: Version,
+    is_head: bool,
+    /// The body is the server's text for a status-only response.
+    is_meta: bool,
+    wants_close: bool,
+}
+
+fn wants_close(headers: &http::HeaderMap, version: Version) -> bool {
+    let says = |word: &str| {
+        headers
+            .get_all(CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|token| token.trim().eq_ignore_ascii_case(word))
+    };
+    match version {
+        Version::HTTP_10 => !says("keep-alive"),
+        Version::HTTP_11 => says("close"),
+        _ => false,
+    }
+}
+
+/// Writes a finished `response` in hyper's terms: the server's headers added, the body
+/// left out for `HEAD` (its length kept, as for `GET`), and HTTP1
+/// connections closed after server errors and 429s.
+fn to_hyper(
+    ctx: &EndpointContext,
+    response: Response,
+    head: &Head,
+) -> hyper::Response<Full<Bytes>> {
+    let Head {
+        version,
+        is_head,
+        is_meta,
+        wants_close,
+    } = *head;
+    let status = response.status;
+    let mut headers = response.headers;
+    let bytes = match response.body {
+        Body::Full(bytes) => Some(bytes),
+        Body::Empty | Body::Status { .. } => None,
+    };
+
+    let mut out = hyper::Response::new(Full::new(Bytes::new()));
+    *out.status_mut() = status;
+    let body = match bytes {
+        // A HEAD answer below 400 with a server-written text has neither
+        // that text's type nor its length, as in the reference.
+        Some(_) if is_head && is_meta && status.as_u16() < 400 => {
+            headers.remove(CONTENT_TYPE);
+            Bytes::new()
+        }
+        // For HEAD, hyper's HTTP1 side sends the length of the body but not
+        // the body; its HTTP2 side would send the body, so it is left out.
+        Some(bytes) => {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+            if is_head && version == Version::HTTP_2 {
+                Bytes::new()
+            } else {
+                bytes
+            }
+        }
+        None => Bytes::new(),
+    };
+    headers.insert(SERVER, ctx.server_header.clone());
+    if version == Version::HTTP_11 || version == Version::HTTP_10 {
+        if wants_close || crate::net::status::closes_connection(status.as_u16()) {
+            headers.insert(CONNECTION, HeaderValue::from_static("close"));
+        } else {
+            headers.insert(CONNECTION, HeaderValue::from_static("keep-alive"));
+            headers.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+        }
+    }
+    *out.headers_mut() = headers;
+    *out.body_mut() = Full::new(body);
+    out
+}

@@ -1,0 +1,80 @@
+//! Opening an endpoint's listening socket from its `interface` (Lactoserv
+//! `net-protocol/private/AsyncServerSocket.js`): an address and port, `*`
+//! for every interface (IPv6 and IPv4 on one socket where the host has
+//! IPv6), a name resolved when binding, or an inherited descriptor.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+
+use socket2::{Domain, Protocol, Socket, Type};
+
+use super::inherited;
+use crate::endpoint::interface::{Interface, ListenAddress};
+
+/// Connections waiting to be accepted before the kernel refuses more.
+const BACKLOG: i32 = 1024;
+
+/// Opens the listening socket `interface` names.
+pub(crate) fn listen(interface: &Interface) -> io::Result<std::net::TcpListener> {
+    let listener = match interface {
+        Interface::Fd { fd, .. } => inherited::adopt_listener(i32::from(*fd))?,
+        Interface::Address { address, port } => {
+            let port = port.get();
+            match address {
+                ListenAddress::Any => bind_any(port)?,
+                ListenAddress::Ip(ip) => bind(SocketAddr::new(*ip, port))?,
+                ListenAddress::Name(name) => {
+                    let addr =
+                        (name.as_str(), port)
+                            .to_socket_addrs()?
+                            .next()
+                            .ok_or_else(|| {
+                                io::Error::new(
+                                    io::ErrorKind::NotFound,
+                                    format!("no address for {name}"),
+                                )
+                            })?;
+                    bind(addr)?
+                }
+            }
+        }
+    };
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+/// `*:port`: one dual-stack IPv6 socket, or IPv4 only where the host has no
+/// IPv6.
+fn bind_any(port: u16) -> io::Result<std::net::TcpListener> {
+    let v6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
+    match bind_with(v6, |socket| socket.set_only_v6(false)) {
+        Ok(listener) => Ok(listener),
+        Err(err) if is_no_ipv6(&err) => {
+            bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+fn is_no_ipv6(err: &io::Error) -> bool {
+    // EAFNOSUPPORT / EADDRNOTAVAIL: the kernel has IPv6 off.
+    matches!(err.raw_os_error(), Some(97 | 99))
+}
+
+fn bind(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+    bind_with(addr, |_| Ok(()))
+}
+
+fn bind_with(
+    addr: SocketAddr,
+    prepare: impl FnOnce(&Socket) -> io::Result<()>,
+) -> io::Result<std::net::TcpListener> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    prepare(&socket)?;
+    // A restarted server must be able to bind while old connections linger
+    // in TIME_WAIT.
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}

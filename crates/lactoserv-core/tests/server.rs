@@ -1,0 +1,183 @@
+//! What the endpoint does around an application: the not-found page for a
+//! request it declines, 500 for an error, the built-in 400s, closing HTTP1
+//! connections after server errors, and a graceful stop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use http::{HeaderValue, StatusCode};
+use lactoserv_core::app::{AppRef, Application, HandleError};
+use lactoserv_core::bind::BindError;
+use lactoserv_core::catalog::Catalog;
+use lactoserv_core::component::ApplicationConfig;
+use lactoserv_core::net::{Dispatch, Request, Response};
+use lactoserv_core::server::{Server, ServerOptions};
+use lactoserv_core::webapp::WebappConfig;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// An application that answers by the first path component: `decline`
+/// declines, `fail` fails, `teapot` is a status-only 418, `slow` waits a
+/// little, anything else echoes what it saw.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProbeConfig {}
+
+struct Probe;
+
+impl ApplicationConfig for ProbeConfig {
+    fn build(&self) -> Result<AppRef, BindError> {
+        Ok(Arc::new(Probe))
+    }
+}
+
+#[async_trait]
+impl Application for Probe {
+    async fn handle_request(
+        &self,
+        request: &Request,
+        dispatch: &Dispatch,
+    ) -> Result<Option<Response>, HandleError> {
+        match dispatch.extra.first().map(String::as_str) {
+            Some("decline") => Ok(None),
+            Some("fail") => Err(HandleError("the probe failed on purpose".into())),
+            Some("teapot") => Ok(Some(Response::status_only(StatusCode::IM_A_TEAPOT))),
+            Some("slow") => {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Ok(Some(text("slow done\n")))
+            }
+            _ => Ok(Some(text(&format!(
+                "{} {} {:?} {}\n",
+                request.host, request.method, request.path, request.search
+            )))),
+        }
+    }
+}
+
+fn text(body: &str) -> Response {
+    Response::full(
+        StatusCode::OK,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+        bytes::Bytes::from(body.to_owned()),
+    )
+}
+
+async fn start() -> (Server, u16) {
+    let mut catalog = Catalog::new();
+    catalog.add_application::<ProbeConfig>("Probe");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let value = json!({
+        "applications": [{ "name": "probe", "class": "Probe" }],
+        "endpoints": [{ "name": "main", "protocol": "http", "interface": format!("127.0.0.1:{port}"),
+                        "application": "probe" }]
+    });
+    let config = WebappConfig::from_value(&value, &catalog).unwrap();
+    let options = ServerOptions {
+        server_header: HeaderValue::from_static("lactoserv-test 0000000"),
+    };
+    let server = Server::start(&config, &options).await.unwrap();
+    (server, port)
+}
+
+/// Sends `request` on a fresh connection and reads until the server closes.
+async fn raw(port: u16, request: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer
+}
+
+fn body_of(answer: &str) -> &str {
+    answer.split_once("\r\n\r\n").map_or("", |(_, body)| body)
+}
+
+#[tokio::test]
+async fn a_declined_request_gets_the_reference_not_found_page() {
+    let (_server, port) = start().await;
+    let answer = raw(
+        port,
+        "GET /decline/x?a=1&b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 404 Not Found\r\n"), "{answer}");
+    assert!(
+        answer.contains("content-type: text/plain; charset=utf-8\r\n"),
+        "{answer}"
+    );
+    assert_eq!(
+        body_of(&answer),
+        format!("404 Not Found:\n\n//127.0.0.1:{port}/decline/x?a=1&b\n")
+    );
+}
+
+#[tokio::test]
+async fn an_application_error_is_a_500_that_reveals_nothing_and_closes() {
+    let (_server, port) = start().await;
+    // No `Connection: close` from the client: the server closes by itself.
+    let answer = raw(port, "GET /fail HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert!(
+        answer.starts_with("HTTP/1.1 500 Internal Server Error\r\n"),
+        "{answer}"
+    );
+    assert!(answer.contains("connection: close\r\n"), "{answer}");
+    assert_eq!(body_of(&answer), "500 Internal Server Error\n");
+}
+
+#[tokio::test]
+async fn status_only_responses_get_the_meta_body() {
+    let (_server, port) = start().await;
+    let answer = raw(
+        port,
+        "GET /teapot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(
+        answer.starts_with("HTTP/1.1 418 I'm a Teapot\r\n") || answer.starts_with("HTTP/1.1 418 "),
+        "{answer}"
+    );
+    assert_eq!(body_of(&answer), "418 I'm a Teapot\n");
+}
+
+#[tokio::test]
+async fn the_application_sees_the_canonical_path_and_host() {
+    let (_server, port) = start().await;
+    let answer = raw(
+        port,
+        "GET /a/./b/../c//d?q HTTP/1.1\r\nHost: WWW.Example.COM:0080\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(
+        body_of(&answer),
+        "www.example.com:80 GET [\"a\", \"c\", \"\", \"d\"] ?q\n"
+    );
+    let answer = raw(port, "GET / HTTP/1.0\r\n\r\n").await;
+    assert_eq!(body_of(&answer), format!("localhost:{port} GET [\"\"] \n"));
+}
+
+#[tokio::test]
+async fn a_graceful_stop_lets_requests_in_flight_finish() {
+    let (server, port) = start().await;
+    let request = tokio::spawn(raw(
+        port,
+        "GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    ));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    server.stop(Duration::from_secs(5)).await;
+    let answer = request.await.unwrap();
+    assert_eq!(body_of(&answer), "slow done\n");
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err(),
+        "no longer listening"
+    );
+}

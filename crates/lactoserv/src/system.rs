@@ -1,0 +1,31 @@
+//! Running the server until it is told to stop (Lactoserv
+//! `main-lactoserv/private/UsualSystem.js` and `host/export/Host.js`'s
+//! signal handling): SIGTERM and SIGINT stop it gracefully; requests in
+//! flight finish first.
+
+use std::time::Duration;
+
+use http::HeaderValue;
+use lactoserv_core::server::{Server, ServerOptions};
+use lactoserv_core::webapp::WebappConfig;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::{COMMIT, PRODUCT_NAME, VERSION};
+
+/// How long in-flight requests get to finish on a stop.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// Starts the server for `config` and serves until a stop signal.
+pub(crate) async fn run(config: &WebappConfig) -> anyhow::Result<()> {
+    // Installed before starting, so a signal during start-up is not lost.
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let server_header = HeaderValue::from_str(&format!("{PRODUCT_NAME}-{VERSION} {COMMIT}"))?;
+    let server = Server::start(config, &ServerOptions { server_header }).await?;
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = interrupt.recv() => {}
+    }
+    server.stop(STOP_GRACE).await;
+    Ok(())
+}

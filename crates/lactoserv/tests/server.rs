@@ -1,0 +1,136 @@
+//! A running server, started from the real binary on a config file, for
+//! tests that talk to it over real sockets.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// A free loopback port: bound by the OS, then released for the server.
+pub(crate) fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free loopback port")
+}
+
+/// A `lactoserv` process, killed when dropped.
+pub(crate) struct ServerProcess {
+    child: Child,
+}
+
+impl ServerProcess {
+    /// Starts `lactoserv --config=<config>` and waits until `port` accepts
+    /// connections.
+    pub(crate) fn start(config: &Path, port: u16) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_lactoserv"))
+            .arg(format!("--config={}", config.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        let mut server = Self { child };
+        server.wait_for(port);
+        server
+    }
+
+    /// Starts the server through a small launcher that binds a loopback
+    /// socket itself and hands it over as descriptor 3, the way systemd
+    /// socket activation does; gives the server and the port.
+    pub(crate) fn start_with_inherited_socket(config: &Path) -> (Self, u16) {
+        let port = free_port();
+        let launcher = r#"
+import os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', int(sys.argv[1])))
+s.listen(64)
+if s.fileno() != 3:
+    os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+os.execv(sys.argv[2], sys.argv[2:])
+"#;
+        let child = Command::new("python3")
+            .args([
+                "-c",
+                launcher,
+                &port.to_string(),
+                env!("CARGO_BIN_EXE_lactoserv"),
+            ])
+            .arg(format!("--config={}", config.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the launcher starts");
+        let mut server = Self { child };
+        server.wait_for(port);
+        (server, port)
+    }
+
+    /// Waits until `port` accepts connections.
+    pub(crate) fn wait_until_listening(&self, port: u16) {
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the server never listened on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_for(&mut self, port: u16) {
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let output = self.child_output();
+                panic!("the server exited early ({status}):\n{output}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server never listened on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn child_output(&mut self) -> String {
+        use std::io::Read as _;
+        let mut text = String::new();
+        if let Some(stdout) = self.child.stdout.as_mut() {
+            let _ = stdout.read_to_string(&mut text);
+        }
+        if let Some(stderr) = self.child.stderr.as_mut() {
+            let _ = stderr.read_to_string(&mut text);
+        }
+        text
+    }
+
+    /// Sends `signal` (e.g. `TERM`) and waits for the process to exit.
+    pub(crate) fn stop_with(mut self, signal: &str) -> ExitStatus {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
