@@ -16,6 +16,7 @@
 //! - [`catalog`]: class name → constructor, for built-ins and user types.
 //! - [`host`], [`endpoint`]: the two component kinds the framework owns.
 //! - [`logging`]: the `logging` on/off map.
+//! - [`log`]: the system log: events, loggers, human and JSON formats.
 //! - [`webapp`]: the whole configuration, built and linked.
 //! - [`server`]: the running server: endpoints, TLS, request handling.
 
@@ -26,6 +27,7 @@ pub mod catalog;
 pub mod component;
 pub mod endpoint;
 pub mod host;
+pub mod log;
 pub mod logging;
 pub mod names;
 pub mod net;

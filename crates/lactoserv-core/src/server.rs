@@ -54,7 +54,7 @@ pub enum StartError {
     #[error("{0}")]
     Tls(String),
     /// An endpoint's socket could not be opened.
-    #[error("endpoints[{index}] (`{name}`): cannot listen on {interface}: {source}")]
+    #[error("endpoints[{index}] (`{name}`): cannot listen on {interface}: {cause}")]
     Listen {
         /// Its index in `endpoints`.
         index: usize,
@@ -63,7 +63,7 @@ pub enum StartError {
         /// The interface.
         interface: String,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -112,11 +112,11 @@ impl Server {
                 })?
                 .map(TlsAcceptor::from);
             let listener =
-                listen::listen(&endpoint.interface).map_err(|source| StartError::Listen {
+                listen::listen(&endpoint.interface).map_err(|cause| StartError::Listen {
                     index,
                     name: entry.name.clone(),
                     interface: endpoint.interface.to_string(),
-                    source,
+                    cause,
                 })?;
             // Linking checked that the application exists.
             let application = apps
@@ -151,18 +151,17 @@ impl Server {
         let mut tasks = JoinSet::new();
         let mut local_addrs = Vec::with_capacity(prepared.len());
         for (listener, speaker) in prepared {
-            let listener =
-                TcpListener::from_std(listener).map_err(|source| StartError::Listen {
-                    index: local_addrs.len(),
-                    name: speaker.context.name.clone(),
-                    interface: String::new(),
-                    source,
-                })?;
-            local_addrs.push(listener.local_addr().map_err(|source| StartError::Listen {
+            let listener = TcpListener::from_std(listener).map_err(|cause| StartError::Listen {
                 index: local_addrs.len(),
                 name: speaker.context.name.clone(),
                 interface: String::new(),
-                source,
+                cause,
+            })?;
+            local_addrs.push(listener.local_addr().map_err(|cause| StartError::Listen {
+                index: local_addrs.len(),
+                name: speaker.context.name.clone(),
+                interface: String::new(),
+                cause,
             })?);
             tasks.spawn(accept_loop(
                 listener,

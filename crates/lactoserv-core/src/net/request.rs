@@ -150,6 +150,9 @@ pub fn parse_target(target: &str) -> Option<(Vec<String>, String)> {
     if !target.starts_with('/') {
         return None;
     }
+    if let Some(parsed) = parse_plain_target(target) {
+        return Some(parsed);
+    }
     // A non-special scheme keeps backslashes and empty segments as they are.
     let url = url::Url::parse(&format!("x://x{target}")).ok()?;
     let path = url.path();
@@ -161,6 +164,39 @@ pub fn parse_target(target: &str) -> Option<(Vec<String>, String)> {
         .collect();
     let search = url
         .query()
+        .filter(|q| !q.is_empty())
+        .map_or_else(String::new, |q| format!("?{q}"));
+    Some((components, search))
+}
+
+/// The common case without URL parsing: a target of characters that need
+/// no escaping and with no dot segment (plain or percent-encoded) is
+/// already canonical.
+fn parse_plain_target(target: &str) -> Option<(Vec<String>, String)> {
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (target, None),
+    };
+    let plain = |c: u8| c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&c);
+    let query_ok = query.is_none_or(|q| q.bytes().all(|c| plain(c) || c == b'?'));
+    if !path.bytes().all(plain) || !query_ok {
+        return None;
+    }
+    let components: Vec<String> = path[1..].split('/').map(str::to_owned).collect();
+    let dotted = |c: &String| {
+        let lower = c.to_ascii_lowercase();
+        matches!(
+            lower.as_str(),
+            "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
+        )
+    };
+    if components
+        .iter()
+        .any(|c| (c.contains('.') || c.contains('%')) && dotted(c))
+    {
+        return None;
+    }
+    let search = query
         .filter(|q| !q.is_empty())
         .map_or_else(String::new, |q| format!("?{q}"));
     Some((components, search))

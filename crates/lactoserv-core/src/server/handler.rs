@@ -67,17 +67,8 @@ async fn prepare(
     parts: http::request::Parts,
     body: Incoming,
 ) -> Result<Request, Response> {
-    let method = parts.method.as_str();
-    let known = METHODS
-        .iter()
-        .any(|m| *m == method || m.to_ascii_lowercase() == method);
-    if !known {
-        return Err(Response::bad_request(&format!(
-            "Invalid request method: {method}"
-        )));
-    }
-    let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| Response::bad_request("Invalid request method"))?;
+    let method =
+        canonical_method(&parts.method).ok_or_else(|| invalid_method(parts.method.as_str()))?;
     read_body(&method, body, ctx.max_body).await?;
 
     let target = raw_target(&parts.uri, parts.version);
@@ -111,6 +102,24 @@ async fn prepare(
     })
 }
 
+/// The method in upper case, if it is one the server takes: spelled all in
+/// upper case or (as HTTP2 allows) all in lower case.
+fn canonical_method(method: &Method) -> Option<Method> {
+    let text = method.as_str();
+    let known = METHODS.iter().find(|m| m.eq_ignore_ascii_case(text))?;
+    if *known == text {
+        return Some(method.clone());
+    }
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    Method::from_bytes(known.as_bytes()).ok()
+}
+
+fn invalid_method(text: &str) -> Response {
+    Response::bad_request(&format!("Invalid request method: {text}"))
+}
+
 /// Reads (and for now discards) the body: `POST`, `PUT` and `PATCH` may
 /// have one up to the endpoint's limit; other methods none.
 async fn read_body(method: &Method, body: Incoming, max: Option<u64>) -> Result<(), Response> {
@@ -125,6 +134,9 @@ async fn read_body(method: &Method, body: Incoming, max: Option<u64>) -> Result<
             Response::bad_request("Expected empty request body, but there was data.")
         }
     };
+    if hyper::body::Body::is_end_stream(&body) {
+        return Ok(());
+    }
     let Some(limit) = limit else {
         return body.collect().await.map(|_| ()).map_err(|_| closed());
     };
@@ -239,6 +251,9 @@ fn to_hyper(
         }
         None => Bytes::new(),
     };
+    // Room for the server's own headers, so adding them does not regrow
+    // the map on every request.
+    headers.reserve(4);
     headers.insert(SERVER, ctx.server_header.clone());
     if version == Version::HTTP_11 || version == Version::HTTP_10 {
         if wants_close || crate::net::status::closes_connection(status.as_u16()) {

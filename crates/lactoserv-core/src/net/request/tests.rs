@@ -60,3 +60,37 @@ fn an_absent_or_invalid_authority_means_localhost() {
         assert_eq!(host(authority), "localhost:8080", "{authority:?}");
     }
 }
+
+#[test]
+fn the_fast_path_agrees_with_url_parsing() {
+    let slow = |target: &str| {
+        let url = url::Url::parse(&format!("x://x{target}")).unwrap();
+        let path: Vec<String> = url.path()[1..].split('/').map(str::to_owned).collect();
+        let search = url
+            .query()
+            .filter(|q| !q.is_empty())
+            .map_or_else(String::new, |q| format!("?{q}"));
+        (path, search)
+    };
+    for target in [
+        "/",
+        "/a",
+        "/a/",
+        "/a/b.c/d",
+        "//x",
+        "/a/.b/c.",
+        "/a/...",
+        "/%41/%zz",
+        "/a?b=c&d",
+        "/x?",
+        "/x??y",
+        "/a/./b",
+        "/a/../b",
+        "/a/%2e/b",
+        "/a/.%2E/b",
+        "/~user/x-y_z",
+        "/a:b@c;d=e",
+    ] {
+        assert_eq!(parse_target(target), Some(slow(target)), "{target}");
+    }
+}
