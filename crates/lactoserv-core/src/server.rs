@@ -25,6 +25,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::app::AppRef;
 use crate::endpoint::Protocol;
 use crate::host::tls::TlsHosts;
+use crate::log::{LogValue, Logger};
 use crate::webapp::WebappConfig;
 use connection::Speaker;
 use handler::EndpointContext;
@@ -34,6 +35,8 @@ use handler::EndpointContext;
 pub struct ServerOptions {
     /// The `Server` header value (`lactoserv-<version> <commit>`).
     pub server_header: HeaderValue,
+    /// The `webapp` logger; [`Logger::disabled`] logs nothing.
+    pub logger: Logger,
 }
 
 /// Why the server could not start.
@@ -127,8 +130,17 @@ impl Server {
                     name: endpoint.application.to_string(),
                     message: "no such application".into(),
                 })?;
+            let logger = options.logger.child("endpoint").child(&entry.name);
+            logger.event_with("routing", || {
+                vec![LogValue::object([
+                    ("protocol", LogValue::from(endpoint.protocol.as_str())),
+                    ("interface", LogValue::from(endpoint.interface.to_string())),
+                    ("application", LogValue::from(endpoint.application.as_str())),
+                ])]
+            });
             let context = Arc::new(EndpointContext {
                 name: entry.name.clone(),
+                logger,
                 application,
                 server_header: options.server_header.clone(),
                 port: endpoint.interface.port().map_or(0, |p| p.get()),
@@ -157,12 +169,22 @@ impl Server {
                 interface: String::new(),
                 cause,
             })?;
-            local_addrs.push(listener.local_addr().map_err(|cause| StartError::Listen {
+            let local = listener.local_addr().map_err(|cause| StartError::Listen {
                 index: local_addrs.len(),
                 name: speaker.context.name.clone(),
                 interface: String::new(),
                 cause,
-            })?);
+            })?;
+            speaker.context.logger.event_with("started", || {
+                vec![LogValue::object([
+                    ("protocol", LogValue::from(speaker.protocol.as_str())),
+                    (
+                        "listening",
+                        LogValue::interface_address(&local.ip().to_string(), Some(local.port())),
+                    ),
+                ])]
+            });
+            local_addrs.push(local);
             tasks.spawn(accept_loop(
                 listener,
                 speaker,
@@ -199,7 +221,7 @@ async fn accept_loop(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _remote)) = accepted else {
+                let Ok((stream, remote)) = accepted else {
                     // Out of descriptors and the like: back off briefly
                     // rather than spin.
                     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -207,9 +229,38 @@ async fn accept_loop(
                 };
                 let speaker = speaker.clone();
                 let watcher = graceful.watcher();
-                tokio::spawn(async move { speaker.serve(stream, watcher).await });
+                let logger = connection_logger(&speaker.context.logger, &stream, remote);
+                tokio::spawn(async move {
+                    speaker.serve(stream, watcher, logger.clone()).await;
+                    logger.event("closed", vec!["ok".into()]);
+                });
             }
             _ = stopped.changed() => break,
         }
     }
+}
+
+/// A new connection's logger (`…conn.<id>`), having logged its arrival.
+fn connection_logger(
+    endpoint: &Logger,
+    stream: &tokio::net::TcpStream,
+    remote: std::net::SocketAddr,
+) -> Logger {
+    if !endpoint.is_enabled() {
+        return Logger::disabled();
+    }
+    let logger = endpoint.child("conn").with_new_id();
+    let id = logger.last_context().unwrap_or_default().to_owned();
+    endpoint.event("newConnection", vec![id.into()]);
+    let local = stream
+        .local_addr()
+        .map_or_else(|_| "<unknown>".to_owned(), |addr| addr.to_string());
+    logger.event(
+        "opened",
+        vec![LogValue::object([
+            ("local", LogValue::from(local)),
+            ("remote", LogValue::from(remote.to_string())),
+        ])],
+    );
+    logger
 }

@@ -80,6 +80,7 @@ async fn start() -> (Server, u16) {
     let config = WebappConfig::from_value(&value, &catalog).unwrap();
     let options = ServerOptions {
         server_header: HeaderValue::from_static("lactoserv-test 0000000"),
+        logger: lactoserv_core::log::Logger::disabled(),
     };
     let server = Server::start(&config, &options).await.unwrap();
     (server, port)

@@ -15,6 +15,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use cli::{Args, Command};
+use lactoserv_core::log::StdoutSink;
 
 /// jemalloc rather than the C library's allocator: it keeps per-thread
 /// caches that make the many small allocations of request handling cheaper,
@@ -124,7 +125,26 @@ fn run(args: &Args) -> ExitCode {
             return exit_report(1);
         }
     };
-    match runtime.block_on(system::run(&config)) {
+    // `--log-to-stdout`: the system log, in the human format, on stdout.
+    let stdout_log = if args.log_to_stdout {
+        match StdoutSink::start() {
+            Ok(sink) => Some(sink),
+            Err(err) => {
+                eprintln!("Cannot log to stdout: {err}");
+                return exit_report(1);
+            }
+        }
+    } else {
+        None
+    };
+    let result = runtime.block_on(system::run(
+        &config,
+        stdout_log.as_ref().map(StdoutSink::sink),
+    ));
+    if let Some(sink) = stdout_log {
+        sink.finish();
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("Error during start:");

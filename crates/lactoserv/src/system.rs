@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use http::HeaderValue;
+use lactoserv_core::log::{LogSink, Logger};
 use lactoserv_core::server::{Server, ServerOptions};
 use lactoserv_core::webapp::WebappConfig;
 use tokio::signal::unix::{SignalKind, signal};
@@ -15,17 +16,32 @@ use crate::{COMMIT, PRODUCT_NAME, VERSION};
 /// How long in-flight requests get to finish on a stop.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 
-/// Starts the server for `config` and serves until a stop signal.
-pub(crate) async fn run(config: &WebappConfig) -> anyhow::Result<()> {
+/// Starts the server for `config` and serves until a stop signal, logging
+/// to `sink` if given.
+pub(crate) async fn run(config: &WebappConfig, sink: Option<LogSink>) -> anyhow::Result<()> {
+    let logger = |main: &str| {
+        sink.clone()
+            .map_or_else(Logger::disabled, |s| Logger::new(main, s))
+    };
+    let system = logger("main").child("system");
+
     // Installed before starting, so a signal during start-up is not lost.
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
     let server_header = HeaderValue::from_str(&format!("{PRODUCT_NAME}-{VERSION} {COMMIT}"))?;
-    let server = Server::start(config, &ServerOptions { server_header }).await?;
-    tokio::select! {
-        _ = terminate.recv() => {}
-        _ = interrupt.recv() => {}
-    }
+    let options = ServerOptions {
+        server_header,
+        logger: logger("webapp"),
+    };
+    system.event("starting", Vec::new());
+    let server = Server::start(config, &options).await?;
+    system.event("started", Vec::new());
+    let why = tokio::select! {
+        _ = terminate.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+    };
+    system.event("stopping", vec!["shutdown".into(), why.into()]);
     server.stop(STOP_GRACE).await;
+    system.event("stopped", Vec::new());
     Ok(())
 }

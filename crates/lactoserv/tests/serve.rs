@@ -308,8 +308,52 @@ export default {
 #[test]
 fn sigterm_and_sigint_stop_the_server_cleanly() {
     for signal in ["TERM", "INT"] {
-        let (_dir, server, _ports) = start();
+        let (_dir, mut server, _ports) = start();
         let status = server.stop_with(signal);
         assert_eq!(status.code(), Some(0), "{signal}");
     }
+}
+
+#[tokio::test]
+async fn log_to_stdout_shows_start_requests_and_stop_in_the_human_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, ports) = write_config(dir.path());
+    let server = ServerProcess::start_with_args(&config, ports.http, &["--log-to-stdout"]);
+    let url = format!("http://127.0.0.1:{}/logged?x", ports.http);
+    client().build().unwrap().get(&url).send().await.unwrap();
+    let (status, log) = server.stop_and_read("TERM");
+    assert_eq!(status.code(), Some(0));
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("------------------------- 20")),
+        "{log}"
+    );
+    let has = |needle: &str| log.contains(needle);
+    assert!(has(" main.system starting()\n"), "{log}");
+    assert!(
+        has(&format!(
+            " webapp.endpoint.plain routing({{ protocol: 'http', interface: '127.0.0.1:{}', application: 'hello' }})",
+            ports.http
+        )),
+        "{log}"
+    );
+    assert!(
+        has(&format!("url: '//127.0.0.1:{}/logged?x' }})", ports.http)),
+        "{log}"
+    );
+    assert!(
+        has(" main.system stopping('shutdown', 'SIGTERM')\n"),
+        "{log}"
+    );
+    assert!(log.ends_with(" main.system stopped()\n"), "{log}");
+    let stamp = lines
+        .iter()
+        .find(|l| l.contains("main.system starting()"))
+        .unwrap();
+    assert!(
+        stamp.starts_with(':') && stamp.as_bytes()[3] == b'.',
+        "{stamp}"
+    );
 }

@@ -23,8 +23,14 @@ impl ServerProcess {
     /// Starts `lactoserv --config=<config>` and waits until `port` accepts
     /// connections.
     pub(crate) fn start(config: &Path, port: u16) -> Self {
+        Self::start_with_args(config, port, &[])
+    }
+
+    /// Like [`Self::start`], with more command-line arguments.
+    pub(crate) fn start_with_args(config: &Path, port: u16, args: &[&str]) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_lactoserv"))
             .arg(format!("--config={}", config.display()))
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -110,8 +116,18 @@ os.execv(sys.argv[2], sys.argv[2:])
         text
     }
 
+    /// Stops the process with `signal` and gives its status and stdout.
+    pub(crate) fn stop_and_read(mut self, signal: &str) -> (ExitStatus, String) {
+        use std::io::Read as _;
+        let mut stdout = self.child.stdout.take().expect("stdout is piped");
+        let status = self.stop_with(signal);
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).unwrap();
+        (status, text)
+    }
+
     /// Sends `signal` (e.g. `TERM`) and waits for the process to exit.
-    pub(crate) fn stop_with(mut self, signal: &str) -> ExitStatus {
+    pub(crate) fn stop_with(&mut self, signal: &str) -> ExitStatus {
         let status = Command::new("kill")
             .args([format!("-{signal}"), self.child.id().to_string()])
             .status()

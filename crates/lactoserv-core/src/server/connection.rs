@@ -14,6 +14,7 @@ use tokio_rustls::TlsAcceptor;
 
 use super::handler::{EndpointContext, handle};
 use crate::endpoint::Protocol;
+use crate::log::Logger;
 
 /// How long an idle HTTP1 keep-alive connection stays open (the reference's
 /// `Keep-Alive: timeout=5`).
@@ -32,10 +33,10 @@ pub(crate) struct Speaker {
 
 impl Speaker {
     /// Serves `stream` until the client or a graceful stop ends it.
-    pub(crate) async fn serve(&self, stream: TcpStream, watcher: Watcher) {
+    pub(crate) async fn serve(&self, stream: TcpStream, watcher: Watcher, logger: Logger) {
         let _ = stream.set_nodelay(true);
         match (&self.tls, self.protocol) {
-            (None, _) => self.serve_http1(stream, watcher).await,
+            (None, _) => self.serve_http1(stream, watcher, logger).await,
             (Some(acceptor), protocol) => {
                 let Ok(Ok(tls)) =
                     tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream)).await
@@ -45,20 +46,20 @@ impl Speaker {
                 let h2 = protocol == Protocol::Http2
                     && tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
                 if h2 {
-                    self.serve_http2(tls, watcher).await;
+                    self.serve_http2(tls, watcher, logger).await;
                 } else {
-                    self.serve_http1(tls, watcher).await;
+                    self.serve_http1(tls, watcher, logger).await;
                 }
             }
         }
     }
 
-    async fn serve_http1<S>(&self, stream: S, watcher: Watcher)
+    async fn serve_http1<S>(&self, stream: S, watcher: Watcher, logger: Logger)
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
         let context = self.context.clone();
-        let service = service_fn(move |request| handle(context.clone(), request));
+        let service = service_fn(move |request| handle(context.clone(), logger.clone(), request));
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(TokioTimer::new())
@@ -68,12 +69,12 @@ impl Speaker {
         let _ = watcher.watch(connection).await;
     }
 
-    async fn serve_http2<S>(&self, stream: S, watcher: Watcher)
+    async fn serve_http2<S>(&self, stream: S, watcher: Watcher, logger: Logger)
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
         let context = self.context.clone();
-        let service = service_fn(move |request| handle(context.clone(), request));
+        let service = service_fn(move |request| handle(context.clone(), logger.clone(), request));
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder.timer(TokioTimer::new());
         let connection = builder.serve_connection(TokioIo::new(stream), service);

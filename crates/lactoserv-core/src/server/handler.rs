@@ -12,6 +12,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 
 use crate::app::AppRef;
+use crate::log::{LogValue, Logger};
 use crate::net::request::parse_target;
 use crate::net::{Body, Dispatch, HostInfo, Request, Response};
 
@@ -19,6 +20,8 @@ use crate::net::{Body, Dispatch, HostInfo, Request, Response};
 pub(crate) struct EndpointContext {
     /// The endpoint's name, for messages.
     pub(crate) name: String,
+    /// The endpoint's logger (`webapp.endpoint.<name>`).
+    pub(crate) logger: Logger,
     /// The application requests go to.
     pub(crate) application: AppRef,
     /// The `Server` header value.
@@ -37,6 +40,7 @@ const METHODS: [&str; 9] = [
 /// Handles one request; never fails (every failure is an HTTP answer).
 pub(crate) async fn handle(
     ctx: Arc<EndpointContext>,
+    connection: Logger,
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
@@ -46,7 +50,10 @@ pub(crate) async fn handle(
     let wants_close = wants_close(&parts.headers, version);
 
     let response = match prepare(&ctx, parts, body).await {
-        Ok(request) => dispatch(&ctx, &request).await,
+        Ok(request) => {
+            log_incoming(&ctx, &connection, &request);
+            dispatch(&ctx, &request).await
+        }
         Err(response) => response,
     };
     let is_meta = matches!(response.body, Body::Status { .. });
@@ -166,6 +173,31 @@ fn raw_target(uri: &http::Uri, version: Version) -> String {
         .map_or_else(|| uri.to_string(), |pq| pq.as_str().to_owned())
 }
 
+/// Logs `incomingRequest({ connectionId, requestId, url })` on the
+/// connection's logger.
+fn log_incoming(ctx: &EndpointContext, connection: &Logger, request: &Request) {
+    if !connection.is_enabled() {
+        return;
+    }
+    let request_logger = ctx.logger.child("req").with_new_id();
+    connection.event_with("incomingRequest", || {
+        vec![LogValue::object([
+            (
+                "connectionId",
+                LogValue::from(connection.last_context().unwrap_or_default()),
+            ),
+            (
+                "requestId",
+                LogValue::from(request_logger.last_context().unwrap_or_default()),
+            ),
+            (
+                "url",
+                LogValue::from(format!("//{}{}", request.host, request.target)),
+            ),
+        ])]
+    });
+}
+
 async fn dispatch(ctx: &EndpointContext, request: &Request) -> Response {
     let dispatch = Dispatch::root(request);
     match ctx.application.handle_request(request, &dispatch).await {
@@ -178,7 +210,8 @@ async fn dispatch(ctx: &EndpointContext, request: &Request) -> Response {
         },
         Ok(None) => Response::not_found(&request.host.to_string(), &request.target),
         Err(err) => {
-            eprintln!("endpoint {}: applicationError({err})", ctx.name);
+            ctx.logger
+                .event_with("applicationError", || vec![LogValue::error("Error", &err)]);
             Response::status_only(StatusCode::INTERNAL_SERVER_ERROR)
         }
     }
