@@ -25,7 +25,7 @@ pub trait Application: Send + Sync + 'static {
     async fn handle_request(
         &self,
         request: &Request,
-        dispatch: &Dispatch,
+        dispatch: &Dispatch<'_>,
     ) -> Result<Option<Response>, HandleError>;
 }
 

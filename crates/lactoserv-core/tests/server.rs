@@ -38,7 +38,7 @@ impl Application for Probe {
     async fn handle_request(
         &self,
         request: &Request,
-        dispatch: &Dispatch,
+        dispatch: &Dispatch<'_>,
     ) -> Result<Option<Response>, HandleError> {
         match dispatch.extra.first().map(String::as_str) {
             Some("decline") => Ok(None),

@@ -190,7 +190,7 @@ impl Application for SimpleResponse {
     async fn handle_request(
         &self,
         request: &Request,
-        _dispatch: &Dispatch,
+        _dispatch: &Dispatch<'_>,
     ) -> Result<Option<Response>, HandleError> {
         if !request.is_get_or_head() {
             return Ok(Some(Response::status_only(StatusCode::FORBIDDEN)));

@@ -43,21 +43,22 @@ impl Request {
 
 /// Which part of a request's path an application is responsible for
 /// (Lactoserv `DispatchInfo`): `base` is what routers above it matched,
-/// `extra` the rest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dispatch {
+/// `extra` the rest. Both borrow the request's own path, so dispatching
+/// copies nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dispatch<'a> {
     /// The matched prefix.
-    pub base: Vec<String>,
+    pub base: &'a [String],
     /// The remaining path.
-    pub extra: Vec<String>,
+    pub extra: &'a [String],
 }
 
-impl Dispatch {
+impl<'a> Dispatch<'a> {
     /// The dispatch an endpoint starts with: nothing matched yet.
-    pub fn root(request: &Request) -> Self {
+    pub fn root(request: &'a Request) -> Self {
         Self {
-            base: Vec::new(),
-            extra: request.path.clone(),
+            base: &[],
+            extra: &request.path,
         }
     }
 }
