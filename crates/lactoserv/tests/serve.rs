@@ -357,3 +357,18 @@ async fn log_to_stdout_shows_start_requests_and_stop_in_the_human_format() {
         "{stamp}"
     );
 }
+
+#[tokio::test]
+async fn a_large_body_without_a_limit_is_read_through() {
+    let (_dir, _server, ports) = start();
+    let client = client_for("localhost", ports.https).build().unwrap();
+    let body = vec![b'x'; 4 << 20];
+    let response = client
+        .post(format!("https://localhost:{}/", ports.https))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(response.text().await.unwrap(), "403 Forbidden\n");
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER};
 use http::{HeaderValue, Method, StatusCode, Version};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 
 use crate::app::AppRef;
@@ -144,18 +144,24 @@ async fn read_body(method: &Method, body: Incoming, max: Option<u64>) -> Result<
     if hyper::body::Body::is_end_stream(&body) {
         return Ok(());
     }
-    let Some(limit) = limit else {
-        return body.collect().await.map(|_| ()).map_err(|_| closed());
-    };
+    let limit = limit.unwrap_or(u64::MAX);
     if hyper::body::Body::size_hint(&body).lower() > limit {
         return Err(too_big(limit));
     }
-    let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
-    match Limited::new(body, limit_usize).collect().await {
-        Ok(_) => Ok(()),
-        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(too_big(limit)),
-        Err(_) => Err(closed()),
+    // Counted as it streams by, never held: no application reads bodies
+    // yet, and a large one must not sit in memory.
+    let mut body = body;
+    let mut total: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| closed())?;
+        if let Some(data) = frame.data_ref() {
+            total = total.saturating_add(data.len() as u64);
+            if total > limit {
+                return Err(too_big(limit));
+            }
+        }
     }
+    Ok(())
 }
 
 /// The answer to a request whose body broke off (the client is gone).
