@@ -8,10 +8,16 @@ use std::time::{Duration, Instant};
 
 /// A free loopback port: bound by the OS, then released for the server.
 pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free loopback port")
+    free_ports::<1>()[0]
+}
+
+/// `N` distinct free loopback ports (all held until all are picked, so no
+/// two are the same).
+pub(crate) fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: Vec<TcpListener> = (0..N)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
+        .collect();
+    std::array::from_fn(|i| listeners[i].local_addr().expect("a bound address").port())
 }
 
 /// A `lactoserv` process, killed when dropped.
