@@ -6,6 +6,7 @@
 //! configuration that cannot start (a port in use) fails without half
 //! starting.
 
+mod activity;
 mod connection;
 mod handler;
 mod inherited;

@@ -44,6 +44,10 @@ impl Application for Probe {
             Some("decline") => Ok(None),
             Some("fail") => Err(HandleError("the probe failed on purpose".into())),
             Some("teapot") => Ok(Some(Response::status_only(StatusCode::IM_A_TEAPOT))),
+            Some("sleep") => {
+                tokio::time::sleep(Duration::from_secs(12)).await;
+                Ok(Some(text("awake\n")))
+            }
             Some("slow") => {
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 Ok(Some(text("slow done\n")))
@@ -180,5 +184,32 @@ async fn a_graceful_stop_lets_requests_in_flight_finish() {
             .await
             .is_err(),
         "no longer listening"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_http1_connection_closes_after_five_seconds() {
+    let (_server, port) = start().await;
+    let started = tokio::time::Instant::now();
+    let answer = raw(port, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let waited = started.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(
+        waited >= Duration::from_secs(5) && waited < Duration::from_secs(6),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_in_progress_is_not_idle() {
+    let (_server, port) = start().await;
+    let started = tokio::time::Instant::now();
+    let answer = raw(port, "GET /sleep HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert_eq!(body_of(&answer), "awake\n");
+    // Answered after 12 s, then closed 5 s after that.
+    assert!(
+        started.elapsed() >= Duration::from_secs(17),
+        "{:?}",
+        started.elapsed()
     );
 }

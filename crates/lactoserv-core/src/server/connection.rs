@@ -3,22 +3,31 @@
 //! HTTP1, TLS then HTTP1, or TLS then HTTP2 when the client's ALPN offers it
 //! (HTTP1 otherwise).
 
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::Watcher;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
+use super::activity::{Activity, Tracked};
 use super::handler::{EndpointContext, handle};
 use crate::endpoint::Protocol;
 use crate::log::Logger;
 
-/// How long an idle HTTP1 keep-alive connection stays open (the reference's
-/// `Keep-Alive: timeout=5`).
-const KEEP_ALIVE_IDLE: Duration = Duration::from_secs(5);
+/// How long an idle HTTP1 connection stays open (the reference's
+/// `Keep-Alive: timeout=5`), counted from the last byte with no request in
+/// progress.
+const HTTP1_IDLE: Duration = Duration::from_secs(5);
+
+/// How long an HTTP2 session with no stream in progress stays open.
+const HTTP2_IDLE: Duration = Duration::from_secs(60);
 
 /// How long a TLS handshake may take.
 const TLS_HANDSHAKE: Duration = Duration::from_secs(30);
@@ -58,26 +67,70 @@ impl Speaker {
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let context = self.context.clone();
-        let service = service_fn(move |request| handle(context.clone(), logger.clone(), request));
+        let activity = Activity::new();
+        let service = connection_service(self.context.clone(), activity.clone(), logger);
         let mut builder = hyper::server::conn::http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .keep_alive(true)
-            .header_read_timeout(KEEP_ALIVE_IDLE);
-        let connection = builder.serve_connection(TokioIo::new(stream), service);
-        let _ = watcher.watch(connection).await;
+        builder.keep_alive(true);
+        let io = TokioIo::new(Tracked::new(stream, activity.clone()));
+        let connection = builder.serve_connection(io, service);
+        until_idle(watcher.watch(connection), &activity, HTTP1_IDLE).await;
     }
 
     async fn serve_http2<S>(&self, stream: S, watcher: Watcher, logger: Logger)
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let context = self.context.clone();
-        let service = service_fn(move |request| handle(context.clone(), logger.clone(), request));
+        let activity = Activity::new();
+        let service = connection_service(self.context.clone(), activity.clone(), logger);
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder.timer(TokioTimer::new());
-        let connection = builder.serve_connection(TokioIo::new(stream), service);
-        let _ = watcher.watch(connection).await;
+        let io = TokioIo::new(Tracked::new(stream, activity.clone()));
+        let connection = builder.serve_connection(io, service);
+        until_idle(watcher.watch(connection), &activity, HTTP2_IDLE).await;
     }
+}
+
+/// Drives `connection` until it ends, or until it has been idle for
+/// `limit` with no request in progress; then it is dropped, which closes
+/// the socket. The timer is re-armed only when it fires.
+async fn until_idle<F: Future>(connection: F, activity: &Activity, limit: Duration) {
+    tokio::pin!(connection);
+    let mut wake = activity.deadline(limit);
+    loop {
+        tokio::select! {
+            _ = &mut connection => return,
+            _ = tokio::time::sleep_until(wake) => {
+                if activity.is_idle(limit) {
+                    return;
+                }
+                // Busy past the deadline (a request in progress): look
+                // again a whole period later rather than spin.
+                let now = tokio::time::Instant::now();
+                let next = activity.deadline(limit);
+                wake = if next > now { next } else { now + limit };
+            }
+        }
+    }
+}
+
+/// The request handler of one connection, counting requests in progress.
+fn connection_service(
+    context: Arc<EndpointContext>,
+    activity: Arc<Activity>,
+    logger: Logger,
+) -> impl hyper::service::Service<
+    hyper::Request<Incoming>,
+    Response = hyper::Response<Full<Bytes>>,
+    Error = Infallible,
+    Future = impl Future<Output = Result<hyper::Response<Full<Bytes>>, Infallible>> + Send,
+> + Clone {
+    service_fn(move |request| {
+        let in_flight = activity.request();
+        let answer = handle(context.clone(), logger.clone(), request);
+        async move {
+            let response = answer.await;
+            drop(in_flight);
+            response
+        }
+    })
 }

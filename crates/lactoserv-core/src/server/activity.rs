@@ -1,0 +1,158 @@
+//! A connection's activity, for idle timeouts (Lactoserv's socket
+//! inactivity timeout and HTTP1 keep-alive timeout, `TcpWrangler` and
+//! Node's `keepAliveTimeout`): when bytes last moved, and how many requests
+//! are in progress.
+//!
+//! One timer per connection, re-armed only when it fires, replaces a timer
+//! armed and cancelled for every request: a connection closes once it has
+//! been idle for the limit with no request in progress.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Instant;
+
+/// What a connection has been doing.
+#[derive(Debug)]
+pub(crate) struct Activity {
+    /// When the connection started; `last` counts from here.
+    start: Instant,
+    /// Milliseconds from `start` to the last byte read or written.
+    last: AtomicU64,
+    /// Requests being handled.
+    in_flight: AtomicUsize,
+}
+
+impl Activity {
+    /// A new connection's record, active now.
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Self {
+            start: Instant::now(),
+            last: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+        })
+    }
+
+    fn touch(&self) {
+        let millis = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.store(millis, Ordering::Relaxed);
+    }
+
+    /// When the connection becomes idle for `limit` if nothing happens.
+    pub(crate) fn deadline(&self, limit: Duration) -> Instant {
+        self.start + Duration::from_millis(self.last.load(Ordering::Relaxed)) + limit
+    }
+
+    /// Whether the connection has been idle for `limit` with no request in
+    /// progress.
+    pub(crate) fn is_idle(&self, limit: Duration) -> bool {
+        self.in_flight.load(Ordering::Relaxed) == 0 && Instant::now() >= self.deadline(limit)
+    }
+
+    /// Marks a request as in progress until the guard is dropped.
+    pub(crate) fn request(self: &Arc<Self>) -> InFlight {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(self.clone())
+    }
+}
+
+/// A request in progress; see [`Activity::request`].
+pub(crate) struct InFlight(Arc<Activity>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.0.touch();
+    }
+}
+
+/// A stream that records its activity.
+pub(crate) struct Tracked<S> {
+    inner: S,
+    activity: Arc<Activity>,
+}
+
+impl<S> Tracked<S> {
+    /// Wraps `inner`, recording into `activity`.
+    pub(crate) fn new(inner: S, activity: Arc<Activity>) -> Self {
+        Self { inner, activity }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        result
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        result
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        result
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_only_after_the_limit_with_nothing_in_flight() {
+        let activity = Activity::new();
+        let limit = Duration::from_secs(5);
+        assert!(!activity.is_idle(limit));
+        tokio::time::advance(Duration::from_secs(4)).await;
+        let request = activity.request();
+        tokio::time::advance(Duration::from_secs(10)).await;
+        assert!(!activity.is_idle(limit), "a request is in progress");
+        drop(request);
+        assert!(!activity.is_idle(limit), "the end of a request is activity");
+        tokio::time::advance(Duration::from_secs(5)).await;
+        assert!(activity.is_idle(limit));
+    }
+}
