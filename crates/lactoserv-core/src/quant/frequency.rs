@@ -27,28 +27,9 @@ pub(crate) const PER_SEC_UNITS: UnitTable = &[
     ("/day", 1.0 / (60.0 * 60.0 * 24.0)),
 ];
 
-/// [`PER_SEC_UNITS`] plus the numerator-only spellings of hertz.
-const HZ_PER_UNIT: UnitTable = &[
-    ("/ns", 1_000_000_000.0),
-    ("/nsec", 1_000_000_000.0),
-    ("/us", 1_000_000.0),
-    ("/usec", 1_000_000.0),
-    ("/ms", 1_000.0),
-    ("/msec", 1_000.0),
-    ("/s", 1.0),
-    ("/sec", 1.0),
-    ("/second", 1.0),
-    ("/m", 1.0 / 60.0),
-    ("/min", 1.0 / 60.0),
-    ("/minute", 1.0 / 60.0),
-    ("/h", 1.0 / (60.0 * 60.0)),
-    ("/hr", 1.0 / (60.0 * 60.0)),
-    ("/hour", 1.0 / (60.0 * 60.0)),
-    ("/d", 1.0 / (60.0 * 60.0 * 24.0)),
-    ("/day", 1.0 / (60.0 * 60.0 * 24.0)),
-    ("Hz/", 1.0),
-    ("hertz/", 1.0),
-];
+/// Hertz written as a numerator unit (`2 Hz`), the other way to write a
+/// frequency.
+const HZ_UNITS: UnitTable = &[("Hz/", 1.0), ("hertz/", 1.0)];
 
 typed_quantity! {
     /// A frequency in hertz, written like `2 Hz`, `5 /min` or `1 per day`.
@@ -56,5 +37,6 @@ typed_quantity! {
     base = "hertz",
     kind = "frequency",
     unit = "/sec",
-    tables = [HZ_PER_UNIT],
+    tables = [PER_SEC_UNITS],
+    or = [HZ_UNITS],
 }

@@ -27,7 +27,8 @@ where
 }
 
 /// Defines a typed quantity: an `f64` newtype in base units, parsed with the
-/// generic grammar and converted with the given unit tables.
+/// generic grammar and converted with the given unit tables (or, failing
+/// that, the `or` tables: a second way of writing the same unit).
 macro_rules! typed_quantity {
     (
         $(#[$meta:meta])*
@@ -35,7 +36,8 @@ macro_rules! typed_quantity {
         base = $base:literal,
         kind = $kind:literal,
         unit = $unit:literal,
-        tables = [$($table:expr),+ $(,)?] $(,)?
+        tables = [$($table:expr),+ $(,)?]
+        $(, or = [$($alt:expr),+ $(,)?])? $(,)?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
@@ -60,7 +62,10 @@ macro_rules! typed_quantity {
                 input
                     .parse::<$crate::quant::UnitQuantity>()
                     .ok()
-                    .and_then(|q| q.convert(&[$($table),+]))
+                    .and_then(|q| {
+                        q.convert(&[$($table),+])
+                            $(.or_else(|| q.convert(&[$($alt),+])))?
+                    })
                     .map(Self)
                     .ok_or_else(|| $crate::quant::ParseError::new($kind, input))
             }
