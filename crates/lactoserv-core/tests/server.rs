@@ -40,7 +40,7 @@ impl Application for Probe {
         request: &Request,
         dispatch: &Dispatch<'_>,
     ) -> Result<Option<Response>, HandleError> {
-        match dispatch.extra.first().map(String::as_str) {
+        match dispatch.extra_components().next() {
             Some("decline") => Ok(None),
             Some("fail") => Err(HandleError("the probe failed on purpose".into())),
             Some("teapot") => Ok(Some(Response::status_only(StatusCode::IM_A_TEAPOT))),
@@ -54,7 +54,10 @@ impl Application for Probe {
             }
             _ => Ok(Some(text(&format!(
                 "{} {} {:?} {}\n",
-                request.host, request.method, request.path, request.search
+                request.host,
+                request.method,
+                dispatch.extra_components().collect::<Vec<_>>(),
+                request.search()
             )))),
         }
     }

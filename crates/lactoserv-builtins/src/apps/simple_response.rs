@@ -197,7 +197,7 @@ impl Application for SimpleResponse {
         }
         // Conditional and range handling arrive with the static-file
         // responder (a configured `statusCode` will turn them off).
-        Ok(Some(self.response.clone()))
+        Ok(Some(self.response.replicate()))
     }
 }
 

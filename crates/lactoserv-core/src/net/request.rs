@@ -1,10 +1,16 @@
 //! The request as applications see it (Lactoserv `IncomingRequest`,
 //! `HostInfo`, `DispatchInfo`): method, the raw target and its canonical
 //! path, the host the client asked for, and the headers.
+//!
+//! Nothing here copies the target in the common case: the canonical path
+//! and query are slices of the target as received, and a [`Dispatch`] is a
+//! pair of slices of the canonical path. Only a target that canonicalising
+//! changes (dot segments, characters to escape) gets text of its own.
 
 use std::fmt;
-use std::net::IpAddr;
+use std::sync::{Arc, LazyLock};
 
+use http::uri::PathAndQuery;
 use http::{HeaderMap, Method, Version};
 
 use crate::host::hostname::Hostname;
@@ -16,13 +22,12 @@ pub struct Request {
     pub method: Method,
     /// The protocol version.
     pub version: Version,
-    /// The request target exactly as received (`/a/../b?x`).
-    pub target: String,
-    /// The canonical path split into components, still percent-encoded:
-    /// `/` is `[""]`, `/a/` is `["a", ""]`.
-    pub path: Vec<String>,
-    /// The canonical query, with its `?`, or empty.
-    pub search: String,
+    /// The target as received.
+    target: PathAndQuery,
+    /// The canonical `path?query`, where it differs from `target`.
+    canonical: Option<Box<str>>,
+    /// Where the path ends within the canonical text.
+    path_len: usize,
     /// The host and port the client asked for.
     pub host: HostInfo,
     /// The request headers.
@@ -30,6 +35,51 @@ pub struct Request {
 }
 
 impl Request {
+    /// A request for `target`, which must be in origin form (start with
+    /// `/`); `None` otherwise.
+    pub fn new(
+        method: Method,
+        version: Version,
+        target: PathAndQuery,
+        host: HostInfo,
+        headers: HeaderMap,
+    ) -> Option<Self> {
+        let (canonical, path_len) = canonicalize(target.as_str())?;
+        Some(Self {
+            method,
+            version,
+            target,
+            canonical,
+            path_len,
+            host,
+            headers,
+        })
+    }
+
+    /// The request target exactly as received (`/a/../b?x`).
+    pub fn target(&self) -> &str {
+        self.target.as_str()
+    }
+
+    fn canonical(&self) -> &str {
+        self.canonical
+            .as_deref()
+            .unwrap_or_else(|| self.target.as_str())
+    }
+
+    /// The canonical path, still percent-encoded: dot segments applied,
+    /// unsafe characters escaped (`/b` for `/a/../b?x`).
+    pub fn path(&self) -> &str {
+        &self.canonical()[..self.path_len]
+    }
+
+    /// The canonical query with its `?`, or empty when there is none or
+    /// it is empty.
+    pub fn search(&self) -> &str {
+        let rest = &self.canonical()[self.path_len..];
+        if rest.len() > 1 { rest } else { "" }
+    }
+
     /// Whether the method is `HEAD`.
     pub fn is_head(&self) -> bool {
         self.method == Method::HEAD
@@ -43,23 +93,80 @@ impl Request {
 
 /// Which part of a request's path an application is responsible for
 /// (Lactoserv `DispatchInfo`): `base` is what routers above it matched,
-/// `extra` the rest. Both borrow the request's own path, so dispatching
-/// copies nothing.
+/// `extra` the rest. Both are paths in the request's form, each component
+/// after a `/`: the component list `[]` is the empty text, `[""]` is `/`,
+/// `["a", ""]` is `/a/`. They are adjacent slices of the canonical path, so
+/// dispatching copies nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dispatch<'a> {
-    /// The matched prefix.
-    pub base: &'a [String],
-    /// The remaining path.
-    pub extra: &'a [String],
+    path: &'a str,
+    split: usize,
 }
 
 impl<'a> Dispatch<'a> {
     /// The dispatch an endpoint starts with: nothing matched yet.
     pub fn root(request: &'a Request) -> Self {
         Self {
-            base: &[],
-            extra: &request.path,
+            path: request.path(),
+            split: 0,
         }
+    }
+
+    /// The matched prefix, as a path (`/a/b`, or empty).
+    pub fn base(&self) -> &'a str {
+        &self.path[..self.split]
+    }
+
+    /// The remaining path (`/c/`, or empty).
+    pub fn extra(&self) -> &'a str {
+        &self.path[self.split..]
+    }
+
+    /// The components of [`base`](Self::base).
+    pub fn base_components(&self) -> Components<'a> {
+        Components::of(self.base())
+    }
+
+    /// The components of [`extra`](Self::extra).
+    pub fn extra_components(&self) -> Components<'a> {
+        Components::of(self.extra())
+    }
+
+    /// This dispatch with the first `count` components of `extra` moved
+    /// to `base`, or `None` if `extra` has fewer.
+    pub fn advance(&self, count: usize) -> Option<Self> {
+        let extra = self.extra();
+        let mut at = 0;
+        for _ in 0..count {
+            if at == extra.len() {
+                return None;
+            }
+            at = extra[at + 1..]
+                .find('/')
+                .map_or(extra.len(), |next| at + 1 + next);
+        }
+        Some(Self {
+            path: self.path,
+            split: self.split + at,
+        })
+    }
+}
+
+/// The components of a path in [`Dispatch`]'s form.
+#[derive(Debug, Clone)]
+pub struct Components<'a>(Option<std::str::Split<'a, char>>);
+
+impl<'a> Components<'a> {
+    fn of(path: &'a str) -> Self {
+        Self(path.strip_prefix('/').map(|rest| rest.split('/')))
+    }
+}
+
+impl<'a> Iterator for Components<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        self.0.as_mut()?.next()
     }
 }
 
@@ -67,10 +174,13 @@ impl<'a> Dispatch<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostInfo {
     /// Canonical host name or IP address (IPv6 without brackets).
-    pub name: String,
+    pub name: Arc<str>,
     /// The port.
     pub port: u16,
 }
+
+/// The name of requests that give no usable host.
+static LOCALHOST: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("localhost"));
 
 impl HostInfo {
     /// The host of a request with `authority` (HTTP2 `:authority`, or the
@@ -81,21 +191,16 @@ impl HostInfo {
         authority
             .and_then(|text| parse_authority(text, fallback_port))
             .unwrap_or_else(|| Self {
-                name: "localhost".into(),
+                name: LOCALHOST.clone(),
                 port: fallback_port,
             })
-    }
-
-    /// Whether the name is an IPv6 address (written in brackets with a
-    /// port).
-    fn is_ipv6(&self) -> bool {
-        self.name.parse::<IpAddr>().is_ok_and(|ip| ip.is_ipv6())
     }
 }
 
 impl fmt::Display for HostInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_ipv6() {
+        // Only an IPv6 address has colons in a canonical name.
+        if self.name.contains(':') {
             write!(f, "[{}]:{}", self.name, self.port)
         } else {
             write!(f, "{}:{}", self.name, self.port)
@@ -138,69 +243,101 @@ fn parse_authority(text: &str, fallback_port: u16) -> Option<HostInfo> {
     }
     let name = Hostname::parse_name(host).ok()?;
     Some(HostInfo {
-        name: name.as_str().to_owned(),
+        name: Arc::from(name.as_str()),
         port,
     })
 }
 
-/// Splits an origin-form target (starting with `/`) into its canonical path
-/// components and query, as WHATWG URL parsing against a non-special base
-/// does: dot segments (also percent-encoded) applied, empty segments kept,
-/// existing escapes kept, unsafe characters escaped, any fragment dropped.
-pub fn parse_target(target: &str) -> Option<(Vec<String>, String)> {
+/// Canonicalises an origin-form target (starting with `/`) as WHATWG URL
+/// parsing against a non-special base does: dot segments (also
+/// percent-encoded) applied, empty segments kept, existing escapes kept,
+/// unsafe characters escaped, any fragment dropped. Gives the canonical
+/// `path?query` (`None` when the target is already canonical) and the
+/// length of its path.
+fn canonicalize(target: &str) -> Option<(Option<Box<str>>, usize)> {
     if !target.starts_with('/') {
         return None;
     }
-    if let Some(parsed) = parse_plain_target(target) {
-        return Some(parsed);
+    if let Some(path_len) = canonical_path_len(target.as_bytes()) {
+        return Some((None, path_len));
     }
     // A non-special scheme keeps backslashes and empty segments as they are.
     let url = url::Url::parse(&format!("x://x{target}")).ok()?;
     let path = url.path();
-    let components = path
-        .strip_prefix('/')
-        .unwrap_or(path)
-        .split('/')
-        .map(str::to_owned)
-        .collect();
-    let search = url
-        .query()
-        .filter(|q| !q.is_empty())
-        .map_or_else(String::new, |q| format!("?{q}"));
-    Some((components, search))
+    let mut text = String::with_capacity(target.len() + 8);
+    text.push_str(path);
+    if let Some(query) = url.query().filter(|q| !q.is_empty()) {
+        text.push('?');
+        text.push_str(query);
+    }
+    Some((Some(text.into_boxed_str()), path.len()))
 }
 
-/// The common case without URL parsing: a target of characters that need
-/// no escaping and with no dot segment (plain or percent-encoded) is
-/// already canonical.
-fn parse_plain_target(target: &str) -> Option<(Vec<String>, String)> {
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (target, None),
-    };
-    let plain = |c: u8| c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&c);
-    let query_ok = query.is_none_or(|q| q.bytes().all(|c| plain(c) || c == b'?'));
-    if !path.bytes().all(plain) || !query_ok {
+/// Bytes that stand for themselves in a canonical path: they need no
+/// escaping. The query also allows `?`.
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric();
+        c += 1;
+    }
+    let others = b"-._~!$&'()*+,;=:@/%";
+    let mut i = 0;
+    while i < others.len() {
+        table[others[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Where the path ends in a target (after its leading `/`) that is
+/// canonical as it is: only [`PLAIN`] characters, and no dot segment
+/// (plain or percent-encoded). `None` if it needs canonicalising. One pass
+/// over the bytes, for the common case.
+fn canonical_path_len(target: &[u8]) -> Option<usize> {
+    let mut segment = 1;
+    let mut suspect = false;
+    for (at, &c) in target.iter().enumerate().skip(1) {
+        match c {
+            b'/' | b'?' => {
+                if suspect && is_dot_segment(&target[segment..at]) {
+                    return None;
+                }
+                if c == b'?' {
+                    let query = &target[at + 1..];
+                    return query
+                        .iter()
+                        .all(|&c| PLAIN[usize::from(c)] || c == b'?')
+                        .then_some(at);
+                }
+                segment = at + 1;
+                suspect = false;
+            }
+            b'.' | b'%' => suspect = true,
+            _ if PLAIN[usize::from(c)] => {}
+            _ => return None,
+        }
+    }
+    if suspect && is_dot_segment(&target[segment..]) {
         return None;
     }
-    let components: Vec<String> = path[1..].split('/').map(str::to_owned).collect();
-    let dotted = |c: &String| {
-        let lower = c.to_ascii_lowercase();
-        matches!(
-            lower.as_str(),
-            "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
-        )
+    Some(target.len())
+}
+
+/// `.` or `..`, either dot possibly written `%2e`.
+fn is_dot_segment(segment: &[u8]) -> bool {
+    let rest = match segment {
+        [b'.', rest @ ..] => rest,
+        [b'%', b'2', e, rest @ ..] if e.eq_ignore_ascii_case(&b'e') => rest,
+        _ => return false,
     };
-    if components
-        .iter()
-        .any(|c| (c.contains('.') || c.contains('%')) && dotted(c))
-    {
-        return None;
+    match rest {
+        [] | [b'.'] => true,
+        [b'%', b'2', e] => e.eq_ignore_ascii_case(&b'e'),
+        _ => false,
     }
-    let search = query
-        .filter(|q| !q.is_empty())
-        .map_or_else(String::new, |q| format!("?{q}"));
-    Some((components, search))
 }
 
 #[cfg(test)]

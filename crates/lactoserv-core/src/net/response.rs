@@ -8,6 +8,10 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::status;
 
+/// How many headers the server may add to an application's response
+/// (`Server`, `Connection`, `Keep-Alive`, `Cache-Control`, `Content-Type`).
+const SERVER_HEADERS: usize = 5;
+
 /// The content type of every server-written text body.
 pub const META_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 
@@ -89,6 +93,23 @@ impl Response {
             HeaderValue::from_static("text/plain"),
             Bytes::from(text),
         )
+    }
+
+    /// A copy of this response to send, for applications that answer
+    /// with a prepared one: like `clone`, but with room in the header map
+    /// for the headers the server adds, so that adding them does not
+    /// regrow it.
+    pub fn replicate(&self) -> Self {
+        let mut headers = HeaderMap::with_capacity(self.headers.len() + SERVER_HEADERS);
+        for (name, value) in &self.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        Self {
+            status: self.status,
+            headers,
+            body: self.body.clone(),
+            cache_control: self.cache_control.clone(),
+        }
     }
 
     /// Turns a status-only body into the text the server writes for it

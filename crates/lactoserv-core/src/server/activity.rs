@@ -30,12 +30,12 @@ pub(crate) struct Activity {
 
 impl Activity {
     /// A new connection's record, active now.
-    pub(crate) fn new() -> Arc<Self> {
-        Arc::new(Self {
+    pub(crate) fn new() -> Self {
+        Self {
             start: Instant::now(),
             last: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
-        })
+        }
     }
 
     fn touch(&self) {
@@ -55,36 +55,41 @@ impl Activity {
     }
 
     /// Marks a request as in progress until the guard is dropped.
-    pub(crate) fn request(self: &Arc<Self>) -> InFlight {
+    pub(crate) fn request(&self) -> InFlight<'_> {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
-        InFlight(self.clone())
+        InFlight(self)
     }
 }
 
 /// A request in progress; see [`Activity::request`].
-pub(crate) struct InFlight(Arc<Activity>);
+pub(crate) struct InFlight<'a>(&'a Activity);
 
-impl Drop for InFlight {
+impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
         self.0.touch();
     }
 }
 
-/// A stream that records its activity.
-pub(crate) struct Tracked<S> {
+/// A stream that records its activity into the [`Activity`] of its
+/// owner (the connection's shared state).
+pub(crate) struct Tracked<S, T> {
     inner: S,
-    activity: Arc<Activity>,
+    owner: Arc<T>,
 }
 
-impl<S> Tracked<S> {
-    /// Wraps `inner`, recording into `activity`.
-    pub(crate) fn new(inner: S, activity: Arc<Activity>) -> Self {
-        Self { inner, activity }
+impl<S, T: AsRef<Activity>> Tracked<S, T> {
+    /// Wraps `inner`, recording into `owner`'s activity.
+    pub(crate) fn new(inner: S, owner: Arc<T>) -> Self {
+        Self { inner, owner }
+    }
+
+    fn touch(&self) {
+        AsRef::<Activity>::as_ref(&*self.owner).touch();
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {
+impl<S: AsyncRead + Unpin, T: AsRef<Activity>> AsyncRead for Tracked<S, T> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -93,13 +98,13 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {
         let before = buf.filled().len();
         let result = Pin::new(&mut self.inner).poll_read(cx, buf);
         if buf.filled().len() > before {
-            self.activity.touch();
+            self.touch();
         }
         result
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
+impl<S: AsyncWrite + Unpin, T: AsRef<Activity>> AsyncWrite for Tracked<S, T> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -107,7 +112,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write(cx, data);
         if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
-            self.activity.touch();
+            self.touch();
         }
         result
     }
@@ -119,7 +124,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
-            self.activity.touch();
+            self.touch();
         }
         result
     }

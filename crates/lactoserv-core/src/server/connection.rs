@@ -17,7 +17,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 use super::activity::{Activity, Tracked};
-use super::handler::{EndpointContext, handle};
+use super::handler::{EndpointContext, HostCache, handle};
 use crate::endpoint::Protocol;
 use crate::log::Logger;
 
@@ -67,26 +67,52 @@ impl Speaker {
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let activity = Activity::new();
-        let service = connection_service(self.context.clone(), activity.clone(), logger);
+        let state = self.connection(logger);
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder.keep_alive(true);
-        let io = TokioIo::new(Tracked::new(stream, activity.clone()));
-        let connection = builder.serve_connection(io, service);
-        until_idle(watcher.watch(connection), &activity, HTTP1_IDLE).await;
+        let io = TokioIo::new(Tracked::new(stream, state.clone()));
+        let connection = builder.serve_connection(io, connection_service(state.clone()));
+        until_idle(watcher.watch(connection), &state.activity, HTTP1_IDLE).await;
     }
 
     async fn serve_http2<S>(&self, stream: S, watcher: Watcher, logger: Logger)
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let activity = Activity::new();
-        let service = connection_service(self.context.clone(), activity.clone(), logger);
+        let state = self.connection(logger);
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder.timer(TokioTimer::new());
-        let io = TokioIo::new(Tracked::new(stream, activity.clone()));
-        let connection = builder.serve_connection(io, service);
-        until_idle(watcher.watch(connection), &activity, HTTP2_IDLE).await;
+        let io = TokioIo::new(Tracked::new(stream, state.clone()));
+        let connection = builder.serve_connection(io, connection_service(state.clone()));
+        until_idle(watcher.watch(connection), &state.activity, HTTP2_IDLE).await;
+    }
+
+    fn connection(&self, logger: Logger) -> Arc<Connection> {
+        Arc::new(Connection {
+            endpoint: self.context.clone(),
+            logger,
+            activity: Activity::new(),
+            hosts: HostCache::default(),
+        })
+    }
+}
+
+/// What the requests of one connection share, behind one `Arc` so that
+/// each request costs one reference count.
+pub(crate) struct Connection {
+    /// The endpoint's shared context.
+    pub(crate) endpoint: Arc<EndpointContext>,
+    /// The connection's logger (`…conn.<id>`).
+    pub(crate) logger: Logger,
+    /// Bytes moved and requests in progress, for the idle timeout.
+    pub(crate) activity: Activity,
+    /// The host the last request asked for.
+    pub(crate) hosts: HostCache,
+}
+
+impl AsRef<Activity> for Connection {
+    fn as_ref(&self) -> &Activity {
+        &self.activity
     }
 }
 
@@ -115,22 +141,18 @@ async fn until_idle<F: Future>(connection: F, activity: &Activity, limit: Durati
 
 /// The request handler of one connection, counting requests in progress.
 fn connection_service(
-    context: Arc<EndpointContext>,
-    activity: Arc<Activity>,
-    logger: Logger,
+    connection: Arc<Connection>,
 ) -> impl hyper::service::Service<
     hyper::Request<Incoming>,
     Response = hyper::Response<Full<Bytes>>,
     Error = Infallible,
     Future = impl Future<Output = Result<hyper::Response<Full<Bytes>>, Infallible>> + Send,
-> + Clone {
+> {
     service_fn(move |request| {
-        let in_flight = activity.request();
-        let answer = handle(context.clone(), logger.clone(), request);
+        let connection = connection.clone();
         async move {
-            let response = answer.await;
-            drop(in_flight);
-            response
+            let _in_flight = connection.activity.request();
+            Ok(handle(&connection, request).await)
         }
     })
 }

@@ -2,18 +2,18 @@
 //! `IncomingRequest.fromNodeRequest`, `NetworkEndpoint._impl_handleRequest`
 //! and `ProtocolWrangler`'s response writing).
 
-use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::Mutex;
 
 use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER};
-use http::{HeaderValue, Method, StatusCode, Version};
+use http::uri::PathAndQuery;
+use http::{HeaderName, HeaderValue, Method, StatusCode, Version};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 
+use super::connection::Connection;
 use crate::app::AppRef;
 use crate::log::{LogValue, Logger};
-use crate::net::request::parse_target;
 use crate::net::{Body, Dispatch, HostInfo, Request, Response};
 
 /// What every request on one endpoint shares.
@@ -32,29 +32,38 @@ pub(crate) struct EndpointContext {
     pub(crate) max_body: Option<u64>,
 }
 
+/// `Keep-Alive`, which `http` has no constant for.
+const KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
+
 /// The methods the server accepts (in upper or lower case).
 const METHODS: [&str; 9] = [
     "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
 ];
 
-/// Handles one request; never fails (every failure is an HTTP answer).
+/// Handles one request; every failure is an HTTP answer.
 pub(crate) async fn handle(
-    ctx: Arc<EndpointContext>,
-    connection: Logger,
+    connection: &Connection,
     request: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+) -> hyper::Response<Full<Bytes>> {
+    let ctx = &*connection.endpoint;
     let (parts, body) = request.into_parts();
     let version = parts.version;
     let is_head = parts.method == Method::HEAD;
     let cacheable = is_head || parts.method == Method::GET;
     let wants_close = wants_close(&parts.headers, version);
 
-    let response = match prepare(&ctx, parts, body).await {
-        Ok(request) => {
-            log_incoming(&ctx, &connection, &request);
-            dispatch(&ctx, &request).await
-        }
-        Err(response) => response,
+    let response = match canonical_method(&parts.method) {
+        None => invalid_method(parts.method.as_str()),
+        Some(method) => match read_body(&method, body, ctx.max_body).await {
+            Err(response) => response,
+            Ok(()) => match prepare(connection, method, parts) {
+                Ok(request) => {
+                    log_incoming(ctx, &connection.logger, &request);
+                    dispatch(ctx, &request).await
+                }
+                Err(response) => response,
+            },
+        },
     };
     let is_meta = matches!(response.body, Body::Status { .. });
     let response = response.finish(cacheable);
@@ -64,54 +73,81 @@ pub(crate) async fn handle(
         is_meta,
         wants_close,
     };
-    Ok(to_hyper(&ctx, response, &head))
+    to_hyper(ctx, response, &head)
 }
 
-/// Builds the application's view of the request, or the server's answer
-/// when there is nothing to dispatch.
-async fn prepare(
-    ctx: &EndpointContext,
+/// Builds the application's view of a request whose method and body are
+/// acceptable, or the server's answer when there is nothing to dispatch.
+fn prepare(
+    connection: &Connection,
+    method: Method,
     parts: http::request::Parts,
-    body: Incoming,
 ) -> Result<Request, Response> {
-    let method =
-        canonical_method(&parts.method).ok_or_else(|| invalid_method(parts.method.as_str()))?;
-    read_body(&method, body, ctx.max_body).await?;
-
-    let target = raw_target(&parts.uri, parts.version);
-    let (path, search) =
-        parse_target(&target).ok_or_else(|| Response::status_only(StatusCode::BAD_REQUEST))?;
-
-    let (authority, fallback_port) = if parts.version == Version::HTTP_2 {
+    let ctx = &*connection.endpoint;
+    let bad_target = || Response::status_only(StatusCode::BAD_REQUEST);
+    let target = origin_target(&parts.uri, parts.version).ok_or_else(bad_target)?;
+    let host = if parts.version == Version::HTTP_2 {
         let port = match parts.uri.scheme_str() {
             Some("http") => 80,
             Some("https") => 443,
             _ => ctx.port,
         };
-        (parts.uri.authority().map(|a| a.as_str().to_owned()), port)
+        let authority = parts.uri.authority().map(|a| a.as_str());
+        connection.hosts.host(authority, port)
     } else {
         let host = parts.headers.get_all(HOST).iter().next_back();
-        (
-            host.and_then(|h| h.to_str().ok()).map(str::to_owned),
-            ctx.port,
-        )
+        connection
+            .hosts
+            .host(host.and_then(|h| h.to_str().ok()), ctx.port)
     };
-    let host = HostInfo::from_authority(authority.as_deref(), fallback_port);
+    Request::new(method, parts.version, target, host, parts.headers).ok_or_else(bad_target)
+}
 
-    Ok(Request {
-        method,
-        version: parts.version,
-        target,
-        path,
-        search,
-        host,
-        headers: parts.headers,
-    })
+/// The host each request of a connection asked for, remembered from the
+/// last request: clients send the same `Host` on every request of a
+/// connection, so each is parsed once.
+#[derive(Default)]
+pub(crate) struct HostCache(Mutex<Option<CachedHost>>);
+
+struct CachedHost {
+    authority: Box<str>,
+    fallback_port: u16,
+    host: HostInfo,
+}
+
+impl HostCache {
+    /// [`HostInfo::from_authority`], remembered.
+    fn host(&self, authority: Option<&str>, fallback_port: u16) -> HostInfo {
+        let Some(authority) = authority else {
+            return HostInfo::from_authority(None, fallback_port);
+        };
+        // Requests of one connection rarely overlap; when they do, the
+        // one that finds the cache busy parses for itself.
+        let Ok(mut cached) = self.0.try_lock() else {
+            return HostInfo::from_authority(Some(authority), fallback_port);
+        };
+        if let Some(hit) = cached.as_ref()
+            && hit.fallback_port == fallback_port
+            && *hit.authority == *authority
+        {
+            return hit.host.clone();
+        }
+        let host = HostInfo::from_authority(Some(authority), fallback_port);
+        *cached = Some(CachedHost {
+            authority: authority.into(),
+            fallback_port,
+            host: host.clone(),
+        });
+        host
+    }
 }
 
 /// The method in upper case, if it is one the server takes: spelled all in
 /// upper case or (as HTTP2 allows) all in lower case.
 fn canonical_method(method: &Method) -> Option<Method> {
+    if *method == Method::GET || *method == Method::HEAD || *method == Method::POST {
+        return Some(method.clone());
+    }
     let text = method.as_str();
     let known = METHODS.iter().find(|m| m.eq_ignore_ascii_case(text))?;
     if *known == text {
@@ -169,14 +205,13 @@ fn closed() -> Response {
     Response::bad_request("Request body could not be read.")
 }
 
-/// The request target as the client sent it. HTTP2 always has an
+/// The request target, if it is in origin form: HTTP2 always has an
 /// origin-form `:path`; HTTP1 may use other forms, which are not served.
-fn raw_target(uri: &http::Uri, version: Version) -> String {
+fn origin_target(uri: &http::Uri, version: Version) -> Option<PathAndQuery> {
     if version != Version::HTTP_2 && (uri.scheme().is_some() || uri.authority().is_some()) {
-        return uri.to_string();
+        return None;
     }
-    uri.path_and_query()
-        .map_or_else(|| uri.to_string(), |pq| pq.as_str().to_owned())
+    uri.path_and_query().cloned()
 }
 
 /// Logs `incomingRequest({ connectionId, requestId, url })` on the
@@ -198,7 +233,7 @@ fn log_incoming(ctx: &EndpointContext, connection: &Logger, request: &Request) {
             ),
             (
                 "url",
-                LogValue::from(format!("//{}{}", request.host, request.target)),
+                LogValue::from(format!("//{}{}", request.host, request.target())),
             ),
         ])]
     });
@@ -210,11 +245,11 @@ async fn dispatch(ctx: &EndpointContext, request: &Request) -> Response {
         Ok(Some(response)) => match response.body {
             // A bare 404 from an application gets the full not-found page.
             Body::Status { extra: None } if response.status == StatusCode::NOT_FOUND => {
-                Response::not_found(&request.host.to_string(), &request.target)
+                Response::not_found(&request.host.to_string(), request.target())
             }
             _ => response,
         },
-        Ok(None) => Response::not_found(&request.host.to_string(), &request.target),
+        Ok(None) => Response::not_found(&request.host.to_string(), request.target()),
         Err(err) => {
             ctx.logger
                 .event_with("applicationError", || vec![LogValue::error("Error", &err)]);
@@ -278,28 +313,24 @@ fn to_hyper(
             headers.remove(CONTENT_TYPE);
             Bytes::new()
         }
-        // For HEAD, hyper's HTTP1 side sends the length of the body but not
-        // the body; its HTTP2 side would send the body, so it is left out.
-        Some(bytes) => {
+        // hyper's HTTP1 side writes the length of a body it is given (for
+        // HEAD too, leaving the body out), without allocating a header
+        // value; its HTTP2 side would send a HEAD body, so the body is left
+        // out and the length set here.
+        Some(bytes) if is_head && version == Version::HTTP_2 => {
             headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-            if is_head && version == Version::HTTP_2 {
-                Bytes::new()
-            } else {
-                bytes
-            }
+            Bytes::new()
         }
+        Some(bytes) => bytes,
         None => Bytes::new(),
     };
-    // Room for the server's own headers, so adding them does not regrow
-    // the map on every request.
-    headers.reserve(4);
     headers.insert(SERVER, ctx.server_header.clone());
     if version == Version::HTTP_11 || version == Version::HTTP_10 {
         if wants_close || crate::net::status::closes_connection(status.as_u16()) {
             headers.insert(CONNECTION, HeaderValue::from_static("close"));
         } else {
             headers.insert(CONNECTION, HeaderValue::from_static("keep-alive"));
-            headers.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+            headers.insert(KEEP_ALIVE, HeaderValue::from_static("timeout=5"));
         }
     }
     *out.headers_mut() = headers;

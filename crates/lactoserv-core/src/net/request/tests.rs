@@ -1,7 +1,27 @@
 use super::*;
 
+/// The canonical path components and search of `target` (which need not
+/// be one that `http` takes: the vectors include characters hyper
+/// refuses before a request is made).
 fn path(target: &str) -> (Vec<String>, String) {
-    parse_target(target).unwrap()
+    let (canonical, path_len) = canonicalize(target).unwrap();
+    let text = canonical.as_deref().unwrap_or(target);
+    let components = Components::of(&text[..path_len])
+        .map(str::to_owned)
+        .collect();
+    let search = &text[path_len..];
+    let search = if search.len() > 1 { search } else { "" };
+    (components, search.to_owned())
+}
+
+fn request(target: &str) -> Option<Request> {
+    Request::new(
+        Method::GET,
+        Version::HTTP_11,
+        target.parse().ok()?,
+        HostInfo::from_authority(None, 80),
+        HeaderMap::new(),
+    )
 }
 
 #[test]
@@ -29,7 +49,7 @@ fn canonicalizes_targets_like_the_reference() {
 #[test]
 fn only_origin_form_targets_parse() {
     for target in ["*", "http://x/y", "example.com:80", ""] {
-        assert!(parse_target(target).is_none(), "{target}");
+        assert!(canonicalize(target).is_none(), "{target}");
     }
 }
 
@@ -91,6 +111,77 @@ fn the_fast_path_agrees_with_url_parsing() {
         "/~user/x-y_z",
         "/a:b@c;d=e",
     ] {
-        assert_eq!(parse_target(target), Some(slow(target)), "{target}");
+        assert_eq!(path(target), slow(target), "{target}");
     }
+}
+
+#[test]
+fn canonical_targets_are_not_copied() {
+    for target in [
+        "/",
+        "/a/b.c/d",
+        "/a?b=c&d",
+        "/x?",
+        "/x??y",
+        "/~user/x-y_z",
+        "//x",
+    ] {
+        assert!(canonical_path_len(target.as_bytes()).is_some(), "{target}");
+        assert!(request(target).unwrap().canonical.is_none(), "{target}");
+    }
+    for target in [
+        "/a/./b",
+        "/a/%2E/b",
+        "/a/..",
+        "/echo/{a}",
+        "/a b",
+        "/a/.%2e",
+        "/%2e%2E/",
+        "/x/.?q",
+        "/a#b",
+    ] {
+        assert!(canonical_path_len(target.as_bytes()).is_none(), "{target}");
+    }
+}
+
+#[test]
+fn dispatch_moves_components_from_extra_to_base() {
+    let nested = request("/a/b/?q").unwrap();
+    let root = Dispatch::root(&nested);
+    assert_eq!((root.base(), root.extra()), ("", "/a/b/"));
+    assert_eq!(root.base_components().count(), 0);
+    assert_eq!(root.extra_components().collect::<Vec<_>>(), ["a", "b", ""]);
+    let one = root.advance(1).unwrap();
+    assert_eq!((one.base(), one.extra()), ("/a", "/b/"));
+    let all = root.advance(3).unwrap();
+    assert_eq!((all.base(), all.extra()), ("/a/b/", ""));
+    assert_eq!(all.base_components().collect::<Vec<_>>(), ["a", "b", ""]);
+    assert_eq!(all.extra_components().count(), 0);
+    assert_eq!(root.advance(4), None);
+    assert_eq!(root.advance(0), Some(root));
+
+    let slash = request("/").unwrap();
+    let root = Dispatch::root(&slash);
+    assert_eq!(root.extra_components().collect::<Vec<_>>(), [""]);
+    assert_eq!(root.advance(1).unwrap().base(), "/");
+}
+
+#[test]
+fn ipv6_hosts_display_in_brackets() {
+    let host = HostInfo::from_authority(Some("[0:0::1]:99"), 1);
+    assert_eq!(&*host.name, "::1");
+    assert_eq!(host.to_string(), "[::1]:99");
+}
+
+#[test]
+fn requests_give_the_canonical_path_and_search() {
+    let plain = request("/a/b?x=1").unwrap();
+    assert_eq!(
+        (plain.target(), plain.path(), plain.search()),
+        ("/a/b?x=1", "/a/b", "?x=1")
+    );
+    let dotted = request("/a/../b/./c?").unwrap();
+    assert_eq!(dotted.target(), "/a/../b/./c?");
+    assert_eq!((dotted.path(), dotted.search()), ("/b/c", ""));
+    assert!(request("*").is_none());
 }
