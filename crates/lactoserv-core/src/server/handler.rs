@@ -57,11 +57,11 @@ pub(crate) async fn handle(
         Some(method) => match read_body(&method, body, ctx.max_body).await {
             Err(response) => response,
             Ok(()) => match prepare(connection, method, parts) {
-                Ok(request) => {
+                Some(request) => {
                     log_incoming(ctx, &connection.logger, &request);
                     dispatch(ctx, &request).await
                 }
-                Err(response) => response,
+                None => Response::status_only(StatusCode::BAD_REQUEST),
             },
         },
     };
@@ -77,15 +77,14 @@ pub(crate) async fn handle(
 }
 
 /// Builds the application's view of a request whose method and body are
-/// acceptable, or the server's answer when there is nothing to dispatch.
+/// acceptable; `None` when its target cannot be dispatched (a 400).
 fn prepare(
     connection: &Connection,
     method: Method,
     parts: http::request::Parts,
-) -> Result<Request, Response> {
+) -> Option<Request> {
     let ctx = &*connection.endpoint;
-    let bad_target = || Response::status_only(StatusCode::BAD_REQUEST);
-    let target = origin_target(&parts.uri, parts.version).ok_or_else(bad_target)?;
+    let target = origin_target(&parts.uri, parts.version)?;
     let host = if parts.version == Version::HTTP_2 {
         let port = match parts.uri.scheme_str() {
             Some("http") => 80,
@@ -100,7 +99,7 @@ fn prepare(
             .hosts
             .host(host.and_then(|h| h.to_str().ok()), ctx.port)
     };
-    Request::new(method, parts.version, target, host, parts.headers).ok_or_else(bad_target)
+    Request::new(method, parts.version, target, host, parts.headers)
 }
 
 /// The host each request of a connection asked for, remembered from the
