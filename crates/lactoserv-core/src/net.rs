@@ -5,11 +5,14 @@
 //! Layout:
 //! - [`request`]: the request as applications see it (canonical path, host).
 //! - [`response`]: what applications answer, and the server's own answers.
+//! - [`prepared`]: responses made once and sent many times.
 //! - [`status`]: reason phrases and which statuses may carry which bodies.
 
+pub mod prepared;
 pub mod request;
 pub mod response;
 pub mod status;
 
+pub use prepared::Prepared;
 pub use request::{Dispatch, HostInfo, Request};
 pub use response::{Body, Response};

@@ -7,6 +7,7 @@
 //! starting.
 
 mod activity;
+mod answer;
 mod connection;
 mod handler;
 mod inherited;

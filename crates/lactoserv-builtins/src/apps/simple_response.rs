@@ -18,7 +18,7 @@ use lactoserv_core::app::{AppRef, Application, HandleError};
 use lactoserv_core::bind::BindError;
 use lactoserv_core::blob::Blob;
 use lactoserv_core::component::ApplicationConfig;
-use lactoserv_core::net::{Body, Dispatch, Request, Response};
+use lactoserv_core::net::{Body, Dispatch, Prepared, Request, Response};
 use serde::Deserialize;
 
 use crate::support::bindings::AbsolutePath;
@@ -119,7 +119,7 @@ impl ApplicationConfig for SimpleResponseConfig {
 /// The running application: one response, built at start.
 #[derive(Debug)]
 pub(crate) struct SimpleResponse {
-    response: Response,
+    response: Prepared,
 }
 
 impl SimpleResponse {
@@ -165,14 +165,8 @@ impl SimpleResponse {
                 response
             }
             // A fixed status without a body still has a (empty) body.
-            _ if fixed_status => Response {
-                body: Body::Full(Bytes::new()),
-                ..Response::status_only(status)
-            },
-            _ => Response {
-                body: Body::Empty,
-                ..Response::status_only(status)
-            },
+            _ if fixed_status => Response::new(status, Body::Full(Bytes::new())),
+            _ => Response::new(status, Body::Empty),
         };
         if let Some(options) = &config.etag {
             let tag = options.tag_for_data(body.as_deref().unwrap_or_default());
@@ -181,7 +175,9 @@ impl SimpleResponse {
         if let Some(cache_control) = &config.cache_control {
             response.cache_control = Some(header("cacheControl", cache_control.as_str())?);
         }
-        Ok(Self { response })
+        Ok(Self {
+            response: Prepared::new(response),
+        })
     }
 }
 
@@ -197,7 +193,7 @@ impl Application for SimpleResponse {
         }
         // Conditional and range handling arrive with the static-file
         // responder (a configured `statusCode` will turn them off).
-        Ok(Some(self.response.replicate()))
+        Ok(Some(self.response.response()))
     }
 }
 

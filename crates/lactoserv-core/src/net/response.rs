@@ -4,13 +4,10 @@
 
 use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
+use super::prepared::Prepared;
 use super::status;
-
-/// How many headers the server may add to an application's response
-/// (`Server`, `Connection`, `Keep-Alive`, `Cache-Control`, `Content-Type`).
-const SERVER_HEADERS: usize = 5;
 
 /// The content type of every server-written text body.
 pub const META_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
@@ -35,7 +32,8 @@ pub enum Body {
 pub struct Response {
     /// The status.
     pub status: StatusCode,
-    /// Headers the application sets.
+    /// Headers the application sets (for a response from
+    /// [`Prepared::response`], on top of the prepared ones).
     pub headers: HeaderMap,
     /// The body.
     pub body: Body,
@@ -43,29 +41,63 @@ pub struct Response {
     /// or `HEAD` and the status is cacheable (an application's
     /// `cacheControl` binding).
     pub cache_control: Option<HeaderValue>,
+    /// The prepared response this one answers with, whose headers (and
+    /// `Cache-Control`) come under `headers`.
+    pub(crate) prepared: Option<Prepared>,
 }
 
 impl Response {
-    /// A status-only response.
-    pub fn status_only(status: StatusCode) -> Self {
+    /// A response with `body` and no headers.
+    pub fn new(status: StatusCode, body: Body) -> Self {
         Self {
             status,
             headers: HeaderMap::new(),
-            body: Body::Status { extra: None },
+            body,
             cache_control: None,
+            prepared: None,
         }
+    }
+
+    /// The value of header `name`, from `headers` or the prepared response
+    /// this one answers with.
+    pub fn header(&self, name: &HeaderName) -> Option<&HeaderValue> {
+        self.headers.get(name).or_else(|| {
+            self.prepared
+                .as_ref()
+                .and_then(|p| p.template().headers.get(name))
+        })
+    }
+
+    /// The prepared response this one answers with, if its own headers
+    /// add nothing to it.
+    pub(crate) fn pure_prepared(&self) -> Option<&Prepared> {
+        self.prepared.as_ref().filter(|_| self.headers.is_empty())
+    }
+
+    /// Folds the prepared response this one answers with (if any) into
+    /// it: its headers first, replaced by any of the same name here.
+    fn unprepare(&mut self) {
+        let Some(prepared) = self.prepared.take() else {
+            return;
+        };
+        let template = prepared.template();
+        let mut headers = template.headers.clone();
+        headers.extend(std::mem::take(&mut self.headers));
+        self.headers = headers;
+        if self.cache_control.is_none() {
+            self.cache_control.clone_from(&template.cache_control);
+        }
+    }
+    /// A status-only response.
+    pub fn status_only(status: StatusCode) -> Self {
+        Self::new(status, Body::Status { extra: None })
     }
 
     /// A response with `body` of type `content_type`.
     pub fn full(status: StatusCode, content_type: HeaderValue, body: Bytes) -> Self {
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, content_type);
-        Self {
-            status,
-            headers,
-            body: Body::Full(body),
-            cache_control: None,
-        }
+        let mut response = Self::new(status, Body::Full(body));
+        response.headers.insert(CONTENT_TYPE, content_type);
+        response
     }
 
     /// The not-found page (the reference's, byte for byte): the URL as
@@ -95,31 +127,18 @@ impl Response {
         )
     }
 
-    /// A copy of this response to send, for applications that answer
-    /// with a prepared one: like `clone`, but with room in the header map
-    /// for the headers the server adds, so that adding them does not
-    /// regrow it.
-    pub fn replicate(&self) -> Self {
-        let mut headers = HeaderMap::with_capacity(self.headers.len() + SERVER_HEADERS);
-        for (name, value) in &self.headers {
-            headers.append(name.clone(), value.clone());
-        }
-        Self {
-            status: self.status,
-            headers,
-            body: self.body.clone(),
-            cache_control: self.cache_control.clone(),
-        }
-    }
-
-    /// Turns a status-only body into the text the server writes for it
+    /// Folds in the prepared response this one answers with, if any, then
+    /// turns a status-only body into the text the server writes for it
     /// (or no body where the status allows none), and applies the
     /// automatic `Cache-Control` if `cacheable_request` (GET or HEAD) and
     /// the status allows it.
     pub fn finish(mut self, cacheable_request: bool) -> Self {
+        self.unprepare();
+        // A `Cache-Control` header the application set itself stays.
         if let Some(value) = self.cache_control.take()
             && cacheable_request
             && status::is_cacheable(self.status.as_u16())
+            && !self.headers.contains_key(CACHE_CONTROL)
         {
             self.headers.insert(CACHE_CONTROL, value);
         }

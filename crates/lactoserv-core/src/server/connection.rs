@@ -3,6 +3,7 @@
 //! HTTP1, TLS then HTTP1, or TLS then HTTP2 when the client's ALPN offers it
 //! (HTTP1 otherwise).
 
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -92,7 +93,6 @@ impl Speaker {
             endpoint: self.context.clone(),
             logger,
             activity: Activity::new(),
-            hosts: HostCache::default(),
         })
     }
 }
@@ -106,8 +106,6 @@ pub(crate) struct Connection {
     pub(crate) logger: Logger,
     /// Bytes moved and requests in progress, for the idle timeout.
     pub(crate) activity: Activity,
-    /// The host the last request asked for.
-    pub(crate) hosts: HostCache,
 }
 
 impl AsRef<Activity> for Connection {
@@ -124,6 +122,7 @@ async fn until_idle<F: Future>(connection: F, activity: &Activity, limit: Durati
     let mut wake = activity.deadline(limit);
     loop {
         tokio::select! {
+            biased;
             _ = &mut connection => return,
             _ = tokio::time::sleep_until(wake) => {
                 if activity.is_idle(limit) {
@@ -148,11 +147,16 @@ fn connection_service(
     Error = Infallible,
     Future = impl Future<Output = Result<hyper::Response<Full<Bytes>>, Infallible>> + Send,
 > {
+    // Only this handler uses the cache, one request at a time.
+    let hosts = RefCell::new(HostCache::default());
     service_fn(move |request| {
+        let host = hosts
+            .borrow_mut()
+            .host_of(&request, connection.endpoint.port);
         let connection = connection.clone();
         async move {
             let _in_flight = connection.activity.request();
-            Ok(handle(&connection, request).await)
+            Ok(handle(&connection, host, request).await)
         }
     })
 }

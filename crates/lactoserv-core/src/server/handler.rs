@@ -2,15 +2,14 @@
 //! `IncomingRequest.fromNodeRequest`, `NetworkEndpoint._impl_handleRequest`
 //! and `ProtocolWrangler`'s response writing).
 
-use std::sync::Mutex;
-
 use bytes::Bytes;
-use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER};
+use http::header::HOST;
 use http::uri::PathAndQuery;
-use http::{HeaderName, HeaderValue, Method, StatusCode, Version};
+use http::{HeaderValue, Method, StatusCode, Version};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 
+use super::answer::{Head, answer};
 use super::connection::Connection;
 use crate::app::AppRef;
 use crate::log::{LogValue, Logger};
@@ -32,17 +31,16 @@ pub(crate) struct EndpointContext {
     pub(crate) max_body: Option<u64>,
 }
 
-/// `Keep-Alive`, which `http` has no constant for.
-const KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
-
 /// The methods the server accepts (in upper or lower case).
 const METHODS: [&str; 9] = [
     "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
 ];
 
-/// Handles one request; every failure is an HTTP answer.
+/// Handles one request for `host` (see [`HostCache`]); every failure is
+/// an HTTP answer.
 pub(crate) async fn handle(
     connection: &Connection,
+    host: HostInfo,
     request: hyper::Request<Incoming>,
 ) -> hyper::Response<Full<Bytes>> {
     let ctx = &*connection.endpoint;
@@ -50,13 +48,13 @@ pub(crate) async fn handle(
     let version = parts.version;
     let is_head = parts.method == Method::HEAD;
     let cacheable = is_head || parts.method == Method::GET;
-    let wants_close = wants_close(&parts.headers, version);
+    let wants_close = Head::wants_close(&parts.headers, version);
 
     let response = match canonical_method(&parts.method) {
         None => invalid_method(parts.method.as_str()),
         Some(method) => match read_body(&method, body, ctx.max_body).await {
             Err(response) => response,
-            Ok(()) => match prepare(connection, method, parts) {
+            Ok(()) => match prepare(method, parts, host) {
                 Some(request) => {
                     log_incoming(ctx, &connection.logger, &request);
                     dispatch(ctx, &request).await
@@ -65,48 +63,28 @@ pub(crate) async fn handle(
             },
         },
     };
-    let is_meta = matches!(response.body, Body::Status { .. });
-    let response = response.finish(cacheable);
     let head = Head {
         version,
         is_head,
-        is_meta,
+        cacheable,
         wants_close,
     };
-    to_hyper(ctx, response, &head)
+    answer(&ctx.server_header, response, &head)
 }
 
 /// Builds the application's view of a request whose method and body are
 /// acceptable; `None` when its target cannot be dispatched (a 400).
-fn prepare(
-    connection: &Connection,
-    method: Method,
-    parts: http::request::Parts,
-) -> Option<Request> {
-    let ctx = &*connection.endpoint;
+fn prepare(method: Method, parts: http::request::Parts, host: HostInfo) -> Option<Request> {
     let target = origin_target(&parts.uri, parts.version)?;
-    let host = if parts.version == Version::HTTP_2 {
-        let port = match parts.uri.scheme_str() {
-            Some("http") => 80,
-            Some("https") => 443,
-            _ => ctx.port,
-        };
-        let authority = parts.uri.authority().map(|a| a.as_str());
-        connection.hosts.host(authority, port)
-    } else {
-        let host = parts.headers.get_all(HOST).iter().next_back();
-        connection
-            .hosts
-            .host(host.and_then(|h| h.to_str().ok()), ctx.port)
-    };
     Request::new(method, parts.version, target, host, parts.headers)
 }
 
 /// The host each request of a connection asked for, remembered from the
 /// last request: clients send the same `Host` on every request of a
-/// connection, so each is parsed once.
+/// connection, so each is parsed once. One per connection, used by its
+/// request handler before each request's own work begins.
 #[derive(Default)]
-pub(crate) struct HostCache(Mutex<Option<CachedHost>>);
+pub(crate) struct HostCache(Option<CachedHost>);
 
 struct CachedHost {
     authority: Box<str>,
@@ -115,24 +93,37 @@ struct CachedHost {
 }
 
 impl HostCache {
+    /// The host `request` asks for: HTTP2's `:authority` (the scheme
+    /// giving the default port), or HTTP1's last `Host` header (the
+    /// endpoint's port the default).
+    pub(crate) fn host_of<B>(&mut self, request: &hyper::Request<B>, port: u16) -> HostInfo {
+        if request.version() == Version::HTTP_2 {
+            let uri = request.uri();
+            let port = match uri.scheme_str() {
+                Some("http") => 80,
+                Some("https") => 443,
+                _ => port,
+            };
+            self.host(uri.authority().map(|a| a.as_str()), port)
+        } else {
+            let host = request.headers().get_all(HOST).iter().next_back();
+            self.host(host.and_then(|h| h.to_str().ok()), port)
+        }
+    }
+
     /// [`HostInfo::from_authority`], remembered.
-    fn host(&self, authority: Option<&str>, fallback_port: u16) -> HostInfo {
+    fn host(&mut self, authority: Option<&str>, fallback_port: u16) -> HostInfo {
         let Some(authority) = authority else {
             return HostInfo::from_authority(None, fallback_port);
         };
-        // Requests of one connection rarely overlap; when they do, the
-        // one that finds the cache busy parses for itself.
-        let Ok(mut cached) = self.0.try_lock() else {
-            return HostInfo::from_authority(Some(authority), fallback_port);
-        };
-        if let Some(hit) = cached.as_ref()
+        if let Some(hit) = &self.0
             && hit.fallback_port == fallback_port
             && *hit.authority == *authority
         {
             return hit.host.clone();
         }
         let host = HostInfo::from_authority(Some(authority), fallback_port);
-        *cached = Some(CachedHost {
+        self.0 = Some(CachedHost {
             authority: authority.into(),
             fallback_port,
             host: host.clone(),
@@ -255,84 +246,4 @@ async fn dispatch(ctx: &EndpointContext, request: &Request) -> Response {
             Response::status_only(StatusCode::INTERNAL_SERVER_ERROR)
         }
     }
-}
-
-/// What writing a response needs to know about its request.
-struct Head {
-    version: Version,
-    is_head: bool,
-    /// The body is the server's text for a status-only response.
-    is_meta: bool,
-    wants_close: bool,
-}
-
-fn wants_close(headers: &http::HeaderMap, version: Version) -> bool {
-    let says = |word: &str| {
-        headers
-            .get_all(CONNECTION)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|token| token.trim().eq_ignore_ascii_case(word))
-    };
-    match version {
-        Version::HTTP_10 => !says("keep-alive"),
-        Version::HTTP_11 => says("close"),
-        _ => false,
-    }
-}
-
-/// Writes a finished `response` in hyper's terms: the server's headers added, the body
-/// left out for `HEAD` (its length kept, as for `GET`), and HTTP1
-/// connections closed after server errors and 429s.
-fn to_hyper(
-    ctx: &EndpointContext,
-    response: Response,
-    head: &Head,
-) -> hyper::Response<Full<Bytes>> {
-    let Head {
-        version,
-        is_head,
-        is_meta,
-        wants_close,
-    } = *head;
-    let status = response.status;
-    let mut headers = response.headers;
-    let bytes = match response.body {
-        Body::Full(bytes) => Some(bytes),
-        Body::Empty | Body::Status { .. } => None,
-    };
-
-    let mut out = hyper::Response::new(Full::new(Bytes::new()));
-    *out.status_mut() = status;
-    let body = match bytes {
-        // A HEAD answer below 400 with a server-written text has neither
-        // that text's type nor its length, as in the reference.
-        Some(_) if is_head && is_meta && status.as_u16() < 400 => {
-            headers.remove(CONTENT_TYPE);
-            Bytes::new()
-        }
-        // hyper's HTTP1 side writes the length of a body it is given (for
-        // HEAD too, leaving the body out), without allocating a header
-        // value; its HTTP2 side would send a HEAD body, so the body is left
-        // out and the length set here.
-        Some(bytes) if is_head && version == Version::HTTP_2 => {
-            headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-            Bytes::new()
-        }
-        Some(bytes) => bytes,
-        None => Bytes::new(),
-    };
-    headers.insert(SERVER, ctx.server_header.clone());
-    if version == Version::HTTP_11 || version == Version::HTTP_10 {
-        if wants_close || crate::net::status::closes_connection(status.as_u16()) {
-            headers.insert(CONNECTION, HeaderValue::from_static("close"));
-        } else {
-            headers.insert(CONNECTION, HeaderValue::from_static("keep-alive"));
-            headers.insert(KEEP_ALIVE, HeaderValue::from_static("timeout=5"));
-        }
-    }
-    *out.headers_mut() = headers;
-    *out.body_mut() = Full::new(body);
-    out
 }

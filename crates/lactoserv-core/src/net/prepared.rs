@@ -1,0 +1,85 @@
+//! Responses prepared once and sent many times (a `SimpleResponse`; later
+//! cached files). The header map the server sends for one, the
+//! application's headers plus the server's own, is made once for each way
+//! of answering (protocol and connection handling, cacheable or not) and
+//! copied from then on, instead of being put together header by header
+//! (each a hash-table insert) on every request.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use http::{HeaderMap, HeaderValue};
+
+use super::Response;
+
+/// How many ways of answering are told apart: see
+/// [`Prepared::completed`].
+pub(crate) const WAYS: usize = 6;
+
+/// A response prepared once; [`Prepared::response`] makes each answer.
+#[derive(Clone)]
+pub struct Prepared(Arc<Inner>);
+
+struct Inner {
+    response: Response,
+    /// Completed header maps, by way of answering, each with the `Server`
+    /// value it was made with.
+    completed: [OnceLock<(HeaderValue, HeaderMap)>; WAYS],
+}
+
+impl Prepared {
+    /// Prepares `response`.
+    pub fn new(response: Response) -> Self {
+        Self(Arc::new(Inner {
+            response,
+            completed: Default::default(),
+        }))
+    }
+
+    /// The prepared response, to answer a request with. Headers an
+    /// application adds to it are sent too, replacing prepared ones of the
+    /// same name.
+    pub fn response(&self) -> Response {
+        let prepared = &self.0.response;
+        let mut response = Response::new(prepared.status, prepared.body.clone());
+        response.prepared = Some(self.clone());
+        response
+    }
+
+    /// What was prepared.
+    pub fn template(&self) -> &Response {
+        &self.0.response
+    }
+
+    /// The header map for answering the `way`th way (below [`WAYS`]),
+    /// made by `complete` from the prepared response the first time; made
+    /// afresh each time for a `Server` value other than the first one's.
+    pub(crate) fn completed(
+        &self,
+        way: usize,
+        server: &HeaderValue,
+        complete: impl Fn(Response) -> HeaderMap,
+    ) -> HeaderMap {
+        let slot = &self.0.completed[way];
+        let made = slot.get_or_init(|| (server.clone(), complete(self.0.response.clone())));
+        if made.0 == server {
+            made.1.clone()
+        } else {
+            complete(self.0.response.clone())
+        }
+    }
+}
+
+impl PartialEq for Prepared {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Prepared {}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Prepared").field(&self.0.response).finish()
+    }
+}
