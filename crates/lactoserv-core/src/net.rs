@@ -6,8 +6,10 @@
 //! - [`request`]: the request as applications see it (canonical path, host).
 //! - [`response`]: what applications answer, and the server's own answers.
 //! - [`prepared`]: responses made once and sent many times.
+//! - [`conditional`]: conditional and range requests (304, 412, 206, 416).
 //! - [`status`]: reason phrases and which statuses may carry which bodies.
 
+pub mod conditional;
 pub mod prepared;
 pub mod request;
 pub mod response;
