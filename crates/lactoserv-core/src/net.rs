@@ -5,16 +5,19 @@
 //! Layout:
 //! - [`request`]: the request as applications see it (canonical path, host).
 //! - [`response`]: what applications answer, and the server's own answers.
+//! - [`body`]: response bodies, files read as they are sent.
 //! - [`prepared`]: responses made once and sent many times.
 //! - [`conditional`]: conditional and range requests (304, 412, 206, 416).
 //! - [`status`]: reason phrases and which statuses may carry which bodies.
 
+pub mod body;
 pub mod conditional;
 pub mod prepared;
 pub mod request;
 pub mod response;
 pub mod status;
 
+pub use body::{Body, Part};
 pub use prepared::Prepared;
 pub use request::{Dispatch, HostInfo, Request};
-pub use response::{Body, Response};
+pub use response::Response;

@@ -8,6 +8,7 @@
 
 mod activity;
 mod answer;
+mod body;
 mod connection;
 mod handler;
 mod inherited;

@@ -7,6 +7,7 @@
 //! `If-Unmodified-Since`), then freshness (`If-None-Match`, else
 //! `If-Modified-Since`), then ranges (`If-Range`, `Range`) for a 200 only.
 
+mod apply;
 pub mod range;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -16,6 +17,7 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderName, Method};
 
+pub use apply::MAX_RANGES;
 pub use range::{ByteRange, RangeRequest, parse_range};
 
 /// What a responder knows of the representation it would send.

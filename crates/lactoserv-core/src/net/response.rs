@@ -6,26 +6,12 @@ use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
+pub use super::body::Body;
 use super::prepared::Prepared;
 use super::status;
 
 /// The content type of every server-written text body.
 pub const META_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
-
-/// A response body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Body {
-    /// No body at all.
-    Empty,
-    /// Content (`Content-Length` is the server's to set).
-    Full(Bytes),
-    /// A status-only response: the server writes `<status> <reason>\n`
-    /// (plus `extra`) where the status allows it.
-    Status {
-        /// Extra text after the reason (the 404 page's URL).
-        extra: Option<String>,
-    },
-}
 
 /// A response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +62,7 @@ impl Response {
 
     /// Folds the prepared response this one answers with (if any) into
     /// it: its headers first, replaced by any of the same name here.
-    fn unprepare(&mut self) {
+    pub(crate) fn unprepare(&mut self) {
         let Some(prepared) = self.prepared.take() else {
             return;
         };

@@ -6,11 +6,10 @@
 //! A prepared response (see [`Prepared`]) skips the header-by-header work:
 //! its completed header map is made once per way of answering and copied.
 
-use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, SERVER};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
-use http_body_util::Full;
 
+use super::body::ResponseBody;
 use crate::net::{Body, Prepared, Response, status};
 
 /// `Keep-Alive`, which `http` has no constant for.
@@ -92,7 +91,7 @@ pub(crate) fn answer(
     server: &HeaderValue,
     response: Response,
     head: &Head,
-) -> hyper::Response<Full<Bytes>> {
+) -> hyper::Response<ResponseBody> {
     let link = Link::of(head, response.status.as_u16());
     // HTTP2 HEAD answers and server-written texts take the long way.
     let long_way = (head.is_head && head.version == Version::HTTP_2)
@@ -101,8 +100,9 @@ pub(crate) fn answer(
         Some(prepared) if !long_way => {
             let headers = completed(prepared, server, link, head.cacheable);
             let body = match response.body {
-                Body::Full(bytes) => bytes,
-                Body::Empty | Body::Status { .. } => Bytes::new(),
+                Body::Full(bytes) => ResponseBody::bytes(bytes),
+                Body::Parts(parts) => ResponseBody::parts(parts),
+                Body::Empty | Body::Status { .. } => ResponseBody::empty(),
             };
             build(response.status, headers, body)
         }
@@ -126,7 +126,7 @@ fn assemble(
     response: Response,
     head: &Head,
     link: Link,
-) -> hyper::Response<Full<Bytes>> {
+) -> hyper::Response<ResponseBody> {
     let is_meta = matches!(response.body, Body::Status { .. });
     let response = response.finish(head.cacheable);
     let status = response.status;
@@ -136,18 +136,22 @@ fn assemble(
         // that text's type nor its length, as in the reference.
         Body::Full(_) if head.is_head && is_meta && status.as_u16() < 400 => {
             headers.remove(CONTENT_TYPE);
-            Bytes::new()
+            ResponseBody::empty()
         }
         // hyper's HTTP1 side writes the length of a body it is given (for
         // HEAD too, leaving the body out), without allocating a header
         // value; its HTTP2 side would send a HEAD body, so the body is left
         // out and the length set here.
-        Body::Full(bytes) if head.is_head && head.version == Version::HTTP_2 => {
-            headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-            Bytes::new()
+        ref body @ (Body::Full(_) | Body::Parts(_))
+            if head.is_head && head.version == Version::HTTP_2 =>
+        {
+            let length = body.len().unwrap_or(0);
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
+            ResponseBody::empty()
         }
-        Body::Full(bytes) => bytes,
-        Body::Empty | Body::Status { .. } => Bytes::new(),
+        Body::Full(bytes) => ResponseBody::bytes(bytes),
+        Body::Parts(parts) => ResponseBody::parts(parts),
+        Body::Empty | Body::Status { .. } => ResponseBody::empty(),
     };
     link.add_headers(&mut headers, server);
     build(status, headers, body)
@@ -156,9 +160,9 @@ fn assemble(
 fn build(
     status: http::StatusCode,
     headers: HeaderMap,
-    body: Bytes,
-) -> hyper::Response<Full<Bytes>> {
-    let mut out = hyper::Response::new(Full::new(body));
+    body: ResponseBody,
+) -> hyper::Response<ResponseBody> {
+    let mut out = hyper::Response::new(body);
     *out.status_mut() = status;
     *out.headers_mut() = headers;
     out
@@ -166,6 +170,7 @@ fn build(
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
     use http::header::{CACHE_CONTROL, ETAG};
     use http::{Method, StatusCode};
     use http_body_util::BodyExt;
@@ -185,7 +190,7 @@ mod tests {
         response
     }
 
-    async fn written(response: hyper::Response<Full<Bytes>>) -> (StatusCode, Vec<String>, Bytes) {
+    async fn written(response: hyper::Response<ResponseBody>) -> (StatusCode, Vec<String>, Bytes) {
         let (parts, body) = response.into_parts();
         let headers = parts
             .headers

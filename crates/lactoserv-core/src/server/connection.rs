@@ -8,8 +8,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -18,6 +16,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 use super::activity::{Activity, Tracked};
+use super::body::ResponseBody;
 use super::handler::{EndpointContext, HostCache, handle};
 use crate::endpoint::Protocol;
 use crate::log::Logger;
@@ -143,9 +142,9 @@ fn connection_service(
     connection: Arc<Connection>,
 ) -> impl hyper::service::Service<
     hyper::Request<Incoming>,
-    Response = hyper::Response<Full<Bytes>>,
+    Response = hyper::Response<ResponseBody>,
     Error = Infallible,
-    Future = impl Future<Output = Result<hyper::Response<Full<Bytes>>, Infallible>> + Send,
+    Future = impl Future<Output = Result<hyper::Response<ResponseBody>, Infallible>> + Send,
 > {
     // Only this handler uses the cache, one request at a time.
     let hosts = RefCell::new(HostCache::default());

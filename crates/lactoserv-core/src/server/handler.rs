@@ -2,14 +2,14 @@
 //! `IncomingRequest.fromNodeRequest`, `NetworkEndpoint._impl_handleRequest`
 //! and `ProtocolWrangler`'s response writing).
 
-use bytes::Bytes;
 use http::header::HOST;
 use http::uri::PathAndQuery;
 use http::{HeaderValue, Method, StatusCode, Version};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
 use super::answer::{Head, answer};
+use super::body::ResponseBody;
 use super::connection::Connection;
 use crate::app::AppRef;
 use crate::log::{LogValue, Logger};
@@ -42,7 +42,7 @@ pub(crate) async fn handle(
     connection: &Connection,
     host: HostInfo,
     request: hyper::Request<Incoming>,
-) -> hyper::Response<Full<Bytes>> {
+) -> hyper::Response<ResponseBody> {
     let ctx = &*connection.endpoint;
     let (parts, body) = request.into_parts();
     let version = parts.version;

@@ -1,0 +1,166 @@
+//! The body hyper sends: bytes in memory, or pieces whose file ranges are
+//! read as the connection takes them, a chunk at a time on tokio's
+//! blocking threads (positioned reads of a shared open file), so no file I/O
+//! blocks a worker and no file is held whole in memory.
+
+use std::collections::VecDeque;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use bytes::{Bytes, BytesMut};
+use hyper::body::{Frame, SizeHint};
+use tokio::task::JoinHandle;
+
+use crate::net::Part;
+
+/// How much of a file one read takes.
+const CHUNK: u64 = 256 * 1024;
+
+/// A response body in hyper's terms.
+pub(crate) struct ResponseBody {
+    /// What is left to send.
+    parts: VecDeque<Part>,
+    /// Bytes left to send, for the size hint.
+    remaining: u64,
+    /// A file read in progress.
+    reading: Option<JoinHandle<io::Result<Bytes>>>,
+}
+
+impl ResponseBody {
+    /// No body.
+    pub(crate) fn empty() -> Self {
+        Self::parts(Vec::new())
+    }
+
+    /// `bytes`.
+    pub(crate) fn bytes(bytes: Bytes) -> Self {
+        Self::parts(vec![Part::Bytes(bytes)])
+    }
+
+    /// `parts`, in order.
+    pub(crate) fn parts(parts: Vec<Part>) -> Self {
+        let parts: VecDeque<Part> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+        Self {
+            remaining: parts.iter().map(Part::len).sum(),
+            parts,
+            reading: None,
+        }
+    }
+
+    /// Starts reading the next chunk of the file piece at the front.
+    fn start_read(&mut self) {
+        let Some(Part::File { file, offset, len }) = self.parts.front_mut() else {
+            return;
+        };
+        let size = (*len).min(CHUNK);
+        let (file_handle, at) = (file.clone(), *offset);
+        *offset += size;
+        *len -= size;
+        if *len == 0 {
+            self.parts.pop_front();
+        }
+        self.reading = Some(tokio::task::spawn_blocking(move || {
+            read_exactly(&file_handle, at, size)
+        }));
+    }
+}
+
+/// Reads `size` bytes at `offset`; a file that has become shorter than
+/// promised is an error, which ends the response early rather than send
+/// something other than the announced length.
+fn read_exactly(file: &std::fs::File, offset: u64, size: u64) -> io::Result<Bytes> {
+    let size = usize::try_from(size).map_err(io::Error::other)?;
+    let mut buffer = BytesMut::zeroed(size);
+    file.read_exact_at(&mut buffer, offset)?;
+    Ok(buffer.freeze())
+}
+
+impl hyper::body::Body for ResponseBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(reading) = &mut this.reading {
+                let result = ready!(Pin::new(reading).poll(cx));
+                this.reading = None;
+                let chunk = result.map_err(io::Error::other).and_then(|read| read);
+                if let Ok(chunk) = &chunk {
+                    this.remaining -= chunk.len() as u64;
+                }
+                return Poll::Ready(Some(chunk.map(Frame::data)));
+            }
+            match this.parts.front() {
+                None => return Poll::Ready(None),
+                Some(Part::Bytes(_)) => {
+                    let Some(Part::Bytes(bytes)) = this.parts.pop_front() else {
+                        unreachable!("just looked");
+                    };
+                    this.remaining -= bytes.len() as u64;
+                    return Poll::Ready(Some(Ok(Frame::data(bytes))));
+                }
+                Some(Part::File { .. }) => this.start_read(),
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining == 0
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.remaining)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::Arc;
+
+    use http_body_util::BodyExt;
+    use hyper::body::Body as _;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn file_pieces_are_read_in_chunks_as_they_are_sent() {
+        let mut file = tempfile::tempfile().unwrap();
+        let data: Vec<u8> = (0..(CHUNK * 2 + 10)).map(|i| (i % 251) as u8).collect();
+        file.write_all(&data).unwrap();
+        let file = Arc::new(file);
+        let body = ResponseBody::parts(vec![
+            Part::Bytes(Bytes::from_static(b"<")),
+            Part::File {
+                file: file.clone(),
+                offset: 5,
+                len: CHUNK * 2,
+            },
+            Part::Bytes(Bytes::from_static(b">")),
+        ]);
+        assert_eq!(body.size_hint().exact(), Some(CHUNK * 2 + 2));
+        let sent = body.collect().await.unwrap().to_bytes();
+        assert_eq!(sent.len() as u64, CHUNK * 2 + 2);
+        assert_eq!(sent[0], b'<');
+        assert_eq!(&sent[1..sent.len() - 1], &data[5..5 + (CHUNK * 2) as usize]);
+        assert_eq!(sent[sent.len() - 1], b'>');
+    }
+
+    #[tokio::test]
+    async fn a_file_shorter_than_promised_is_an_error() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"short").unwrap();
+        let body = ResponseBody::parts(vec![Part::File {
+            file: Arc::new(file),
+            offset: 0,
+            len: 100,
+        }]);
+        assert!(body.collect().await.is_err());
+    }
+}
