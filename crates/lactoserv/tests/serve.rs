@@ -4,11 +4,11 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 
 use reqwest::{Method, StatusCode, Version};
 
 use crate::server::{ServerProcess, free_ports};
+use crate::util::client;
 
 /// The example setup's certificate for `localhost` and `*.localhost`.
 fn setup_file(name: &str) -> PathBuf {
@@ -72,16 +72,6 @@ export default {{
     let path = dir.join("config.mjs");
     std::fs::write(&path, source).unwrap();
     (path, ports)
-}
-
-fn client() -> reqwest::ClientBuilder {
-    static PROVIDER: Once = Once::new();
-    PROVIDER.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-    reqwest::Client::builder()
-        .danger_accept_invalid_certs(true)
-        .tls_info(true)
 }
 
 /// A client that sends `host` as the TLS server name while connecting to

@@ -2,6 +2,7 @@
 
 mod cli;
 mod dry_run;
+mod files;
 mod serve;
 mod server;
 mod util;

@@ -46,3 +46,15 @@ pub(crate) fn dry_run(source: &str) -> (i32, String) {
         String::from_utf8(output.stdout).unwrap(),
     )
 }
+
+/// An HTTP client for the servers under test: rustls with the `ring`
+/// provider, accepting the tests' self-signed certificates.
+pub(crate) fn client() -> reqwest::ClientBuilder {
+    static PROVIDER: std::sync::Once = std::sync::Once::new();
+    PROVIDER.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .tls_info(true)
+}

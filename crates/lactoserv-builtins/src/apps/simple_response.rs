@@ -12,12 +12,13 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use http::header::{ETAG, LAST_MODIFIED};
+use http::header::{ACCEPT_RANGES, ETAG, LAST_MODIFIED};
 use http::{HeaderValue, StatusCode};
 use lactoserv_core::app::{AppRef, Application, HandleError};
 use lactoserv_core::bind::BindError;
 use lactoserv_core::blob::Blob;
 use lactoserv_core::component::ApplicationConfig;
+use lactoserv_core::net::conditional::{self, Representation};
 use lactoserv_core::net::{Body, Dispatch, Prepared, Request, Response};
 use serde::Deserialize;
 
@@ -120,6 +121,18 @@ impl ApplicationConfig for SimpleResponseConfig {
 #[derive(Debug)]
 pub(crate) struct SimpleResponse {
     response: Prepared,
+    /// What conditional and range requests are judged against; `None`
+    /// with a configured `statusCode`, which turns that judging off.
+    judged: Option<Judged>,
+}
+
+/// The facts of the response that conditional requests look at.
+#[derive(Debug)]
+struct Judged {
+    etag: Option<String>,
+    last_modified: Option<u64>,
+    length: u64,
+    ranges: bool,
 }
 
 impl SimpleResponse {
@@ -154,6 +167,7 @@ impl SimpleResponse {
             HeaderValue::from_str(text).map_err(|err| BindError::new(field, err.to_string()))
         };
 
+        let mut modified = None;
         let mut response = match (&body, &config.content_type) {
             (Some(bytes), Some(content_type)) => {
                 let mut response =
@@ -162,21 +176,38 @@ impl SimpleResponse {
                 response
                     .headers
                     .insert(LAST_MODIFIED, header("filePath", &date)?);
+                modified = Some(conditional::seconds(last_modified));
                 response
             }
             // A fixed status without a body still has a (empty) body.
             _ if fixed_status => Response::new(status, Body::Full(Bytes::new())),
             _ => Response::new(status, Body::Empty),
         };
-        if let Some(options) = &config.etag {
-            let tag = options.tag_for_data(body.as_deref().unwrap_or_default());
-            response.headers.insert(ETAG, header("etag", &tag)?);
+        let etag = config
+            .etag
+            .as_ref()
+            .map(|options| options.tag_for_data(body.as_deref().unwrap_or_default()));
+        if let Some(tag) = &etag {
+            response.headers.insert(ETAG, header("etag", tag)?);
         }
         if let Some(cache_control) = &config.cache_control {
             response.cache_control = Some(header("cacheControl", cache_control.as_str())?);
         }
+        let ranges = status == StatusCode::OK;
+        if ranges && !fixed_status {
+            response
+                .headers
+                .insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        }
+        let judged = (!fixed_status).then(|| Judged {
+            etag,
+            last_modified: modified,
+            length: body.as_ref().map_or(0, |b| b.len() as u64),
+            ranges,
+        });
         Ok(Self {
             response: Prepared::new(response),
+            judged,
         })
     }
 }
@@ -191,9 +222,21 @@ impl Application for SimpleResponse {
         if !request.is_get_or_head() {
             return Ok(Some(Response::status_only(StatusCode::FORBIDDEN)));
         }
-        // Conditional and range handling arrive with the static-file
-        // responder (a configured `statusCode` will turn them off).
-        Ok(Some(self.response.response()))
+        let response = self.response.response();
+        let Some(judged) = &self.judged else {
+            return Ok(Some(response));
+        };
+        if !conditional::is_conditional(&request.headers) {
+            return Ok(Some(response));
+        }
+        let representation = Representation {
+            etag: judged.etag.as_deref(),
+            last_modified: judged.last_modified,
+            length: judged.length,
+            ranges: judged.ranges,
+        };
+        let outcome = conditional::evaluate(&request.method, &request.headers, &representation);
+        Ok(Some(outcome.apply(response)))
     }
 }
 

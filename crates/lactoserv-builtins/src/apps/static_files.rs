@@ -3,16 +3,25 @@
 //! `webapp-builtins/export/StaticFiles.js` and the config checks of
 //! `webapp-util/export/StaticFileResponder.js`; spec 03 §4.10).
 
-use std::fmt;
+mod files;
+mod path;
 
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use http::{HeaderValue, StatusCode};
+use lactoserv_core::app::{AppRef, Application, HandleError};
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::ApplicationConfig;
+use lactoserv_core::net::{Dispatch, Request, Response};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
 use crate::support::bindings::AbsolutePath;
 use crate::support::cache_control::{self, CacheControl};
 use crate::support::etag::{self, EtagOptions};
+use files::StaticFiles;
 
 /// The index file looked for when `indexFile` is not given.
 const DEFAULT_INDEX_FILE: &str = "index.html";
@@ -20,10 +29,6 @@ const DEFAULT_INDEX_FILE: &str = "index.html";
 /// The checked configuration of a StaticFiles application.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "read when serving files (a later issue)")
-)]
 pub(crate) struct StaticFilesConfig {
     /// The directory the files are served from.
     pub(crate) site_directory: AbsolutePath,
@@ -46,6 +51,24 @@ pub(crate) struct StaticFilesConfig {
 }
 
 impl ApplicationConfig for StaticFilesConfig {
+    fn build(&self) -> Result<AppRef, BindError> {
+        let cache_control = self
+            .cache_control
+            .as_ref()
+            .map(|value| HeaderValue::from_str(value.as_str()))
+            .transpose()
+            .map_err(|err| BindError::new("cacheControl", err.to_string()))?;
+        let files = StaticFiles::new(
+            self.site_directory.as_path().to_owned(),
+            self.index_file.clone(),
+            self.etag.clone(),
+            cache_control,
+            self.not_found_path.as_ref().map(|p| p.as_path().to_owned()),
+        )
+        .map_err(|err| BindError::new("notFoundPath", format!("Cannot read the page: {err}")))?;
+        Ok(Arc::new(StaticFilesApp(Arc::new(files))))
+    }
+
     fn check_environment(&self) -> Result<(), BindError> {
         // Both follow symlinks, as serving does.
         let dir = &self.site_directory;
@@ -140,6 +163,24 @@ impl<'de> Visitor<'de> for IndexFileVisitor {
 
     fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
         Err(de::Error::custom(BAD_TYPE))
+    }
+}
+
+/// The application: 403 for methods other than `GET` and `HEAD`
+/// (whatever the path names), files otherwise.
+struct StaticFilesApp(Arc<StaticFiles>);
+
+#[async_trait]
+impl Application for StaticFilesApp {
+    async fn handle_request(
+        &self,
+        request: &Request,
+        dispatch: &Dispatch<'_>,
+    ) -> Result<Option<Response>, HandleError> {
+        if !request.is_get_or_head() {
+            return Ok(Some(Response::status_only(StatusCode::FORBIDDEN)));
+        }
+        self.0.answer(request, dispatch).await
     }
 }
 

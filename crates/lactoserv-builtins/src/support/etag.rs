@@ -108,6 +108,14 @@ impl EtagOptions {
         self.tag_from_hash(&self.hash_algorithm.hash(data), true)
     }
 
+    /// The tag of a file known by its metadata (a weak tag unless the
+    /// options ask for strong ones): a hash of `<path>|<mtime ms in
+    /// hex>|<size in hex>`.
+    pub(crate) fn tag_for_stats(&self, path: &str, mtime_ms: u64, size: u64) -> String {
+        let text = format!("{path}|{mtime_ms:x}|{size:x}");
+        self.tag_from_hash(&self.hash_algorithm.hash(text.as_bytes()), false)
+    }
+
     /// The tag for `hash` (base64, unpadded), which is a hash of the whole
     /// data when `is_full_hash`, else of file metadata.
     pub(crate) fn tag_from_hash(&self, hash: &str, is_full_hash: bool) -> String {

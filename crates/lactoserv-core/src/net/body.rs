@@ -108,7 +108,7 @@ impl Eq for Part {}
 impl Body {
     /// The length of the content, when there is content (`Full` or
     /// `Parts`).
-    pub fn len(&self) -> Option<u64> {
+    pub fn content_length(&self) -> Option<u64> {
         match self {
             Self::Full(bytes) => Some(bytes.len() as u64),
             Self::Parts(parts) => Some(parts.iter().map(Part::len).sum()),
@@ -164,7 +164,7 @@ mod tests {
             Part::Bytes(Bytes::new()),
             Part::Bytes(Bytes::from_static(b"4567")),
         ]);
-        assert_eq!(body.len(), Some(8));
+        assert_eq!(body.content_length(), Some(8));
         let range = |start, end| ByteRange { start, end };
         assert_eq!(text(&body.slice(range(2, 5))), "2345");
         assert_eq!(text(&body.slice(range(4, 7))), "4567");

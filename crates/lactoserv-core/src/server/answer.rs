@@ -145,7 +145,7 @@ fn assemble(
         ref body @ (Body::Full(_) | Body::Parts(_))
             if head.is_head && head.version == Version::HTTP_2 =>
         {
-            let length = body.len().unwrap_or(0);
+            let length = body.content_length().unwrap_or(0);
             headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
             ResponseBody::empty()
         }

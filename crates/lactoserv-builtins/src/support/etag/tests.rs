@@ -155,3 +155,12 @@ fn data_tags_match_the_reference() {
         options(json!({ "hashAlgorithm": "sha1", "hashLength": 12, "tagForm": "weak" }));
     assert_eq!(short_sha1.tag_for_data(b"One!\n"), "W/\"QS8sXeJCO6Nn\"");
 }
+
+#[test]
+fn stats_tags_hash_path_mtime_and_size() {
+    let options = EtagOptions::default();
+    assert_eq!(
+        options.tag_for_stats("/srv/site/small.txt", 1_795_799_129_482, 12),
+        "W/\"iLUzZXB52CL4+ePY\""
+    );
+}

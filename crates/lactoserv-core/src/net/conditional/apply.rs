@@ -41,7 +41,7 @@ impl Outcome {
                 response
             }
             Self::Unsatisfiable => {
-                let length = response.body.len().unwrap_or(0);
+                let length = response.body.content_length().unwrap_or(0);
                 let mut answer = Response::status_only(StatusCode::RANGE_NOT_SATISFIABLE);
                 answer
                     .headers
@@ -51,7 +51,7 @@ impl Outcome {
             Self::Partial(ranges) if ranges.len() > MAX_RANGES => response,
             Self::Partial(ranges) => {
                 response.unprepare();
-                let length = response.body.len().unwrap_or(0);
+                let length = response.body.content_length().unwrap_or(0);
                 response.status = StatusCode::PARTIAL_CONTENT;
                 if let [range] = ranges[..] {
                     let parts = response.body.slice(range);

@@ -1,0 +1,352 @@
+//! The running StaticFiles application (Lactoserv `StaticFiles` and
+//! `StaticFileResponder`; spec 03 SF-2..SF-10): file responses with
+//! conditional and range handling, index files, directory redirects and the
+//! not-found page.
+//!
+//! All file-system work for a request (looking the path up, finding an
+//! index file, opening the file, reading a small one) happens in one trip
+//! to tokio's blocking threads, never on a worker. Files up to
+//! [`SMALL_FILE`] bytes are read then and there; larger ones are streamed
+//! from the open file as the connection takes them.
+
+use std::collections::HashMap;
+use std::fs::{File, Metadata};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::header::{ACCEPT_RANGES, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION};
+use http::{HeaderValue, StatusCode};
+use lactoserv_core::app::HandleError;
+use lactoserv_core::net::conditional::{self, Outcome, Representation};
+use lactoserv_core::net::{Body, Dispatch, Part, Request, Response};
+
+use super::path::{Wanted, wanted};
+use crate::support::content_type::type_from_path;
+use crate::support::etag::EtagOptions;
+
+/// Files up to this size are read whole when looked up; larger ones are
+/// streamed.
+pub(crate) const SMALL_FILE: u64 = 64 * 1024;
+
+/// The running application.
+#[derive(Debug)]
+pub(crate) struct StaticFiles {
+    site: PathBuf,
+    index_files: Vec<String>,
+    etag: Option<EtagOptions>,
+    cache_control: Option<HeaderValue>,
+    not_found: Option<NotFoundPage>,
+    /// `dataOnly` tags by file and version, so each version of a file is
+    /// hashed once.
+    hashes: Mutex<HashMap<PathBuf, (SystemTime, u64, String)>>,
+}
+
+/// The `notFoundPath` page, re-read when its file changes.
+#[derive(Debug)]
+struct NotFoundPage {
+    path: PathBuf,
+    content_type: HeaderValue,
+    loaded: Mutex<(Option<SystemTime>, Bytes)>,
+}
+
+/// What a response needs to know of a file.
+#[derive(Debug)]
+struct FileFacts {
+    path: PathBuf,
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+/// What the file system says about a request.
+enum Found {
+    /// A file: open, what it is, and its bytes if it is small.
+    File {
+        file: Arc<File>,
+        facts: FileFacts,
+        contents: Option<Bytes>,
+    },
+    /// A directory asked for without its slash.
+    Directory,
+    /// Nothing to serve.
+    Nothing,
+}
+
+impl StaticFiles {
+    /// The application for checked bindings; reads the not-found page.
+    pub(crate) fn new(
+        site: PathBuf,
+        index_files: Vec<String>,
+        etag: Option<EtagOptions>,
+        cache_control: Option<HeaderValue>,
+        not_found_path: Option<PathBuf>,
+    ) -> std::io::Result<Self> {
+        let not_found = match not_found_path {
+            Some(path) => {
+                let contents = Bytes::from(std::fs::read(&path)?);
+                let mtime = std::fs::metadata(&path)?.modified().ok();
+                let content_type = type_from_path(&path.to_string_lossy(), false);
+                Some(NotFoundPage {
+                    content_type: HeaderValue::try_from(content_type)
+                        .map_err(std::io::Error::other)?,
+                    path,
+                    loaded: Mutex::new((mtime, contents)),
+                })
+            }
+            None => None,
+        };
+        Ok(Self {
+            site,
+            index_files,
+            etag,
+            cache_control,
+            not_found,
+            hashes: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Answers a request (already known to be `GET` or `HEAD`).
+    pub(crate) async fn answer(
+        self: &Arc<Self>,
+        request: &Request,
+        dispatch: &Dispatch<'_>,
+    ) -> Result<Option<Response>, HandleError> {
+        let Some(wanted) = wanted(dispatch) else {
+            return self.not_found().await;
+        };
+        let this = self.clone();
+        let needs_data_hash = self.etag.as_ref().is_some_and(|e| e.data_only);
+        let (found, wanted) = tokio::task::spawn_blocking(move || {
+            let found = this.look_up(&wanted, needs_data_hash);
+            (found, wanted)
+        })
+        .await
+        .map_err(|err| HandleError(format!("file lookup failed: {err}")))?;
+        match found {
+            Found::File {
+                file,
+                facts,
+                contents,
+            } => Ok(Some(self.file_response(request, &facts, file, contents))),
+            Found::Directory => Ok(Some(self.redirect(&wanted))),
+            Found::Nothing => self.not_found().await,
+        }
+    }
+
+    /// Finds what `wanted` names (following symlinks), on a blocking
+    /// thread.
+    fn look_up(&self, wanted: &Wanted, data_hash: bool) -> Found {
+        let path = if wanted.relative.is_empty() {
+            self.site.clone()
+        } else {
+            self.site.join(&wanted.relative)
+        };
+        let Ok(meta) = std::fs::metadata(&path) else {
+            return Found::Nothing;
+        };
+        let path = match (meta.is_dir(), wanted.directory) {
+            (true, true) => match self
+                .index_files
+                .iter()
+                .map(|name| path.join(name))
+                .find(|candidate| candidate.is_file())
+            {
+                Some(index) => index,
+                None => return Found::Nothing,
+            },
+            (true, false) => return Found::Directory,
+            (false, true) => return Found::Nothing,
+            (false, false) => path,
+        };
+        self.open(path, data_hash).unwrap_or(Found::Nothing)
+    }
+
+    fn open(&self, path: PathBuf, data_hash: bool) -> std::io::Result<Found> {
+        let mut file = File::open(&path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Ok(Found::Nothing);
+        }
+        let contents = if meta.len() <= SMALL_FILE {
+            let mut data = Vec::with_capacity(meta.len() as usize);
+            file.read_to_end(&mut data)?;
+            Some(Bytes::from(data))
+        } else {
+            None
+        };
+        if data_hash {
+            self.remember_hash(&path, &meta, contents.as_deref(), &file)?;
+        }
+        Ok(Found::File {
+            file: Arc::new(file),
+            facts: FileFacts {
+                path,
+                len: meta.len(),
+                modified: meta.modified().ok(),
+            },
+            contents,
+        })
+    }
+
+    /// Hashes the file's data for its `dataOnly` tag, unless this version
+    /// of it has been hashed already.
+    fn remember_hash(
+        &self,
+        path: &Path,
+        meta: &Metadata,
+        contents: Option<&[u8]>,
+        file: &File,
+    ) -> std::io::Result<()> {
+        let Some(options) = &self.etag else {
+            return Ok(());
+        };
+        let version = (meta.modified()?, meta.len());
+        if let Some((mtime, len, _)) = self.hashes_lock().get(path)
+            && (*mtime, *len) == version
+        {
+            return Ok(());
+        }
+        let tag = match contents {
+            Some(data) => options.tag_for_data(data),
+            None => {
+                let mut data = Vec::with_capacity(meta.len() as usize);
+                (&*file).read_to_end(&mut data)?;
+                options.tag_for_data(&data)
+            }
+        };
+        self.hashes_lock()
+            .insert(path.to_owned(), (version.0, version.1, tag));
+        Ok(())
+    }
+
+    fn hashes_lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (SystemTime, u64, String)>> {
+        self.hashes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The `ETag` of a file, if configured.
+    fn etag_of(&self, facts: &FileFacts) -> Option<String> {
+        let options = self.etag.as_ref()?;
+        if options.data_only {
+            return self
+                .hashes_lock()
+                .get(&facts.path)
+                .map(|(_, _, tag)| tag.clone());
+        }
+        let mtime_ms = facts.modified?.duration_since(UNIX_EPOCH).ok()?.as_millis();
+        Some(options.tag_for_stats(
+            &facts.path.to_string_lossy(),
+            u64::try_from(mtime_ms).ok()?,
+            facts.len,
+        ))
+    }
+
+    /// A file's response, adjusted for a conditional or range request.
+    fn file_response(
+        &self,
+        request: &Request,
+        facts: &FileFacts,
+        file: Arc<File>,
+        contents: Option<Bytes>,
+    ) -> Response {
+        let body = match contents {
+            Some(bytes) => Body::Full(bytes),
+            None => Body::Parts(vec![Part::File {
+                file,
+                offset: 0,
+                len: facts.len,
+            }]),
+        };
+        let mut response = Response::new(StatusCode::OK, body);
+        let content_type = type_from_path(&facts.path.to_string_lossy(), false);
+        if let Ok(value) = HeaderValue::try_from(content_type) {
+            response.headers.insert(CONTENT_TYPE, value);
+        }
+        response
+            .headers
+            .insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        let etag = self.etag_of(facts);
+        if let Some(value) = etag.as_deref().and_then(|t| HeaderValue::from_str(t).ok()) {
+            response.headers.insert(ETAG, value);
+        }
+        response.cache_control.clone_from(&self.cache_control);
+        let modified = facts.modified;
+        let outcome = if conditional::is_conditional(&request.headers) {
+            let representation = Representation {
+                etag: etag.as_deref(),
+                last_modified: modified.map(conditional::seconds),
+                length: facts.len,
+                ranges: true,
+            };
+            conditional::evaluate(&request.method, &request.headers, &representation)
+        } else {
+            Outcome::Whole
+        };
+        // Only responses with the file's bytes say when it changed (a 304
+        // for a file has no `Last-Modified`, as in the reference).
+        if matches!(outcome, Outcome::Whole | Outcome::Partial(_))
+            && let Some(modified) = modified
+            && let Ok(value) = HeaderValue::try_from(httpdate::fmt_http_date(modified))
+        {
+            response.headers.insert(LAST_MODIFIED, value);
+        }
+        outcome.apply(response)
+    }
+
+    /// The redirect for a directory asked for without its slash: to the
+    /// last name with a slash, relative.
+    fn redirect(&self, wanted: &Wanted) -> Response {
+        let location = format!("{}/", wanted.last);
+        let mut response = Response::status_only(StatusCode::PERMANENT_REDIRECT);
+        if let Ok(value) = HeaderValue::try_from(location.as_str()) {
+            response.headers.insert(LOCATION, value);
+        }
+        response.body = Body::Status {
+            extra: Some(location),
+        };
+        response.cache_control.clone_from(&self.cache_control);
+        response
+    }
+
+    /// The not-found page as a 404 (re-read if its file changed), or a
+    /// decline without one.
+    async fn not_found(self: &Arc<Self>) -> Result<Option<Response>, HandleError> {
+        let Some(page) = &self.not_found else {
+            return Ok(None);
+        };
+        let this = self.clone();
+        let contents = tokio::task::spawn_blocking(move || this.current_page())
+            .await
+            .map_err(|err| HandleError(format!("not-found page: {err}")))?;
+        let mut response =
+            Response::full(StatusCode::NOT_FOUND, page.content_type.clone(), contents);
+        response.cache_control.clone_from(&self.cache_control);
+        Ok(Some(response))
+    }
+
+    /// The not-found page's bytes, re-read when the file's modification
+    /// time has changed; the last good copy when it has gone.
+    fn current_page(&self) -> Bytes {
+        let page = self.not_found.as_ref().expect("only called with a page");
+        let mut loaded = page
+            .loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mtime = std::fs::metadata(&page.path)
+            .ok()
+            .filter(Metadata::is_file)
+            .and_then(|meta| meta.modified().ok());
+        if mtime.is_some()
+            && mtime != loaded.0
+            && let Ok(contents) = std::fs::read(&page.path)
+        {
+            *loaded = (mtime, Bytes::from(contents));
+        }
+        loaded.1.clone()
+    }
+}

@@ -1,0 +1,203 @@
+//! From a request's remaining path to a path under the site directory
+//! (spec 03 SF-2): components percent-decoded, and anything that could
+//! leave the directory or name something odd refused.
+
+use lactoserv_core::net::Dispatch;
+
+/// What a request asks of the site directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Wanted {
+    /// The path relative to the site directory, components joined with
+    /// `/` (empty for the directory itself); never absolute, never with a
+    /// `.` or `..` component.
+    pub(crate) relative: String,
+    /// The request ended in `/`: a directory is asked for.
+    pub(crate) directory: bool,
+    /// The last component as the request gave it (still encoded), for a
+    /// redirect's relative `Location`.
+    pub(crate) last: String,
+}
+
+/// What `dispatch` asks for, or `None` when the path cannot name a file
+/// here: empty components inside it, invalid or incomplete escapes,
+/// escaped slashes, or (after decoding) `.` and `..` or invalid UTF-8.
+pub(crate) fn wanted(dispatch: &Dispatch<'_>) -> Option<Wanted> {
+    let components: Vec<&str> = dispatch.extra_components().collect();
+    if components.is_empty() {
+        // The mount point itself: a directory request when the whole path
+        // is in directory form, else a request for the directory's name.
+        let base: Vec<&str> = dispatch.base_components().collect();
+        let directory = base.last().is_none_or(|last| last.is_empty());
+        let last = base.last().copied().unwrap_or_default().to_owned();
+        return Some(Wanted {
+            relative: String::new(),
+            directory,
+            last,
+        });
+    }
+    let (directory, names) = match components.split_last() {
+        Some((&"", rest)) => (true, rest),
+        _ => (false, &components[..]),
+    };
+    let mut relative = String::new();
+    for name in names {
+        let decoded = decode(name)?;
+        if !relative.is_empty() {
+            relative.push('/');
+        }
+        relative.push_str(&decoded);
+    }
+    Some(Wanted {
+        relative,
+        directory,
+        last: names.last().copied().unwrap_or_default().to_owned(),
+    })
+}
+
+/// One component, decoded; `None` if it is empty, has a bad escape, or
+/// decodes to `.`, `..`, text with a `/`, or invalid UTF-8.
+fn decode(component: &str) -> Option<String> {
+    if component.is_empty() {
+        return None;
+    }
+    let bytes = component.as_bytes();
+    let mut at = 0;
+    while let Some(offset) = bytes[at..].iter().position(|&b| b == b'%') {
+        let escape = at + offset;
+        let digits = bytes.get(escape + 1..escape + 3)?;
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        at = escape + 3;
+    }
+    let decoded = percent_encoding::percent_decode_str(component)
+        .decode_utf8()
+        .ok()?;
+    if decoded.contains('/') || decoded == "." || decoded == ".." {
+        return None;
+    }
+    Some(decoded.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Component, Path};
+
+    use http::{HeaderMap, Method, Version};
+    use lactoserv_core::net::{HostInfo, Request};
+
+    use super::*;
+
+    fn request(target: &str) -> Option<Request> {
+        Request::new(
+            Method::GET,
+            Version::HTTP_11,
+            target.parse().ok()?,
+            HostInfo::from_authority(None, 80),
+            HeaderMap::new(),
+        )
+    }
+
+    fn wanted_for(target: &str) -> Option<(String, bool)> {
+        let request = request(target).unwrap();
+        wanted(&Dispatch::root(&request)).map(|w| (w.relative, w.directory))
+    }
+
+    #[test]
+    fn paths_decode_as_the_spec_says() {
+        let found = |relative: &str, directory| Some((relative.to_owned(), directory));
+        assert_eq!(wanted_for("/"), found("", true));
+        assert_eq!(wanted_for("/index.html"), found("index.html", false));
+        assert_eq!(wanted_for("/subdir1/"), found("subdir1", true));
+        assert_eq!(wanted_for("/a/b.txt"), found("a/b.txt", false));
+        assert_eq!(wanted_for("/sp%20ace.txt"), found("sp ace.txt", false));
+        assert_eq!(wanted_for("/a%25b.txt"), found("a%b.txt", false));
+        assert_eq!(
+            wanted_for("/sub%64ir/one.txt"),
+            found("subdir/one.txt", false)
+        );
+        for target in [
+            "//some-file.txt",
+            "//subdir1/",
+            "/subdir1//",
+            "/subdir1//x.txt",
+            "/subdir2%2Fmore-text.txt",
+            "/%2fetc",
+            "/%xy",
+            "/a%2",
+            "/..%2Fetc",
+            "/%C0%AE%C0%AE/x",
+            "/%FF",
+        ] {
+            assert_eq!(wanted_for(target), None, "{target}");
+        }
+    }
+
+    #[test]
+    fn the_mount_point_is_a_directory_only_in_directory_form() {
+        let slashed = request("/static/").unwrap();
+        let at = Dispatch::root(&slashed).advance(2).unwrap();
+        let w = wanted(&at).unwrap();
+        assert_eq!((w.relative.as_str(), w.directory), ("", true));
+        let bare = request("/static").unwrap();
+        let at = Dispatch::root(&bare).advance(1).unwrap();
+        let w = wanted(&at).unwrap();
+        assert_eq!(
+            (w.relative.as_str(), w.directory, w.last.as_str()),
+            ("", false, "static")
+        );
+    }
+
+    /// Every combination of awkward pieces, as a client could send them:
+    /// whatever the server makes of the target, what reaches the file
+    /// system stays under the site directory.
+    #[test]
+    fn no_target_leaves_the_site_directory() {
+        let pieces = [
+            "..",
+            ".",
+            "%2e",
+            "%2E%2e",
+            ".%2e",
+            "%2f",
+            "%2F",
+            "%5c",
+            "\\",
+            "..\\",
+            "%00",
+            "%c0%ae",
+            "%e0%80%ae",
+            "%25",
+            "%252e",
+            "a",
+            "",
+            "%",
+            "~",
+            "%ef%bc%8f",
+            "..;",
+            "%2e%2e%2f",
+        ];
+        let mut checked = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let target = format!("/{a}/{b}/{c}");
+                    let Some(request) = request(&target) else {
+                        continue;
+                    };
+                    checked += 1;
+                    let Some(w) = wanted(&Dispatch::root(&request)) else {
+                        continue;
+                    };
+                    let path = Path::new(&w.relative);
+                    assert!(
+                        path.components().all(|c| matches!(c, Component::Normal(_))),
+                        "{target} -> {:?}",
+                        w.relative
+                    );
+                }
+            }
+        }
+        assert!(checked > 5000, "{checked}");
+    }
+}

@@ -1,0 +1,315 @@
+//! Static files and HTTP caching through the real binary, over HTTP/1.1
+//! and HTTP/2: index files, redirects, the not-found page, conditional
+//! requests, ranges (single and multipart), large files streamed, and the
+//! same judging for SimpleResponse.
+
+use std::path::Path;
+
+use reqwest::header::HeaderMap;
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode, Version};
+
+use crate::server::{ServerProcess, free_ports};
+use crate::util::client;
+
+/// The size of the large file: more than is read whole.
+const BIG: usize = 1024 * 1024 + 17;
+
+struct Site {
+    _dir: tempfile::TempDir,
+    root: std::path::PathBuf,
+    _server: ServerProcess,
+    /// Base URLs: plain HTTP/1.1 and HTTP/2 over TLS.
+    urls: [String; 2],
+    /// The StaticFiles with `dataOnly` tags, over HTTP/1.1.
+    data_url: String,
+    /// The SimpleResponse, over HTTP/1.1.
+    simple_url: String,
+}
+
+fn big_file() -> Vec<u8> {
+    (0..BIG).map(|i| (i % 253) as u8).collect()
+}
+
+fn write_site(root: &Path, outside: &Path) {
+    let files: [(&str, &[u8]); 7] = [
+        ("site/index.html", b"<p>home</p>\n"),
+        ("site/digits.txt", b"0123456789abcdefghij\n"),
+        ("site/.hidden", b"dotfile\n"),
+        ("site/subdir/one.txt", b"one\n"),
+        ("site/sans-index/x.txt", b"x\n"),
+        ("site/sp ace.txt", b"space\n"),
+        ("not-found.html", b"<p>Not found</p>\n"),
+    ];
+    for (name, contents) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+    std::fs::write(root.join("site/big.bin"), big_file()).unwrap();
+    std::fs::write(outside.join("secret.txt"), b"outside\n").unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.txt"), root.join("site/link-out.txt")).unwrap();
+}
+
+fn start() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let root = dir.path().to_owned();
+    write_site(&root, outside.path());
+    std::mem::forget(outside);
+    let [h1, h2, data, simple] = free_ports::<4>();
+    let source = format!(
+        "import {{ SimpleResponse, StaticFiles }} from '@lactoserv/webapp-builtins';
+const site = new URL('site', import.meta.url).pathname;
+export default {{
+  hosts: [{{ hostnames: ['*'], selfSigned: true }}],
+  applications: [
+    {{ name: 'files', class: StaticFiles, siteDirectory: site,
+       notFoundPath: new URL('not-found.html', import.meta.url).pathname,
+       etag: true, cacheControl: {{ public: true, maxAge: '5 min' }} }},
+    {{ name: 'hashed', class: StaticFiles, siteDirectory: site, etag: {{ dataOnly: true, hashLength: 20 }} }},
+    {{ name: 'simple', class: SimpleResponse, contentType: 'text/plain', body: 'Hello body!\\n', etag: true }}
+  ],
+  endpoints: [
+    {{ name: 'h1', protocol: 'http', interface: '127.0.0.1:{h1}', application: 'files' }},
+    {{ name: 'h2', protocol: 'http2', interface: '127.0.0.1:{h2}', application: 'files' }},
+    {{ name: 'data', protocol: 'http', interface: '127.0.0.1:{data}', application: 'hashed' }},
+    {{ name: 'simple', protocol: 'http', interface: '127.0.0.1:{simple}', application: 'simple' }}
+  ]
+}};
+"
+    );
+    let config = root.join("config.mjs");
+    std::fs::write(&config, source).unwrap();
+    let server = ServerProcess::start(&config, h1);
+    for port in [h2, data, simple] {
+        server.wait_until_listening(port);
+    }
+    Site {
+        _dir: dir,
+        root,
+        _server: server,
+        urls: [
+            format!("http://127.0.0.1:{h1}"),
+            format!("https://127.0.0.1:{h2}"),
+        ],
+        data_url: format!("http://127.0.0.1:{data}"),
+        simple_url: format!("http://127.0.0.1:{simple}/"),
+    }
+}
+
+fn clients() -> [(Client, Version); 2] {
+    [
+        (
+            client()
+                .http1_only()
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+            Version::HTTP_11,
+        ),
+        (
+            client()
+                .http2_prior_knowledge()
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+            Version::HTTP_2,
+        ),
+    ]
+}
+
+async fn get(
+    client: &Client,
+    url: &str,
+    headers: &[(&'static str, &str)],
+) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let mut request = client.get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn files_index_files_and_redirects() {
+    let site = start();
+    for ((client, version), base) in clients().iter().zip(&site.urls) {
+        let (status, headers, body) = get(client, &format!("{base}/"), &[]).await;
+        assert_eq!(status, StatusCode::OK, "{version:?}");
+        assert_eq!(body, b"<p>home</p>\n");
+        assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+        assert_eq!(headers["accept-ranges"], "bytes");
+        assert_eq!(headers["cache-control"], "public, max-age=300");
+        assert_eq!(headers["content-length"], "12");
+        assert!(headers["etag"].to_str().unwrap().starts_with("W/\""));
+        assert!(headers.contains_key("last-modified"));
+
+        let (status, headers, body) = get(client, &format!("{base}/subdir"), &[]).await;
+        assert_eq!(
+            status,
+            StatusCode::PERMANENT_REDIRECT,
+            "{version:?} {body:?}"
+        );
+        assert_eq!(headers["location"], "subdir/");
+        assert_eq!(headers["cache-control"], "public, max-age=300");
+        assert_eq!(body, b"308 Permanent Redirect:\n\nsubdir/\n");
+
+        for (path, contents) in [
+            ("/subdir/one.txt", &b"one\n"[..]),
+            ("/.hidden", b"dotfile\n"),
+            ("/link-out.txt", b"outside\n"),
+            ("/sp%20ace.txt", b"space\n"),
+            ("/sub%64ir/one.txt", b"one\n"),
+        ] {
+            let (status, _, body) = get(client, &format!("{base}{path}"), &[]).await;
+            assert_eq!(
+                (status, body.as_slice()),
+                (StatusCode::OK, contents),
+                "{path}"
+            );
+        }
+        for path in [
+            "/nope",
+            "/sans-index/",
+            "//index.html",
+            "/subdir/one.txt/",
+            "/%2Fetc",
+            "/%xy",
+            "/..%2Fsecret.txt",
+        ] {
+            let (status, headers, body) = get(client, &format!("{base}{path}"), &[]).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(body, b"<p>Not found</p>\n", "{path}");
+            assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+            assert_eq!(headers["cache-control"], "public, max-age=300");
+            assert!(!headers.contains_key("etag"));
+        }
+        let response = client
+            .post(format!("{base}/index.html"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(response.text().await.unwrap(), "403 Forbidden\n");
+    }
+}
+
+#[tokio::test]
+async fn conditional_requests_and_ranges() {
+    let site = start();
+    for ((client, version), base) in clients().iter().zip(&site.urls) {
+        let url = format!("{base}/digits.txt");
+        let (_, headers, _) = get(client, &url, &[]).await;
+        let etag = headers["etag"].to_str().unwrap().to_owned();
+        let modified = headers["last-modified"].to_str().unwrap().to_owned();
+
+        for condition in [
+            ("if-none-match", etag.as_str()),
+            ("if-modified-since", &modified),
+        ] {
+            let (status, headers, body) = get(client, &url, &[condition]).await;
+            assert_eq!(
+                status,
+                StatusCode::NOT_MODIFIED,
+                "{version:?} {condition:?}"
+            );
+            assert!(body.is_empty());
+            assert_eq!(headers["etag"], etag.as_str());
+            assert_eq!(headers["accept-ranges"], "bytes");
+            assert!(!headers.contains_key("last-modified"));
+            assert!(!headers.contains_key("content-type"));
+        }
+        let (status, _, _) = get(client, &url, &[("if-match", "\"nope\"")]).await;
+        assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+
+        let (status, headers, body) = get(client, &url, &[("range", "bytes=2-5")]).await;
+        assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+        assert_eq!(headers["content-range"], "bytes 2-5/21");
+        assert_eq!(body, b"2345");
+
+        let (status, headers, body) = get(client, &url, &[("range", "bytes=100-200")]).await;
+        assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
+        assert_eq!(headers["content-range"], "bytes */21");
+        assert_eq!(body, b"416 Range Not Satisfiable\n");
+
+        let (status, headers, body) = get(client, &url, &[("range", "bytes=0-0,5-9")]).await;
+        assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+        let content_type = headers["content-type"].to_str().unwrap();
+        let boundary = content_type
+            .strip_prefix("multipart/byteranges; boundary=")
+            .unwrap();
+        let expected = format!(
+            "\r\n--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Range: bytes 0-0/21\r\n\r\n0\
+             \r\n--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Range: bytes 5-9/21\r\n\r\n56789\
+             \r\n--{boundary}--\r\n"
+        );
+        assert_eq!(String::from_utf8(body).unwrap(), expected);
+    }
+}
+
+#[tokio::test]
+async fn large_files_are_streamed_whole_and_in_ranges() {
+    let site = start();
+    let data = big_file();
+    for ((client, version), base) in clients().iter().zip(&site.urls) {
+        let url = format!("{base}/big.bin");
+        let (status, headers, body) = get(client, &url, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{version:?}");
+        assert_eq!(headers["content-type"], "application/octet-stream");
+        assert_eq!(headers["content-length"], BIG.to_string());
+        assert!(body == data, "the whole file over {version:?}");
+
+        let (status, headers, body) = get(client, &url, &[("range", "bytes=300000-700000")]).await;
+        assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+        assert_eq!(
+            headers["content-range"],
+            format!("bytes 300000-700000/{BIG}")
+        );
+        assert!(body == data[300_000..=700_000]);
+
+        let response = client.head(&url).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-length"], BIG.to_string());
+        assert!(response.bytes().await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn data_tags_and_a_changed_not_found_page() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let site = start();
+    let client = client().build().unwrap();
+    let (_, headers, _) = get(&client, &format!("{}/big.bin", site.data_url), &[]).await;
+    let hash =
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(sha2::Sha256::digest(big_file()));
+    assert_eq!(headers["etag"], format!("\"{}\"", &hash[..20]));
+
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(site.root.join("not-found.html"), b"<p>Gone</p>\n").unwrap();
+    let (status, _, body) = get(&client, &format!("{}/nope", site.urls[0]), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body, b"<p>Gone</p>\n");
+}
+
+#[tokio::test]
+async fn simple_responses_answer_conditionals_and_ranges() {
+    let site = start();
+    let client = client().build().unwrap();
+    let url = &site.simple_url;
+    let (status, headers, _) = get(&client, url, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["accept-ranges"], "bytes");
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    let (status, headers, _) = get(&client, url, &[("if-none-match", &etag)]).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(headers.contains_key("last-modified"));
+    let (status, headers, body) = get(&client, url, &[("range", "bytes=0-4")]).await;
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(headers["content-range"], "bytes 0-4/12");
+    assert_eq!(body, b"Hello");
+}
