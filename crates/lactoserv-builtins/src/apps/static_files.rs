@@ -3,6 +3,7 @@
 //! `webapp-builtins/export/StaticFiles.js` and the config checks of
 //! `webapp-util/export/StaticFileResponder.js`; spec 03 §4.10).
 
+mod cache;
 mod files;
 mod path;
 

@@ -6,8 +6,9 @@
 //! All file-system work for a request (looking the path up, finding an
 //! index file, opening the file, reading a small one) happens in one trip
 //! to tokio's blocking threads, never on a worker. Files up to
-//! [`SMALL_FILE`] bytes are read then and there; larger ones are streamed
-//! from the open file as the connection takes them.
+//! [`SMALL_FILE`] bytes are read then and there, and kept in memory for a
+//! while (see `cache.rs`); larger ones are streamed from the open file as
+//! the connection takes them.
 
 use std::collections::HashMap;
 use std::fs::{File, Metadata};
@@ -21,8 +22,9 @@ use http::header::{ACCEPT_RANGES, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION};
 use http::{HeaderValue, StatusCode};
 use lactoserv_core::app::HandleError;
 use lactoserv_core::net::conditional::{self, Outcome, Representation};
-use lactoserv_core::net::{Body, Dispatch, Part, Request, Response};
+use lactoserv_core::net::{Body, Dispatch, Part, Prepared, Request, Response};
 
+use super::cache::FileCache;
 use super::path::{Wanted, wanted};
 use crate::support::content_type::type_from_path;
 use crate::support::etag::EtagOptions;
@@ -39,6 +41,8 @@ pub(crate) struct StaticFiles {
     etag: Option<EtagOptions>,
     cache_control: Option<HeaderValue>,
     not_found: Option<NotFoundPage>,
+    /// Small files, answered from memory.
+    cache: FileCache,
     /// `dataOnly` tags by file and version, so each version of a file is
     /// hashed once.
     hashes: Mutex<HashMap<PathBuf, (SystemTime, u64, String)>>,
@@ -50,6 +54,61 @@ struct NotFoundPage {
     path: PathBuf,
     content_type: HeaderValue,
     loaded: Mutex<(Option<SystemTime>, Bytes)>,
+}
+
+/// A file's prepared response and what conditional requests are judged
+/// against.
+#[derive(Debug)]
+pub(crate) struct FileAnswer {
+    prepared: Prepared,
+    etag: Option<String>,
+    modified: Option<u64>,
+    len: u64,
+}
+
+impl FileAnswer {
+    /// An answer: `prepared` is the 200 with every header.
+    pub(crate) fn new(
+        prepared: Prepared,
+        etag: Option<String>,
+        modified: Option<u64>,
+        len: u64,
+    ) -> Self {
+        Self {
+            prepared,
+            etag,
+            modified,
+            len,
+        }
+    }
+
+    /// The file's size.
+    pub(crate) fn size(&self) -> u64 {
+        self.len
+    }
+
+    /// The response to `request`, adjusted if it is conditional or ranged.
+    pub(crate) fn respond(&self, request: &Request) -> Response {
+        let response = self.prepared.response();
+        if !conditional::is_conditional(&request.headers) {
+            return response;
+        }
+        let representation = Representation {
+            etag: self.etag.as_deref(),
+            last_modified: self.modified,
+            length: self.len,
+            ranges: true,
+        };
+        let outcome = conditional::evaluate(&request.method, &request.headers, &representation);
+        let not_modified = outcome == Outcome::NotModified;
+        let mut response = outcome.apply(response);
+        // Only responses with the file's bytes say when it changed (a 304
+        // for a file has no `Last-Modified`, as in the reference).
+        if not_modified {
+            response.headers.remove(LAST_MODIFIED);
+        }
+        response
+    }
 }
 
 /// What a response needs to know of a file.
@@ -103,6 +162,7 @@ impl StaticFiles {
             etag,
             cache_control,
             not_found,
+            cache: FileCache::default(),
             hashes: Mutex::new(HashMap::new()),
         })
     }
@@ -116,6 +176,10 @@ impl StaticFiles {
         let Some(wanted) = wanted(dispatch) else {
             return self.not_found().await;
         };
+        let key = wanted.key();
+        if let Some(answer) = self.cache.get(&key) {
+            return Ok(Some(answer.respond(request)));
+        }
         let this = self.clone();
         let needs_data_hash = self.etag.as_ref().is_some_and(|e| e.data_only);
         let (found, wanted) = tokio::task::spawn_blocking(move || {
@@ -129,7 +193,14 @@ impl StaticFiles {
                 file,
                 facts,
                 contents,
-            } => Ok(Some(self.file_response(request, &facts, file, contents))),
+            } => {
+                let small = contents.is_some();
+                let answer = Arc::new(self.file_answer(&facts, file, contents));
+                if small {
+                    self.cache.put(&key, answer.clone(), facts.len);
+                }
+                Ok(Some(answer.respond(request)))
+            }
             Found::Directory => Ok(Some(self.redirect(&wanted))),
             Found::Nothing => self.not_found().await,
         }
@@ -246,14 +317,13 @@ impl StaticFiles {
         ))
     }
 
-    /// A file's response, adjusted for a conditional or range request.
-    fn file_response(
+    /// The answer for a file, made once for a cached one.
+    fn file_answer(
         &self,
-        request: &Request,
         facts: &FileFacts,
         file: Arc<File>,
         contents: Option<Bytes>,
-    ) -> Response {
+    ) -> FileAnswer {
         let body = match contents {
             Some(bytes) => Body::Full(bytes),
             None => Body::Parts(vec![Part::File {
@@ -274,28 +344,18 @@ impl StaticFiles {
         if let Some(value) = etag.as_deref().and_then(|t| HeaderValue::from_str(t).ok()) {
             response.headers.insert(ETAG, value);
         }
-        response.cache_control.clone_from(&self.cache_control);
-        let modified = facts.modified;
-        let outcome = if conditional::is_conditional(&request.headers) {
-            let representation = Representation {
-                etag: etag.as_deref(),
-                last_modified: modified.map(conditional::seconds),
-                length: facts.len,
-                ranges: true,
-            };
-            conditional::evaluate(&request.method, &request.headers, &representation)
-        } else {
-            Outcome::Whole
-        };
-        // Only responses with the file's bytes say when it changed (a 304
-        // for a file has no `Last-Modified`, as in the reference).
-        if matches!(outcome, Outcome::Whole | Outcome::Partial(_))
-            && let Some(modified) = modified
+        if let Some(modified) = facts.modified
             && let Ok(value) = HeaderValue::try_from(httpdate::fmt_http_date(modified))
         {
             response.headers.insert(LAST_MODIFIED, value);
         }
-        outcome.apply(response)
+        response.cache_control.clone_from(&self.cache_control);
+        FileAnswer::new(
+            Prepared::new(response),
+            etag,
+            facts.modified.map(conditional::seconds),
+            facts.len,
+        )
     }
 
     /// The redirect for a directory asked for without its slash: to the

@@ -18,6 +18,18 @@ pub(crate) struct Wanted {
     pub(crate) last: String,
 }
 
+impl Wanted {
+    /// A key naming what is asked for: the relative path, with a `/` for
+    /// a directory request.
+    pub(crate) fn key(&self) -> String {
+        if self.directory {
+            format!("{}/", self.relative)
+        } else {
+            self.relative.clone()
+        }
+    }
+}
+
 /// What `dispatch` asks for, or `None` when the path cannot name a file
 /// here: empty components inside it, invalid or incomplete escapes,
 /// escaped slashes, or (after decoding) `.` and `..` or invalid UTF-8.
