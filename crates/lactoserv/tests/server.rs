@@ -77,8 +77,40 @@ os.execv(sys.argv[2], sys.argv[2:])
             .spawn()
             .expect("the launcher starts");
         let mut server = Self { child };
-        server.wait_for(port);
+        server.wait_for_an_answer(port);
         (server, port)
+    }
+
+    /// Waits until the server answers an HTTP request on `port`: with an
+    /// inherited socket, connections are taken (into the backlog) before
+    /// the server has started, so being able to connect says nothing.
+    fn wait_for_an_answer(&mut self, port: u16) {
+        use std::io::{Read as _, Write as _};
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let answered = TcpStream::connect_timeout(&addr, Duration::from_millis(200))
+                .and_then(|mut stream| {
+                    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+                    stream.write_all(b"HEAD / HTTP/1.0\r\n\r\n")?;
+                    let mut first = [0u8; 5];
+                    stream.read_exact(&mut first)?;
+                    Ok(&first == b"HTTP/")
+                })
+                .unwrap_or(false);
+            if answered {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let output = self.child_output();
+                panic!("the server exited early ({status}):\n{output}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server never answered on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Waits until `port` accepts connections.

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use crate::net::Part;
 
 /// How much of a file one read takes.
-const CHUNK: u64 = 256 * 1024;
+const CHUNK: u64 = 64 * 1024;
 
 /// A response body in hyper's terms.
 pub(crate) struct ResponseBody {

@@ -24,14 +24,14 @@ use lactoserv_core::app::HandleError;
 use lactoserv_core::net::conditional::{self, Outcome, Representation};
 use lactoserv_core::net::{Body, Dispatch, Part, Prepared, Request, Response};
 
-use super::cache::FileCache;
+use super::cache::{Cached, FileCache};
 use super::path::{Wanted, wanted};
 use crate::support::content_type::type_from_path;
 use crate::support::etag::EtagOptions;
 
 /// Files up to this size are read whole when looked up; larger ones are
 /// streamed.
-pub(crate) const SMALL_FILE: u64 = 64 * 1024;
+pub(crate) const SMALL_FILE: u64 = 1024 * 1024;
 
 /// The running application.
 #[derive(Debug)]
@@ -177,8 +177,11 @@ impl StaticFiles {
             return self.not_found().await;
         };
         let key = wanted.key();
-        if let Some(answer) = self.cache.get(&key) {
-            return Ok(Some(answer.respond(request)));
+        match self.cache.get(&key) {
+            Some(Cached::File(answer)) => return Ok(Some(answer.respond(request))),
+            Some(Cached::Directory) => return Ok(Some(self.redirect(&wanted))),
+            Some(Cached::Missing) => return self.not_found().await,
+            None => {}
         }
         let this = self.clone();
         let needs_data_hash = self.etag.as_ref().is_some_and(|e| e.data_only);
@@ -197,12 +200,18 @@ impl StaticFiles {
                 let small = contents.is_some();
                 let answer = Arc::new(self.file_answer(&facts, file, contents));
                 if small {
-                    self.cache.put(&key, answer.clone(), facts.len);
+                    self.cache.put(&key, Cached::File(answer.clone()));
                 }
                 Ok(Some(answer.respond(request)))
             }
-            Found::Directory => Ok(Some(self.redirect(&wanted))),
-            Found::Nothing => self.not_found().await,
+            Found::Directory => {
+                self.cache.put(&key, Cached::Directory);
+                Ok(Some(self.redirect(&wanted)))
+            }
+            Found::Nothing => {
+                self.cache.put(&key, Cached::Missing);
+                self.not_found().await
+            }
         }
     }
 
