@@ -313,3 +313,70 @@ async fn simple_responses_answer_conditionals_and_ranges() {
     assert_eq!(headers["content-range"], "bytes 0-4/12");
     assert_eq!(body, b"Hello");
 }
+
+#[tokio::test]
+async fn index_file_lists_none_and_head_redirects() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (name, contents) in [
+        ("site/avec-index-txt/index.txt", "text index\n"),
+        ("site/subdir/index.html", "<p>sub</p>\n"),
+    ] {
+        std::fs::create_dir_all(root.join(name).parent().unwrap()).unwrap();
+        std::fs::write(root.join(name), contents).unwrap();
+    }
+    let [listed, none] = free_ports::<2>();
+    let source = format!(
+        "import {{ StaticFiles }} from '@lactoserv/webapp-builtins';
+const site = new URL('site', import.meta.url).pathname;
+export default {{
+  applications: [
+    {{ name: 'listed', class: StaticFiles, siteDirectory: site, indexFile: ['index.html', 'index.txt'] }},
+    {{ name: 'none', class: StaticFiles, siteDirectory: site, indexFile: null }}
+  ],
+  endpoints: [
+    {{ name: 'listed', protocol: 'http', interface: '127.0.0.1:{listed}', application: 'listed' }},
+    {{ name: 'none', protocol: 'http', interface: '127.0.0.1:{none}', application: 'none' }}
+  ]
+}};
+"
+    );
+    std::fs::write(root.join("config.mjs"), source).unwrap();
+    let server = ServerProcess::start(&root.join("config.mjs"), listed);
+    server.wait_until_listening(none);
+    let client = client().redirect(Policy::none()).build().unwrap();
+
+    let (status, _, body) = get(
+        &client,
+        &format!("http://127.0.0.1:{listed}/avec-index-txt/"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, body.as_slice()),
+        (StatusCode::OK, &b"text index\n"[..])
+    );
+    let (status, _, body) = get(&client, &format!("http://127.0.0.1:{listed}/subdir/"), &[]).await;
+    assert_eq!(
+        (status, body.as_slice()),
+        (StatusCode::OK, &b"<p>sub</p>\n"[..])
+    );
+
+    let (status, headers, body) =
+        get(&client, &format!("http://127.0.0.1:{none}/subdir/"), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .starts_with("404 Not Found:")
+    );
+    let head = client
+        .head(format!("http://127.0.0.1:{none}/subdir"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(head.headers()["location"], "subdir/");
+    assert!(!head.headers().contains_key("content-type"));
+}

@@ -140,3 +140,74 @@ fn file_must_exist_and_not_be_a_directory_at_start() {
     let config = build(json!({ "filePath": "/" })).unwrap();
     assert!(config.check_environment().is_err());
 }
+
+/// What the application answers to `method` with `headers`.
+async fn answer(config: Value, method: http::Method, headers: &[(&'static str, &str)]) -> Response {
+    let app = SimpleResponse::new(&build(config).unwrap()).unwrap();
+    let mut map = http::HeaderMap::new();
+    for (name, value) in headers {
+        map.insert(*name, HeaderValue::from_str(value).unwrap());
+    }
+    let request = Request::new(
+        method,
+        http::Version::HTTP_11,
+        http::uri::PathAndQuery::from_static("/x"),
+        lactoserv_core::net::HostInfo::from_authority(None, 80),
+        map,
+    )
+    .unwrap();
+    let dispatch = Dispatch::root(&request);
+    app.handle_request(&request, &dispatch)
+        .await
+        .unwrap()
+        .unwrap()
+        .finish(true)
+}
+
+#[tokio::test]
+async fn answers_like_the_observed_exchanges() {
+    use http::Method;
+    let hello = json!({ "body": "Hello body!\n", "contentType": "text/plain" });
+    let whole = answer(hello.clone(), Method::GET, &[]).await;
+    assert_eq!(whole.status, StatusCode::OK);
+    assert_eq!(whole.headers["accept-ranges"], "bytes");
+    assert!(whole.headers.contains_key("last-modified"));
+    let part = answer(hello.clone(), Method::GET, &[("range", "bytes=0-4")]).await;
+    assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.headers["content-range"], "bytes 0-4/12");
+    let post = answer(hello, Method::POST, &[]).await;
+    assert_eq!(post.status, StatusCode::FORBIDDEN);
+
+    let empty = json!({ "etag": true, "cacheControl": "public" });
+    let no_body = answer(empty.clone(), Method::GET, &[]).await;
+    assert_eq!(no_body.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        no_body.headers["etag"],
+        "\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU\""
+    );
+    assert!(!no_body.headers.contains_key("accept-ranges"));
+    let fresh = answer(
+        empty,
+        Method::GET,
+        &[(
+            "if-none-match",
+            "\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU\"",
+        )],
+    )
+    .await;
+    assert_eq!(fresh.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(fresh.headers["cache-control"], "public");
+
+    let fixed = json!({ "body": "Sorry!\n", "contentType": "text/plain", "statusCode": 404,
+                        "cacheControl": "public, max-age=10" });
+    for headers in [
+        &[("range", "bytes=0-1")][..],
+        &[("if-modified-since", "Tue, 01 Jan 2030 00:00:00 GMT")],
+    ] {
+        let answer = answer(fixed.clone(), Method::GET, headers).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND);
+        assert_eq!(answer.body, Body::Full(Bytes::from_static(b"Sorry!\n")));
+        assert!(!answer.headers.contains_key("accept-ranges"));
+        assert_eq!(answer.headers["cache-control"], "public, max-age=10");
+    }
+}
