@@ -19,7 +19,16 @@ use crate::net::Part;
 const CHUNK: u64 = 64 * 1024;
 
 /// A response body in hyper's terms.
-pub(crate) struct ResponseBody {
+pub(crate) enum ResponseBody {
+    /// Bytes in memory, sent as one frame (most responses: no queue to
+    /// allocate).
+    Bytes(Option<Bytes>),
+    /// Pieces.
+    Parts(Pieces),
+}
+
+/// What is left of a body in pieces.
+pub(crate) struct Pieces {
     /// What is left to send.
     parts: VecDeque<Part>,
     /// Bytes left to send, for the size hint.
@@ -31,24 +40,26 @@ pub(crate) struct ResponseBody {
 impl ResponseBody {
     /// No body.
     pub(crate) fn empty() -> Self {
-        Self::parts(Vec::new())
+        Self::Bytes(None)
     }
 
     /// `bytes`.
     pub(crate) fn bytes(bytes: Bytes) -> Self {
-        Self::parts(vec![Part::Bytes(bytes)])
+        Self::Bytes(Some(bytes).filter(|b| !b.is_empty()))
     }
 
     /// `parts`, in order.
     pub(crate) fn parts(parts: Vec<Part>) -> Self {
         let parts: VecDeque<Part> = parts.into_iter().filter(|p| !p.is_empty()).collect();
-        Self {
+        Self::Parts(Pieces {
             remaining: parts.iter().map(Part::len).sum(),
             parts,
             reading: None,
-        }
+        })
     }
+}
 
+impl Pieces {
     /// Starts reading the next chunk of the file piece at the front.
     fn start_read(&mut self) {
         let Some(Part::File { file, offset, len }) = self.parts.front_mut() else {
@@ -85,7 +96,35 @@ impl hyper::body::Body for ResponseBody {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        let this = self.get_mut();
+        match self.get_mut() {
+            Self::Bytes(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            Self::Parts(pieces) => pieces.poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Self::Bytes(bytes) => bytes.is_none(),
+            Self::Parts(pieces) => pieces.remaining == 0,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Self::Bytes(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            Self::Parts(pieces) => SizeHint::with_exact(pieces.remaining),
+        }
+    }
+}
+
+impl Pieces {
+    fn poll_frame(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = self;
         loop {
             if let Some(reading) = &mut this.reading {
                 let result = ready!(Pin::new(reading).poll(cx));
@@ -108,14 +147,6 @@ impl hyper::body::Body for ResponseBody {
                 Some(Part::File { .. }) => this.start_read(),
             }
         }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.remaining == 0
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.remaining)
     }
 }
 
