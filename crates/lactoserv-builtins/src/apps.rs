@@ -25,6 +25,7 @@ pub(crate) mod redirector;
 pub(crate) mod request_delay;
 pub(crate) mod request_filter;
 pub(crate) mod request_rate_limiter;
+mod routers;
 pub(crate) mod serial_router;
 pub(crate) mod simple_response;
 pub(crate) mod static_files;

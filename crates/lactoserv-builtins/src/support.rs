@@ -5,5 +5,6 @@ pub(crate) mod cache_control;
 pub(crate) mod content_type;
 pub(crate) mod etag;
 pub(crate) mod mime_table;
+pub(crate) mod path_tree;
 pub(crate) mod rate_limit;
 pub(crate) mod rotate;

@@ -196,6 +196,24 @@ pub trait ApplicationConfig: fmt::Debug + Send + Sync + 'static {
             "this application type cannot serve requests in this version",
         ))
     }
+
+    /// Builds the application given the others, by name: for types that
+    /// dispatch to other applications (routers), which they name in
+    /// [`references`](Self::references). By default
+    /// [`build`](Self::build).
+    fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
+        let _ = applications;
+        self.build()
+    }
+}
+
+/// The running applications by name, while they are being built: what a
+/// router's [`ApplicationConfig::build_with`] dispatches to. References are
+/// checked (and cycles refused) before anything is built, so every name a
+/// type declared resolves.
+pub trait Applications {
+    /// The application named `name`, built if it was not yet.
+    fn get(&self, name: &str) -> Result<AppRef, BindError>;
 }
 
 /// The checked configuration of one service type.

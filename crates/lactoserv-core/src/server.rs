@@ -9,12 +9,12 @@
 mod activity;
 mod answer;
 mod body;
+mod build;
 mod connection;
 mod handler;
 mod inherited;
 mod listen;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,7 +25,6 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-use crate::app::AppRef;
 use crate::endpoint::Protocol;
 use crate::host::tls::TlsHosts;
 use crate::log::{LogValue, Logger};
@@ -87,18 +86,7 @@ impl Server {
     /// Builds the applications, sets up TLS, binds every endpoint and starts
     /// accepting.
     pub async fn start(config: &WebappConfig, options: &ServerOptions) -> Result<Self, StartError> {
-        let mut apps: HashMap<&str, AppRef> = HashMap::new();
-        for (index, entry) in config.applications.iter().enumerate() {
-            let app = entry
-                .config
-                .build()
-                .map_err(|err| StartError::Application {
-                    index,
-                    name: entry.name.clone(),
-                    message: err.to_string(),
-                })?;
-            apps.insert(&entry.name, app);
-        }
+        let apps = build::applications(config)?;
         let tls_hosts = TlsHosts::new(config.hosts.iter().map(|h| &h.config))
             .map_err(|err| StartError::Tls(err.to_string()))?;
 

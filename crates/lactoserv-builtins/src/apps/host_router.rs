@@ -7,7 +7,12 @@
 //! routing table is a core [`HostMap`].
 
 use lactoserv_core::bind::BindError;
-use lactoserv_core::component::{ApplicationConfig, Kind, Reference};
+use std::sync::Arc;
+
+use lactoserv_core::app::AppRef;
+use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
+
+use super::routers::HostRouter;
 use lactoserv_core::host::{HostMap, Hostname};
 use lactoserv_core::names::Name;
 use serde::Deserialize;
@@ -77,6 +82,10 @@ impl ApplicationConfig for HostRouterConfig {
                 Reference::new(field, Kind::Application, route.target.as_str())
             })
             .collect()
+    }
+
+    fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
+        Ok(Arc::new(HostRouter::new(&self.routes, applications)?))
     }
 }
 

@@ -10,7 +10,12 @@
 use std::fmt;
 
 use lactoserv_core::bind::BindError;
-use lactoserv_core::component::{ApplicationConfig, Kind, Reference};
+use std::sync::Arc;
+
+use lactoserv_core::app::AppRef;
+use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
+
+use super::routers::PathRouter;
 use lactoserv_core::names::Name;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -166,6 +171,10 @@ impl ApplicationConfig for PathRouterConfig {
                 Some(Reference::new(field, Kind::Application, name.as_str()))
             })
             .collect()
+    }
+
+    fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
+        Ok(Arc::new(PathRouter::new(&self.routes, applications)?))
     }
 }
 

@@ -2,7 +2,13 @@
 //! response (Lactoserv `webapp-builtins/export/SerialRouter.js`; spec 03
 //! §4.3).
 
-use lactoserv_core::component::{ApplicationConfig, Kind, Reference};
+use std::sync::Arc;
+
+use lactoserv_core::app::AppRef;
+use lactoserv_core::bind::BindError;
+use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
+
+use super::routers::SerialRouter;
 use lactoserv_core::names::Name;
 use serde::Deserialize;
 
@@ -31,6 +37,13 @@ impl ApplicationConfig for SerialRouterConfig {
                 )
             })
             .collect()
+    }
+
+    fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
+        Ok(Arc::new(SerialRouter::new(
+            &self.applications.0,
+            applications,
+        )?))
     }
 }
 

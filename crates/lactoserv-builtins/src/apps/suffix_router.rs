@@ -8,7 +8,12 @@
 //! specs is the reference's.
 
 use lactoserv_core::bind::BindError;
-use lactoserv_core::component::{ApplicationConfig, Kind, Reference};
+use std::sync::Arc;
+
+use lactoserv_core::app::AppRef;
+use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
+
+use super::routers::SuffixRouter;
 use lactoserv_core::names::Name;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -70,6 +75,16 @@ impl ApplicationConfig for SuffixRouterConfig {
                 Reference::new(field, Kind::Application, route.target.as_str())
             })
             .collect()
+    }
+
+    fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
+        let router = SuffixRouter::new(
+            &self.routes,
+            self.handle_files,
+            self.handle_directories,
+            applications,
+        )?;
+        Ok(Arc::new(router))
     }
 }
 

@@ -1,0 +1,188 @@
+//! The running routers (spec 03 §4.1–4.4): HostRouter (most specific host
+//! pattern, no fallback), PathRouter (most to least specific path key, a
+//! `null` route stopping the search), SerialRouter (in order, first answer
+//! wins) and SuffixRouter (longest suffix of the last name, no fallback).
+
+use async_trait::async_trait;
+use lactoserv_core::app::{AppRef, Application, HandleError};
+use lactoserv_core::bind::BindError;
+use lactoserv_core::component::Applications;
+use lactoserv_core::host::map::HostMap;
+use lactoserv_core::net::{Dispatch, Request, Response};
+
+use super::host_router::HostRoute;
+use super::path_router::PathRoute;
+use super::suffix_router::SuffixRoute;
+use crate::support::path_tree::PathTree;
+
+type Answer = Result<Option<Response>, HandleError>;
+
+/// Routes by the request's host.
+pub(crate) struct HostRouter {
+    routes: HostMap<AppRef>,
+}
+
+impl HostRouter {
+    pub(crate) fn new(
+        routes: &HostMap<HostRoute>,
+        apps: &dyn Applications,
+    ) -> Result<Self, BindError> {
+        let mut resolved = HostMap::new();
+        for (hostname, route) in routes.iter() {
+            resolved.insert(hostname.clone(), apps.get(route.target.as_str())?);
+        }
+        Ok(Self { routes: resolved })
+    }
+}
+
+#[async_trait]
+impl Application for HostRouter {
+    async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Answer {
+        match self.routes.find(&request.host.name) {
+            Some(app) => app.handle_request(request, dispatch).await,
+            None => Ok(None),
+        }
+    }
+}
+
+/// Routes by path, falling back from the most to the least specific key.
+pub(crate) struct PathRouter {
+    /// `None` for a `null` route.
+    tree: PathTree<Option<AppRef>>,
+}
+
+impl PathRouter {
+    pub(crate) fn new(routes: &[PathRoute], apps: &dyn Applications) -> Result<Self, BindError> {
+        let mut tree = PathTree::default();
+        for route in routes {
+            let app = route
+                .target
+                .as_ref()
+                .map(|name| apps.get(name.as_str()))
+                .transpose()?;
+            tree.insert(&route.key, app)
+                .map_err(|message| BindError::new("paths", message))?;
+        }
+        Ok(Self { tree })
+    }
+}
+
+#[async_trait]
+impl Application for PathRouter {
+    async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Answer {
+        for found in self.tree.matches(dispatch.extra_components()) {
+            let Some(app) = found.value else {
+                // A `null` route: nothing less specific is tried.
+                return Ok(None);
+            };
+            let below = dispatch
+                .advance(found.depth)
+                .expect("a match covers part of the path");
+            if let Some(response) = app.handle_request(request, &below).await? {
+                return Ok(Some(response));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Tries applications in order.
+pub(crate) struct SerialRouter {
+    apps: Vec<AppRef>,
+}
+
+impl SerialRouter {
+    pub(crate) fn new(
+        names: &[lactoserv_core::names::Name],
+        apps: &dyn Applications,
+    ) -> Result<Self, BindError> {
+        let apps = names
+            .iter()
+            .map(|name| apps.get(name.as_str()))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { apps })
+    }
+}
+
+#[async_trait]
+impl Application for SerialRouter {
+    async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Answer {
+        for app in &self.apps {
+            if let Some(response) = app.handle_request(request, dispatch).await? {
+                return Ok(Some(response));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Routes by the suffix of the last name in the path.
+pub(crate) struct SuffixRouter {
+    /// Longest suffix first.
+    routes: Vec<(String, AppRef)>,
+    files: bool,
+    directories: bool,
+}
+
+impl SuffixRouter {
+    pub(crate) fn new(
+        routes: &[SuffixRoute],
+        files: bool,
+        directories: bool,
+        apps: &dyn Applications,
+    ) -> Result<Self, BindError> {
+        let mut resolved = routes
+            .iter()
+            .map(|route| Ok((route.suffix.clone(), apps.get(route.target.as_str())?)))
+            .collect::<Result<Vec<_>, BindError>>()?;
+        resolved.sort_by_key(|(suffix, _)| std::cmp::Reverse(suffix.len()));
+        Ok(Self {
+            routes: resolved,
+            files,
+            directories,
+        })
+    }
+}
+
+/// Whether the whole path (base and extra) is in directory form, and its
+/// last name (the last component before a final empty one), if any.
+pub(crate) fn last_name<'a>(dispatch: &Dispatch<'a>) -> (bool, Option<&'a str>) {
+    let mut last = None;
+    let mut before = None;
+    for component in dispatch
+        .base_components()
+        .chain(dispatch.extra_components())
+    {
+        before = last;
+        last = Some(component);
+    }
+    match last {
+        Some("") => (true, before.filter(|name| !name.is_empty())),
+        Some(name) => (false, Some(name)),
+        None => (false, None),
+    }
+}
+
+#[async_trait]
+impl Application for SuffixRouter {
+    async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Answer {
+        let (directory, name) = last_name(dispatch);
+        if (directory && !self.directories) || (!directory && !self.files) {
+            return Ok(None);
+        }
+        let Some(name) = name else {
+            return Ok(None);
+        };
+        let found = self
+            .routes
+            .iter()
+            .find(|(suffix, _)| name.len() > suffix.len() && name.ends_with(suffix.as_str()));
+        match found {
+            Some((_, app)) => app.handle_request(request, dispatch).await,
+            None => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,152 @@
+//! The routing tree of PathRouter (Lactoserv `TreeMap` with `PathKey`;
+//! spec 03 PK-1..PK-6): keys are component lists, exact or wildcard, and a
+//! lookup yields every binding that covers a path, most specific first.
+
+use std::collections::HashMap;
+
+use crate::apps::path_router::PathKey;
+
+/// Values by path key.
+#[derive(Debug)]
+pub(crate) struct PathTree<V> {
+    root: Node<V>,
+}
+
+#[derive(Debug)]
+struct Node<V> {
+    exact: Option<V>,
+    wildcard: Option<V>,
+    children: HashMap<String, Node<V>>,
+}
+
+impl<V> Default for Node<V> {
+    fn default() -> Self {
+        Self {
+            exact: None,
+            wildcard: None,
+            children: HashMap::new(),
+        }
+    }
+}
+
+impl<V> Default for PathTree<V> {
+    fn default() -> Self {
+        Self {
+            root: Node::default(),
+        }
+    }
+}
+
+/// One binding covering a path.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Match<'a, V> {
+    /// How many components of the path the key covers.
+    pub(crate) depth: usize,
+    /// The bound value.
+    pub(crate) value: &'a V,
+}
+
+impl<V> PathTree<V> {
+    /// Binds `key`; an error (`Key already bound: [a, b]`) if it was.
+    pub(crate) fn insert(&mut self, key: &PathKey, value: V) -> Result<(), String> {
+        let mut node = &mut self.root;
+        for component in &key.components {
+            node = node.children.entry(component.clone()).or_default();
+        }
+        let slot = if key.wildcard {
+            &mut node.wildcard
+        } else {
+            &mut node.exact
+        };
+        if slot.is_some() {
+            return Err(format!("Key already bound: {}", key.bracketed()));
+        }
+        *slot = Some(value);
+        Ok(())
+    }
+
+    /// Every binding covering the path of `components`, most specific
+    /// first: the exact binding, the wildcard at the path itself, then the
+    /// wildcards at shorter prefixes, longest first.
+    pub(crate) fn matches<'a, 'p>(
+        &'a self,
+        components: impl Iterator<Item = &'p str>,
+    ) -> Vec<Match<'a, V>> {
+        let mut trail = vec![&self.root];
+        let mut whole = true;
+        for component in components {
+            match trail.last().and_then(|node| node.children.get(component)) {
+                Some(child) => trail.push(child),
+                None => {
+                    whole = false;
+                    break;
+                }
+            }
+        }
+        let mut found = Vec::new();
+        if whole {
+            let depth = trail.len() - 1;
+            if let Some(value) = &trail[depth].exact {
+                found.push(Match { depth, value });
+            }
+        }
+        for (depth, node) in trail.iter().enumerate().rev() {
+            if let Some(value) = &node.wildcard {
+                found.push(Match { depth, value });
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apps::path_router::parse_path_pattern;
+
+    fn tree(bindings: &[(&str, char)]) -> PathTree<char> {
+        let mut tree = PathTree::default();
+        for (pattern, value) in bindings {
+            tree.insert(&parse_path_pattern(pattern).unwrap(), *value)
+                .unwrap();
+        }
+        tree
+    }
+
+    fn lookup(tree: &PathTree<char>, path: &[&str]) -> Vec<(char, usize)> {
+        tree.matches(path.iter().copied())
+            .into_iter()
+            .map(|m| (*m.value, m.depth))
+            .collect()
+    }
+
+    #[test]
+    fn finds_from_most_to_least_specific() {
+        let t = tree(&[("/*", 'a'), ("/x/*", 'b'), ("/x/y/*", 'c'), ("/x/y", 'd')]);
+        assert_eq!(
+            lookup(&t, &["x", "y"]),
+            [('d', 2), ('c', 2), ('b', 1), ('a', 0)]
+        );
+        let t = tree(&[("/top/*", 'x'), ("/top/middle/*", 'v')]);
+        assert_eq!(lookup(&t, &["top", "middle", "bottom"])[0], ('v', 2));
+    }
+
+    #[test]
+    fn exact_keys_match_only_themselves() {
+        let t = tree(&[("/x", 'b'), ("/x/y", 'c'), ("/x/y/z", 'd')]);
+        assert_eq!(lookup(&t, &["x", "y"]), [('c', 2)]);
+        let t = tree(&[("/x", 'b')]);
+        assert_eq!(lookup(&t, &["x", "y"]), []);
+    }
+
+    #[test]
+    fn a_key_binds_once() {
+        let mut t = tree(&[("/x/*", 'b')]);
+        let err = t
+            .insert(&parse_path_pattern("/x/*").unwrap(), 'c')
+            .unwrap_err();
+        assert_eq!(err, "Key already bound: [x, *]");
+        assert!(t.insert(&parse_path_pattern("/x").unwrap(), 'c').is_ok());
+        assert!(t.insert(&parse_path_pattern("/x/").unwrap(), 'd').is_ok());
+    }
+}
