@@ -27,6 +27,7 @@ pub(crate) mod request_filter;
 pub(crate) mod request_rate_limiter;
 mod routers;
 pub(crate) mod serial_router;
+mod shaping;
 pub(crate) mod simple_response;
 pub(crate) mod static_files;
 pub(crate) mod suffix_router;

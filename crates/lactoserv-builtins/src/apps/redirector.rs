@@ -8,7 +8,13 @@
 //! RED-4: a fraction would fail every request).
 
 use lactoserv_core::bind::BindError;
+use std::sync::Arc;
+
+use http::{HeaderValue, StatusCode};
+use lactoserv_core::app::AppRef;
 use lactoserv_core::component::ApplicationConfig;
+
+use super::shaping::Redirector;
 use lactoserv_core::host::ip::parse_ip;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
@@ -21,10 +27,6 @@ const DEFAULT_STATUS: u16 = 308;
 /// The checked configuration of a Redirector.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "read when redirecting (a later issue)")
-)]
 pub(crate) struct RedirectorConfig {
     /// The base URL: absolute, `http` or `https`, ending in `/`.
     #[serde(deserialize_with = "deserialize_target")]
@@ -50,6 +52,22 @@ impl ApplicationConfig for RedirectorConfig {
                 ),
             ))
         }
+    }
+
+    fn build(&self) -> Result<AppRef, BindError> {
+        let status = StatusCode::from_u16(self.status_code)
+            .map_err(|err| BindError::new("statusCode", err.to_string()))?;
+        let cache_control = self
+            .cache_control
+            .as_ref()
+            .map(|value| HeaderValue::from_str(value.as_str()))
+            .transpose()
+            .map_err(|err| BindError::new("cacheControl", err.to_string()))?;
+        Ok(Arc::new(Redirector::new(
+            &self.target,
+            status,
+            cache_control,
+        )))
     }
 }
 

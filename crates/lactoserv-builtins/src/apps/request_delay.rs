@@ -7,7 +7,12 @@
 //! tests will control the clock from Rust instead).
 
 use lactoserv_core::bind::BindError;
+use std::sync::Arc;
+
+use lactoserv_core::app::AppRef;
 use lactoserv_core::component::ApplicationConfig;
+
+use super::shaping::RequestDelay;
 use lactoserv_core::quant::Duration;
 use serde::Deserialize;
 use serde_json::Value;
@@ -80,6 +85,15 @@ impl ApplicationConfig for RequestDelayConfig {
         self.min_delay = Some(min);
         self.max_delay = Some(max);
         Ok(())
+    }
+
+    fn build(&self) -> Result<AppRef, BindError> {
+        let (min, max) = match (self.delay, self.min_delay, self.max_delay) {
+            (Some(delay), _, _) => (delay, delay),
+            (None, Some(min), Some(max)) => (min, max),
+            _ => return Err(BindError::new("delay", "no delay configured")),
+        };
+        Ok(Arc::new(RequestDelay::new(min.value(), max.value())))
     }
 }
 

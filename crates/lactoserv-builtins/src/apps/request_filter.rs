@@ -13,7 +13,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use lactoserv_core::bind::BindError;
+use std::sync::Arc;
+
+use http::StatusCode;
+use lactoserv_core::app::AppRef;
 use lactoserv_core::component::ApplicationConfig;
+
+use super::shaping::{FormRule, RequestFilter};
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
@@ -190,6 +196,41 @@ impl ApplicationConfig for RequestFilterConfig {
             ));
         }
         Ok(())
+    }
+
+    fn build(&self) -> Result<AppRef, BindError> {
+        let form = match (
+            self.reject_directories,
+            self.redirect_directories,
+            self.reject_files,
+            self.redirect_files,
+        ) {
+            (true, _, _, _) => FormRule::RejectDirectories,
+            (_, true, _, _) => FormRule::RedirectDirectories,
+            (_, _, true, _) => FormRule::RejectFiles,
+            (_, _, _, true) => FormRule::RedirectFiles,
+            _ => FormRule::None,
+        };
+        let methods = self.accept_methods.as_ref().map(|methods| {
+            methods
+                .0
+                .iter()
+                .map(|method| {
+                    http::Method::from_bytes(method.as_str().to_ascii_uppercase().as_bytes())
+                        .expect("a standard method")
+                })
+                .collect()
+        });
+        let status = StatusCode::from_u16(self.filter_response_status)
+            .map_err(|err| BindError::new("filterResponseStatus", err.to_string()))?;
+        Ok(Arc::new(RequestFilter {
+            form,
+            methods,
+            status,
+            max_depth: self.max_path_depth,
+            max_length: self.max_path_length,
+            max_query: self.max_query_length,
+        }))
     }
 }
 
