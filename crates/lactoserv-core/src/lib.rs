@@ -12,6 +12,7 @@
 //! - [`names`]: component-name syntax.
 //! - [`bind`]: turning one component's bindings into its typed config struct.
 //! - [`blob`]: bindings that take a string or a `Buffer`.
+//! - [`bucket`]: the token bucket behind the rate limiters.
 //! - [`component`]: the traits a component's config implements.
 //! - [`catalog`]: class name → constructor, for built-ins and user types.
 //! - [`host`], [`endpoint`]: the two component kinds the framework owns.
@@ -23,6 +24,7 @@
 pub mod app;
 pub mod bind;
 pub mod blob;
+pub mod bucket;
 pub mod catalog;
 pub mod component;
 pub mod endpoint;

@@ -5,8 +5,15 @@
 //! This module holds its configuration; the application itself comes with
 //! the runtime.
 
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use http::StatusCode;
+use lactoserv_core::app::{AppRef, Application, HandleError};
 use lactoserv_core::bind::BindError;
+use lactoserv_core::bucket::TokenBucket;
 use lactoserv_core::component::ApplicationConfig;
+use lactoserv_core::net::{Dispatch, Request, Response};
 use serde::Deserialize;
 
 use crate::support::rate_limit::{RateLimitConfig, RequestTokens};
@@ -21,6 +28,33 @@ impl ApplicationConfig for RequestRateLimiterConfig {
     fn validate(&mut self) -> Result<(), BindError> {
         self.0.validate()
     }
+
+    fn build(&self) -> Result<AppRef, BindError> {
+        Ok(Arc::new(RequestRateLimiter {
+            bucket: self.0.bucket(),
+        }))
+    }
+}
+
+/// Takes a token per request: granted (at once or after queueing), the
+/// request goes on to the next application; denied, it gets a 429.
+struct RequestRateLimiter {
+    bucket: Arc<TokenBucket>,
+}
+
+#[async_trait]
+impl Application for RequestRateLimiter {
+    async fn handle_request(
+        &self,
+        _: &Request,
+        _: &Dispatch<'_>,
+    ) -> Result<Option<Response>, HandleError> {
+        if self.bucket.request(1.0, 1.0).await.done {
+            Ok(None)
+        } else {
+            Ok(Some(Response::status_only(StatusCode::TOO_MANY_REQUESTS)))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -34,6 +68,59 @@ mod tests {
         let mut config: RequestRateLimiterConfig = from_value(bindings)?;
         config.validate()?;
         Ok(config)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn passes_requests_on_until_the_queue_is_full_then_answers_429() {
+        let config =
+            bind(&json!({"flowRate": "1 req/sec", "maxBurst": "2 req", "maxQueue": "1 req"}))
+                .unwrap();
+        let app = config.build().unwrap();
+        let request = Request::new(
+            http::Method::GET,
+            http::Version::HTTP_11,
+            http::uri::PathAndQuery::from_static("/"),
+            lactoserv_core::net::HostInfo::from_authority(None, 80),
+            http::HeaderMap::new(),
+        )
+        .unwrap();
+        let started = tokio::time::Instant::now();
+        let mut answers = Vec::new();
+        let dispatch = Dispatch::root(&request);
+        let calls: Vec<_> = (0..5)
+            .map(|_| app.handle_request(&request, &dispatch))
+            .collect();
+        for answer in futures_join(calls).await {
+            answers.push(answer.unwrap().map(|r| r.status.as_u16()));
+        }
+        let passed = answers.iter().filter(|a| a.is_none()).count();
+        let limited = answers.iter().filter(|a| **a == Some(429)).count();
+        assert_eq!((passed, limited), (3, 2));
+        assert_eq!(started.elapsed(), std::time::Duration::from_secs(1));
+    }
+
+    /// Runs futures concurrently on this task, in order.
+    async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+        let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+        let mut outputs: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+        std::future::poll_fn(|cx| {
+            let mut pending = false;
+            for (future, output) in pinned.iter_mut().zip(outputs.iter_mut()) {
+                if output.is_none() {
+                    match future.as_mut().poll(cx) {
+                        std::task::Poll::Ready(value) => *output = Some(value),
+                        std::task::Poll::Pending => pending = true,
+                    }
+                }
+            }
+            if pending {
+                std::task::Poll::Pending
+            } else {
+                std::task::Poll::Ready(())
+            }
+        })
+        .await;
+        outputs.into_iter().map(Option::unwrap).collect()
     }
 
     #[test]

@@ -148,14 +148,23 @@ impl<K: TokenKind> RateLimitConfig<K> {
         Ok(())
     }
 
+    /// The bucket these settings describe.
+    pub(crate) fn bucket(&self) -> std::sync::Arc<lactoserv_core::bucket::TokenBucket> {
+        lactoserv_core::bucket::TokenBucket::new(lactoserv_core::bucket::BucketSettings {
+            flow_rate: self.flow_rate.amount(),
+            max_burst: self.max_burst.amount(),
+            initial_burst: self.initial_tokens(),
+            max_queue: self.max_queue.map(Quantity::amount),
+            max_queue_grant: self.queue_grant_tokens(),
+        })
+    }
+
     /// The tokens in the bucket at start.
-    #[allow(dead_code, reason = "the bucket is built from it at run time")]
     pub(crate) fn initial_tokens(&self) -> f64 {
         self.initial_burst.unwrap_or(self.max_burst).amount()
     }
 
     /// The most tokens one queued request is granted at once.
-    #[allow(dead_code, reason = "the bucket is built from it at run time")]
     pub(crate) fn queue_grant_tokens(&self) -> f64 {
         match (self.max_queue_grant, self.max_queue) {
             (Some(grant), _) => grant.amount(),

@@ -1,0 +1,105 @@
+//! The bucket on tokio's paused clock, against the spec's timings.
+
+use super::*;
+
+fn bucket(burst: f64, rate: f64, queue: Option<f64>) -> Arc<TokenBucket> {
+    TokenBucket::new(BucketSettings {
+        flow_rate: rate,
+        max_burst: burst,
+        initial_burst: burst,
+        max_queue: queue,
+        max_queue_grant: queue.unwrap_or(burst).min(burst),
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn grants_at_once_then_queues_then_denies() {
+    // burst 2, 1/s, queue 2: of 6 requests at once, 2 now, 2 queued (at
+    // +1 s and +2 s), 2 denied.
+    let bucket = bucket(2.0, 1.0, Some(2.0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let bucket = bucket.clone();
+        tasks.push(tokio::spawn(async move {
+            let grant = bucket.request(1.0, 1.0).await;
+            (grant.done, grant.reason, Instant::now() - start)
+        }));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    results.sort_by_key(|(_, _, at)| *at);
+    let granted: Vec<Duration> = results.iter().filter(|r| r.0).map(|r| r.2).collect();
+    assert_eq!(
+        granted,
+        [
+            Duration::ZERO,
+            Duration::ZERO,
+            Duration::from_secs(1),
+            Duration::from_secs(2)
+        ]
+    );
+    let denied = results.iter().filter(|r| r.1 == Reason::Full).count();
+    assert_eq!(denied, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn tokens_refill_at_the_flow_rate_up_to_the_burst() {
+    let bucket = bucket(10.0, 3.0, None);
+    for _ in 0..10 {
+        assert!(bucket.request(1.0, 1.0).await.done);
+    }
+    let start = Instant::now();
+    let grant = bucket.request(1.0, 1.0).await;
+    assert!(grant.done);
+    let waited = Instant::now() - start;
+    assert!(
+        waited >= Duration::from_millis(333) && waited <= Duration::from_millis(334),
+        "{waited:?}"
+    );
+    tokio::time::advance(Duration::from_secs(100)).await;
+    let most = bucket.request(1.0, 100.0).await;
+    assert_eq!(most.grant, 10.0, "never more than the burst");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_queue_is_first_in_first_out() {
+    let bucket = bucket(1.0, 1.0, None);
+    assert!(bucket.request(1.0, 1.0).await.done);
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for n in 0..4 {
+        let (bucket, order) = (bucket.clone(), order.clone());
+        tasks.push(tokio::spawn(async move {
+            bucket.request(1.0, 1.0).await;
+            order.lock().unwrap().push(n);
+        }));
+        tokio::task::yield_now().await;
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), [0, 1, 2, 3]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn denying_all_ends_the_queue() {
+    let bucket = TokenBucket::new(BucketSettings {
+        flow_rate: 1.0,
+        max_burst: 1.0,
+        initial_burst: 0.0,
+        max_queue: None,
+        max_queue_grant: 1.0,
+    });
+    let waiting = {
+        let bucket = bucket.clone();
+        tokio::spawn(async move { bucket.request(1.0, 1.0).await })
+    };
+    tokio::task::yield_now().await;
+    bucket.deny_all();
+    let grant = waiting.await.unwrap();
+    assert_eq!((grant.done, grant.reason), (false, Reason::Stopping));
+    assert_eq!(bucket.request(1.0, 1.0).await.reason, Reason::Stopping);
+}
