@@ -3,6 +3,7 @@
 mod cli;
 mod dry_run;
 mod files;
+mod routing;
 mod serve;
 mod server;
 mod util;
