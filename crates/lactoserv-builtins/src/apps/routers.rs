@@ -17,9 +17,15 @@ use crate::support::path_tree::PathTree;
 
 type Answer = Result<Option<Response>, HandleError>;
 
-/// Routes by the request's host.
+/// Routes by the request's host. The request's host name is canonical
+/// already (lower case, canonical IP text), so patterns are matched as text
+/// with no parsing per request: exact names (and IP addresses) first, then
+/// wildcard domains, longest first, then `*`.
 pub(crate) struct HostRouter {
-    routes: HostMap<AppRef>,
+    exact: Vec<(Box<str>, AppRef)>,
+    /// `*.<domain>` patterns by domain, longest first.
+    domains: Vec<(Box<str>, AppRef)>,
+    any: Option<AppRef>,
 }
 
 impl HostRouter {
@@ -27,18 +33,46 @@ impl HostRouter {
         routes: &HostMap<HostRoute>,
         apps: &dyn Applications,
     ) -> Result<Self, BindError> {
-        let mut resolved = HostMap::new();
+        let mut router = Self {
+            exact: Vec::new(),
+            domains: Vec::new(),
+            any: None,
+        };
         for (hostname, route) in routes.iter() {
-            resolved.insert(hostname.clone(), apps.get(route.target.as_str())?);
+            let app = apps.get(route.target.as_str())?;
+            match hostname.as_str().strip_prefix('*') {
+                Some("") => router.any = Some(app),
+                Some(domain) => router
+                    .domains
+                    .push((domain.trim_start_matches('.').into(), app)),
+                None => router.exact.push((hostname.as_str().into(), app)),
+            }
         }
-        Ok(Self { routes: resolved })
+        router
+            .domains
+            .sort_by_key(|(domain, _)| std::cmp::Reverse(domain.len()));
+        Ok(router)
+    }
+
+    /// The application for host `name`: the most specific pattern only.
+    fn find(&self, name: &str) -> Option<&AppRef> {
+        let covers = |domain: &str| {
+            name.strip_suffix(domain)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+        };
+        self.exact
+            .iter()
+            .find(|(exact, _)| **exact == *name)
+            .or_else(|| self.domains.iter().find(|(domain, _)| covers(domain)))
+            .map(|(_, app)| app)
+            .or(self.any.as_ref())
     }
 }
 
 #[async_trait]
 impl Application for HostRouter {
     async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Answer {
-        match self.routes.find(&request.host.name) {
+        match self.find(&request.host.name) {
             Some(app) => app.handle_request(request, dispatch).await,
             None => Ok(None),
         }

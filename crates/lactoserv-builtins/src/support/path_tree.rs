@@ -2,8 +2,6 @@
 //! spec 03 PK-1..PK-6): keys are component lists, exact or wildcard, and a
 //! lookup yields every binding that covers a path, most specific first.
 
-use std::collections::HashMap;
-
 use crate::apps::path_router::PathKey;
 
 /// Values by path key.
@@ -16,7 +14,9 @@ pub(crate) struct PathTree<V> {
 struct Node<V> {
     exact: Option<V>,
     wildcard: Option<V>,
-    children: HashMap<String, Node<V>>,
+    /// Searched in order: route tables are small, and comparing a few
+    /// short strings costs less than hashing one.
+    children: Vec<(Box<str>, Node<V>)>,
 }
 
 impl<V> Default for Node<V> {
@@ -24,8 +24,28 @@ impl<V> Default for Node<V> {
         Self {
             exact: None,
             wildcard: None,
-            children: HashMap::new(),
+            children: Vec::new(),
         }
+    }
+}
+
+impl<V> Node<V> {
+    fn child(&self, name: &str) -> Option<&Self> {
+        self.children
+            .iter()
+            .find(|(key, _)| **key == *name)
+            .map(|(_, node)| node)
+    }
+
+    fn child_mut(&mut self, name: &str) -> &mut Self {
+        let at = match self.children.iter().position(|(key, _)| **key == *name) {
+            Some(at) => at,
+            None => {
+                self.children.push((name.into(), Self::default()));
+                self.children.len() - 1
+            }
+        };
+        &mut self.children[at].1
     }
 }
 
@@ -51,7 +71,7 @@ impl<V> PathTree<V> {
     pub(crate) fn insert(&mut self, key: &PathKey, value: V) -> Result<(), String> {
         let mut node = &mut self.root;
         for component in &key.components {
-            node = node.children.entry(component.clone()).or_default();
+            node = node.child_mut(component);
         }
         let slot = if key.wildcard {
             &mut node.wildcard
@@ -71,11 +91,12 @@ impl<V> PathTree<V> {
     pub(crate) fn matches<'a, 'p>(
         &'a self,
         components: impl Iterator<Item = &'p str>,
-    ) -> Vec<Match<'a, V>> {
-        let mut trail = vec![&self.root];
+    ) -> Matches<'a, V> {
+        let mut trail = Vec::with_capacity(8);
+        trail.push(&self.root);
         let mut whole = true;
         for component in components {
-            match trail.last().and_then(|node| node.children.get(component)) {
+            match trail.last().and_then(|node| node.child(component)) {
                 Some(child) => trail.push(child),
                 None => {
                     whole = false;
@@ -83,19 +104,42 @@ impl<V> PathTree<V> {
                 }
             }
         }
-        let mut found = Vec::new();
-        if whole {
-            let depth = trail.len() - 1;
-            if let Some(value) = &trail[depth].exact {
-                found.push(Match { depth, value });
+        Matches {
+            exact_next: whole,
+            trail,
+        }
+    }
+}
+
+/// The bindings covering a path, most specific first; see
+/// [`PathTree::matches`].
+pub(crate) struct Matches<'a, V> {
+    /// The nodes along the path, root first; wildcards are taken from the
+    /// end.
+    trail: Vec<&'a Node<V>>,
+    /// The exact binding of the last node is still to come.
+    exact_next: bool,
+}
+
+impl<'a, V> Iterator for Matches<'a, V> {
+    type Item = Match<'a, V>;
+
+    fn next(&mut self) -> Option<Match<'a, V>> {
+        if std::mem::take(&mut self.exact_next) {
+            let depth = self.trail.len() - 1;
+            if let Some(value) = &self.trail[depth].exact {
+                return Some(Match { depth, value });
             }
         }
-        for (depth, node) in trail.iter().enumerate().rev() {
+        while let Some(node) = self.trail.pop() {
             if let Some(value) = &node.wildcard {
-                found.push(Match { depth, value });
+                return Some(Match {
+                    depth: self.trail.len(),
+                    value,
+                });
             }
         }
-        found
+        None
     }
 }
 
@@ -115,7 +159,6 @@ mod tests {
 
     fn lookup(tree: &PathTree<char>, path: &[&str]) -> Vec<(char, usize)> {
         tree.matches(path.iter().copied())
-            .into_iter()
             .map(|m| (*m.value, m.depth))
             .collect()
     }
