@@ -6,11 +6,15 @@
 //! already matched, and the rest) and answers with a response, or declines
 //! (`None`), letting a router try another or the endpoint answer 404.
 
+mod hop;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use crate::net::{Dispatch, Request, Response};
+
+pub(crate) use hop::Hop;
 
 /// What went wrong inside an application. The endpoint logs it and answers
 /// `500 Internal Server Error` without revealing it to the client.

@@ -86,7 +86,7 @@ impl Server {
     /// Builds the applications, sets up TLS, binds every endpoint and starts
     /// accepting.
     pub async fn start(config: &WebappConfig, options: &ServerOptions) -> Result<Self, StartError> {
-        let apps = build::applications(config)?;
+        let apps = build::applications(config, &options.logger)?;
         let tls_hosts = TlsHosts::new(config.hosts.iter().map(|h| &h.config))
             .map_err(|err| StartError::Tls(err.to_string()))?;
 
@@ -134,6 +134,8 @@ impl Server {
                 logger,
                 application,
                 server_header: options.server_header.clone(),
+                dispatch_logging: entry.dispatch_logging,
+                application_name: endpoint.application.as_str().to_owned(),
                 port: endpoint.interface.port().map_or(0, |p| p.get()),
                 max_body: endpoint
                     .max_request_body_size

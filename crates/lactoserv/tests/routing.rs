@@ -173,3 +173,66 @@ async fn the_serial_chain_delays_filters_and_falls_through() {
     assert!(started.elapsed() >= Duration::from_millis(500));
     assert_eq!((status, body.as_str()), (StatusCode::OK, "bonk\n"));
 }
+
+#[test]
+fn dispatch_logging_follows_the_request_down_the_routers() {
+    let dir = tempfile::tempdir().unwrap();
+    let [port] = free_ports::<1>();
+    let source = format!(
+        "import {{ PathRouter, SerialRouter, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  applications: [
+    {{ name: 'top', class: SerialRouter, applications: ['paths'] }},
+    {{ name: 'paths', class: PathRouter, paths: {{ '/x/*': 'hello', '/x/n/*': null }} }},
+    {{ name: 'hello', class: SimpleResponse, contentType: 'text/plain', body: 'hi\\n' }}
+  ],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'top',
+                 dispatchLogging: true }}]
+}};
+"
+    );
+    std::fs::write(dir.path().join("config.mjs"), source).unwrap();
+    let server =
+        ServerProcess::start_with_args(&dir.path().join("config.mjs"), port, &["--log-to-stdout"]);
+    for path in ["/x/y", "/x/n/z"] {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        std::io::Write::write_all(
+            &mut stream,
+            format!("GET {path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    }
+    let (_, output) = server.stop_and_read("TERM");
+    // Long entries continue on indented lines: join them first.
+    let mut entries: Vec<String> = Vec::new();
+    for line in output.lines() {
+        match (line.strip_prefix("  "), entries.last_mut()) {
+            (Some(rest), Some(last)) => {
+                last.push(' ');
+                last.push_str(rest);
+            }
+            _ => entries.push(line.to_owned()),
+        }
+    }
+    let lines: Vec<&String> = entries
+        .iter()
+        .filter(|l| l.contains(".dispatch."))
+        .collect();
+    let has = |tag: &str, event: &str| {
+        lines
+            .iter()
+            .any(|line| line.contains(tag) && line.contains(event))
+    };
+    assert!(
+        has("webapp.endpoint.ep.dispatch.", " dispatching("),
+        "{output}"
+    );
+    assert!(has(".top ", " handling("), "{output}");
+    assert!(has(".top ", " dispatching("), "{output}");
+    assert!(has(".top.paths ", " dispatchingPath("), "{output}");
+    assert!(has(".top.paths.hello ", " handled("), "{output}");
+    assert!(has(".top.paths ", " explicitNull("), "{output}");
+    assert!(has(".top ", " notHandled("), "{output}");
+}

@@ -8,6 +8,7 @@ use lactoserv_core::app::{AppRef, Application, HandleError};
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::Applications;
 use lactoserv_core::host::map::HostMap;
+use lactoserv_core::log::LogValue;
 use lactoserv_core::net::{Dispatch, Request, Response};
 
 use super::host_router::HostRoute;
@@ -22,10 +23,26 @@ type Answer = Result<Option<Response>, HandleError>;
 /// with no parsing per request: exact names (and IP addresses) first, then
 /// wildcard domains, longest first, then `*`.
 pub(crate) struct HostRouter {
-    exact: Vec<(Box<str>, AppRef)>,
+    exact: Vec<(Box<str>, Target)>,
     /// `*.<domain>` patterns by domain, longest first.
-    domains: Vec<(Box<str>, AppRef)>,
-    any: Option<AppRef>,
+    domains: Vec<(Box<str>, Target)>,
+    any: Option<Target>,
+}
+
+/// An application a router dispatches to, with its name for the dispatch
+/// log.
+struct Target {
+    name: Box<str>,
+    app: AppRef,
+}
+
+impl Target {
+    fn get(apps: &dyn Applications, name: &str) -> Result<Self, BindError> {
+        Ok(Self {
+            name: name.into(),
+            app: apps.get(name)?,
+        })
+    }
 }
 
 impl HostRouter {
@@ -39,7 +56,7 @@ impl HostRouter {
             any: None,
         };
         for (hostname, route) in routes.iter() {
-            let app = apps.get(route.target.as_str())?;
+            let app = Target::get(apps, route.target.as_str())?;
             match hostname.as_str().strip_prefix('*') {
                 Some("") => router.any = Some(app),
                 Some(domain) => router
@@ -55,7 +72,7 @@ impl HostRouter {
     }
 
     /// The application for host `name`: the most specific pattern only.
-    fn find(&self, name: &str) -> Option<&AppRef> {
+    fn find(&self, name: &str) -> Option<&Target> {
         let covers = |domain: &str| {
             name.strip_suffix(domain)
                 .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
@@ -72,17 +89,25 @@ impl HostRouter {
 #[async_trait]
 impl Application for HostRouter {
     async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Answer {
-        match self.find(&request.host.name) {
-            Some(app) => app.handle_request(request, dispatch).await,
-            None => Ok(None),
+        let Some(target) = self.find(&request.host.name) else {
+            return Ok(None);
+        };
+        if let Some(logger) = dispatch.logger() {
+            logger.event_with("dispatchingHost", || {
+                vec![LogValue::object([
+                    ("application", LogValue::from(&*target.name)),
+                    ("host", LogValue::from(request.host.to_string())),
+                ])]
+            });
         }
+        target.app.handle_request(request, dispatch).await
     }
 }
 
 /// Routes by path, falling back from the most to the least specific key.
 pub(crate) struct PathRouter {
     /// `None` for a `null` route.
-    tree: PathTree<Option<AppRef>>,
+    tree: PathTree<Option<Target>>,
 }
 
 impl PathRouter {
@@ -92,7 +117,7 @@ impl PathRouter {
             let app = route
                 .target
                 .as_ref()
-                .map(|name| apps.get(name.as_str()))
+                .map(|name| Target::get(apps, name.as_str()))
                 .transpose()?;
             tree.insert(&route.key, app)
                 .map_err(|message| BindError::new("paths", message))?;
@@ -105,14 +130,22 @@ impl PathRouter {
 impl Application for PathRouter {
     async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Answer {
         for found in self.tree.matches(dispatch.extra_components()) {
-            let Some(app) = found.value else {
-                // A `null` route: nothing less specific is tried.
-                return Ok(None);
-            };
             let below = dispatch
                 .advance(found.depth)
                 .expect("a match covers part of the path");
-            if let Some(response) = app.handle_request(request, &below).await? {
+            let Some(target) = found.value else {
+                // A `null` route: nothing less specific is tried.
+                if let Some(logger) = dispatch.logger() {
+                    logger.event_with("explicitNull", || vec![below.log_value()]);
+                }
+                return Ok(None);
+            };
+            if let Some(logger) = dispatch.logger() {
+                logger.event_with("dispatchingPath", || {
+                    vec![with_application(&target.name, below.log_value())]
+                });
+            }
+            if let Some(response) = target.app.handle_request(request, &below).await? {
                 return Ok(Some(response));
             }
         }
@@ -122,7 +155,7 @@ impl Application for PathRouter {
 
 /// Tries applications in order.
 pub(crate) struct SerialRouter {
-    apps: Vec<AppRef>,
+    apps: Vec<Target>,
 }
 
 impl SerialRouter {
@@ -132,7 +165,7 @@ impl SerialRouter {
     ) -> Result<Self, BindError> {
         let apps = names
             .iter()
-            .map(|name| apps.get(name.as_str()))
+            .map(|name| Target::get(apps, name.as_str()))
             .collect::<Result<_, _>>()?;
         Ok(Self { apps })
     }
@@ -141,8 +174,16 @@ impl SerialRouter {
 #[async_trait]
 impl Application for SerialRouter {
     async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Answer {
-        for app in &self.apps {
-            if let Some(response) = app.handle_request(request, dispatch).await? {
+        for target in &self.apps {
+            if let Some(logger) = dispatch.logger() {
+                logger.event_with("dispatching", || {
+                    vec![LogValue::object([(
+                        "application",
+                        LogValue::from(&*target.name),
+                    )])]
+                });
+            }
+            if let Some(response) = target.app.handle_request(request, dispatch).await? {
                 return Ok(Some(response));
             }
         }
@@ -153,7 +194,7 @@ impl Application for SerialRouter {
 /// Routes by the suffix of the last name in the path.
 pub(crate) struct SuffixRouter {
     /// Longest suffix first.
-    routes: Vec<(String, AppRef)>,
+    routes: Vec<(String, Target)>,
     files: bool,
     directories: bool,
 }
@@ -167,7 +208,12 @@ impl SuffixRouter {
     ) -> Result<Self, BindError> {
         let mut resolved = routes
             .iter()
-            .map(|route| Ok((route.suffix.clone(), apps.get(route.target.as_str())?)))
+            .map(|route| {
+                Ok((
+                    route.suffix.clone(),
+                    Target::get(apps, route.target.as_str())?,
+                ))
+            })
             .collect::<Result<Vec<_>, BindError>>()?;
         resolved.sort_by_key(|(suffix, _)| std::cmp::Reverse(suffix.len()));
         Ok(Self {
@@ -176,6 +222,15 @@ impl SuffixRouter {
             directories,
         })
     }
+}
+
+/// `{ application, base, extra }` from a dispatch's `{ base, extra }`.
+fn with_application(name: &str, dispatch: LogValue) -> LogValue {
+    let mut entries = vec![("application".to_owned(), LogValue::from(name))];
+    if let LogValue::Object(rest) = dispatch {
+        entries.extend(rest);
+    }
+    LogValue::Object(entries)
 }
 
 /// Whether the whole path (base and extra) is in directory form, and its
@@ -211,10 +266,18 @@ impl Application for SuffixRouter {
             .routes
             .iter()
             .find(|(suffix, _)| name.len() > suffix.len() && name.ends_with(suffix.as_str()));
-        match found {
-            Some((_, app)) => app.handle_request(request, dispatch).await,
-            None => Ok(None),
+        let Some((suffix, target)) = found else {
+            return Ok(None);
+        };
+        if let Some(logger) = dispatch.logger() {
+            logger.event_with("dispatchingSuffix", || {
+                vec![LogValue::object([
+                    ("application", LogValue::from(&*target.name)),
+                    ("suffix", LogValue::from(format!("*{suffix}"))),
+                ])]
+            });
         }
+        target.app.handle_request(request, dispatch).await
     }
 }
 

@@ -14,6 +14,7 @@ use http::uri::PathAndQuery;
 use http::{HeaderMap, Method, Version};
 
 use crate::host::hostname::Hostname;
+use crate::log::{LogValue, Logger};
 
 /// One request.
 #[derive(Debug, Clone)]
@@ -97,11 +98,22 @@ impl Request {
 /// after a `/`: the component list `[]` is the empty text, `[""]` is `/`,
 /// `["a", ""]` is `/a/`. They are adjacent slices of the canonical path, so
 /// dispatching copies nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Dispatch<'a> {
     path: &'a str,
     split: usize,
+    /// The dispatch logger, when dispatch logging was started above
+    /// (`dispatchLogging`); routers log their choices on it.
+    logger: Option<&'a Logger>,
 }
+
+impl PartialEq for Dispatch<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.base() == other.base() && self.extra() == other.extra()
+    }
+}
+
+impl Eq for Dispatch<'_> {}
 
 impl<'a> Dispatch<'a> {
     /// The dispatch an endpoint starts with: nothing matched yet.
@@ -109,7 +121,32 @@ impl<'a> Dispatch<'a> {
         Self {
             path: request.path(),
             split: 0,
+            logger: None,
         }
+    }
+
+    /// The dispatch logger, if dispatch logging is on for this request
+    /// here.
+    pub fn logger(&self) -> Option<&'a Logger> {
+        self.logger
+    }
+
+    /// This dispatch with `logger` as its dispatch logger.
+    pub fn with_logger(self, logger: Option<&'a Logger>) -> Self {
+        Self { logger, ..self }
+    }
+
+    /// The dispatch as logged: `{ base, extra }`, the base as an absolute
+    /// path and the rest relative to it (`/a`, `./b/c`).
+    pub fn log_value(&self) -> LogValue {
+        let base = match self.base() {
+            "" => "/",
+            base => base,
+        };
+        LogValue::object([
+            ("base", LogValue::from(base)),
+            ("extra", LogValue::from(format!(".{}", self.extra()))),
+        ])
     }
 
     /// The matched prefix, as a path (`/a/b`, or empty).
@@ -146,8 +183,8 @@ impl<'a> Dispatch<'a> {
                 .map_or(extra.len(), |next| at + 1 + next);
         }
         Some(Self {
-            path: self.path,
             split: self.split + at,
+            ..*self
         })
     }
 }

@@ -5,15 +5,25 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::StartError;
-use crate::app::AppRef;
+use crate::app::{AppRef, Hop};
 use crate::bind::BindError;
 use crate::component::Applications;
+use crate::log::Logger;
 use crate::webapp::{ApplicationEntry, WebappConfig};
 
-/// Every application of `config`, by name.
-pub(crate) fn applications(config: &WebappConfig) -> Result<HashMap<&str, AppRef>, StartError> {
+/// Every application of `config`, by name, each wrapped for dispatch
+/// logging when that can happen at all: the system log is on and some
+/// endpoint or application asks for it. Otherwise the applications run
+/// bare, and dispatch logging costs nothing.
+pub(crate) fn applications<'a>(
+    config: &'a WebappConfig,
+    logger: &Logger,
+) -> Result<HashMap<&'a str, AppRef>, StartError> {
+    let wanted = config.endpoints.iter().any(|e| e.dispatch_logging)
+        || config.applications.iter().any(|a| a.dispatch_logging);
     let builder = Builder {
         entries: &config.applications,
+        logger: (wanted && logger.is_enabled()).then(|| logger.clone()),
         built: RefCell::new(HashMap::new()),
         failure: RefCell::new(None),
     };
@@ -30,6 +40,9 @@ pub(crate) fn applications(config: &WebappConfig) -> Result<HashMap<&str, AppRef
 
 struct Builder<'a> {
     entries: &'a [ApplicationEntry],
+    /// The `webapp` logger, when applications are wrapped for dispatch
+    /// logging.
+    logger: Option<Logger>,
     built: RefCell<HashMap<&'a str, AppRef>>,
     /// The first application that failed to build, reported as such rather
     /// than as a failure of the routers above it.
@@ -54,6 +67,10 @@ impl Applications for Builder<'_> {
         };
         match entry.config.build_with(self) {
             Ok(app) => {
+                let app = match &self.logger {
+                    Some(logger) => Hop::wrap(app, &entry.name, logger, entry.dispatch_logging),
+                    None => app,
+                };
                 self.built.borrow_mut().insert(&entry.name, app.clone());
                 Ok(app)
             }

@@ -25,6 +25,10 @@ pub(crate) struct EndpointContext {
     pub(crate) application: AppRef,
     /// The `Server` header value.
     pub(crate) server_header: HeaderValue,
+    /// `dispatchLogging`: requests' dispatch is logged from here down.
+    pub(crate) dispatch_logging: bool,
+    /// The name of `application`, for dispatch logging.
+    pub(crate) application_name: String,
     /// The interface's port, for requests whose authority names none.
     pub(crate) port: u16,
     /// `maxRequestBodySize`, in bytes.
@@ -231,6 +235,18 @@ fn log_incoming(ctx: &EndpointContext, connection: &Logger, request: &Request) {
 
 async fn dispatch(ctx: &EndpointContext, request: &Request) -> Response {
     let dispatch = Dispatch::root(request);
+    let logger = (ctx.dispatch_logging && ctx.logger.is_enabled())
+        .then(|| ctx.logger.child("dispatch").with_new_id());
+    if let Some(logger) = &logger {
+        logger.event_with("dispatching", || {
+            vec![LogValue::object([
+                ("application", LogValue::from(ctx.application_name.as_str())),
+                ("base", LogValue::from("/")),
+                ("extra", LogValue::from(format!(".{}", request.path()))),
+            ])]
+        });
+    }
+    let dispatch = dispatch.with_logger(logger.as_ref());
     match ctx.application.handle_request(request, &dispatch).await {
         Ok(Some(response)) => match response.body {
             // A bare 404 from an application gets the full not-found page.

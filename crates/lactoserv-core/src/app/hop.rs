@@ -1,0 +1,68 @@
+//! The wrapper around every running application (Lactoserv
+//! `BaseApplication.handleRequest`; spec 03 FW-50..53, FW-60..61): when
+//! dispatch logging is on for a request here, each hop logs `handling`, then
+//! `handled`, `notHandled` or `threw` with how long it took, on a dispatch
+//! logger derived for the hop. When it is off (the usual case), the wrapper
+//! only forwards the call.
+
+use async_trait::async_trait;
+use tokio::time::Instant;
+
+use super::{AppRef, Application, HandleError};
+use crate::log::{LogValue, Logger};
+use crate::net::{Dispatch, Request, Response};
+use crate::quant::Duration;
+
+/// An application as the framework runs it.
+pub(crate) struct Hop {
+    inner: AppRef,
+    /// The application's name, the tag of its hop under a dispatch logger.
+    name: String,
+    /// `webapp.application.<name>`.
+    logger: Logger,
+    /// `dispatchLogging`: this application starts dispatch logging.
+    starts: bool,
+}
+
+impl Hop {
+    /// Wraps `inner`, the application `name`.
+    pub(crate) fn wrap(inner: AppRef, name: &str, webapp: &Logger, starts: bool) -> AppRef {
+        std::sync::Arc::new(Self {
+            inner,
+            name: name.to_owned(),
+            logger: webapp.child("application").child(name),
+            starts,
+        })
+    }
+}
+
+#[async_trait]
+impl Application for Hop {
+    async fn handle_request(
+        &self,
+        request: &Request,
+        dispatch: &Dispatch<'_>,
+    ) -> Result<Option<Response>, HandleError> {
+        let hop_logger = match dispatch.logger() {
+            Some(above) => above.child(&self.name),
+            None if self.starts && self.logger.is_enabled() => {
+                self.logger.child("dispatch").with_new_id()
+            }
+            None => return self.inner.handle_request(request, dispatch).await,
+        };
+        if !hop_logger.is_enabled() {
+            return self.inner.handle_request(request, dispatch).await;
+        }
+        hop_logger.event_with("handling", || vec![dispatch.log_value()]);
+        let started = Instant::now();
+        let below = dispatch.with_logger(Some(&hop_logger));
+        let result = self.inner.handle_request(request, &below).await;
+        let took = LogValue::duration(Duration::new(started.elapsed().as_secs_f64()));
+        match &result {
+            Ok(Some(_)) => hop_logger.event("handled", vec![took]),
+            Ok(None) => hop_logger.event("notHandled", vec![took]),
+            Err(err) => hop_logger.event("threw", vec![took, LogValue::error("Error", err)]),
+        }
+        result
+    }
+}
