@@ -103,3 +103,88 @@ async fn denying_all_ends_the_queue() {
     assert_eq!((grant.done, grant.reason), (false, Reason::Stopping));
     assert_eq!(bucket.request(1.0, 1.0).await.reason, Reason::Stopping);
 }
+
+fn settings(initial: f64, queue: Option<f64>, queue_grant: f64) -> BucketSettings {
+    BucketSettings {
+        flow_rate: 1.0,
+        max_burst: 10_000.0,
+        initial_burst: initial,
+        max_queue: queue,
+        max_queue_grant: queue_grant,
+    }
+}
+
+/// Starts `request(min, max)` on its own task and lets it queue.
+async fn queued(bucket: &Arc<TokenBucket>, min: f64, max: f64) -> tokio::task::JoinHandle<Grant> {
+    let bucket = bucket.clone();
+    let task = tokio::spawn(async move { bucket.request(min, max).await });
+    tokio::task::yield_now().await;
+    task
+}
+
+#[tokio::test(start_paused = true)]
+async fn immediate_grants_follow_the_spec_vectors() {
+    let b = TokenBucket::new(settings(123.0, None, 10_000.0));
+    let grant = b.request(123.0, 123.0).await;
+    assert_eq!(
+        (grant.done, grant.grant, grant.reason),
+        (true, 123.0, Reason::Grant)
+    );
+    // The queue grant limit does not cap an immediate grant.
+    let b = TokenBucket::new(settings(321.0, None, 10.0));
+    assert_eq!(b.request(300.0, 300.0).await.grant, 300.0);
+    let b = TokenBucket::new(settings(0.0, None, 100.0));
+    let grant = b.request(0.0, 25.0).await;
+    assert_eq!((grant.done, grant.grant), (true, 0.0));
+    let b = TokenBucket::new(settings(96.0, None, 100.0));
+    assert_eq!(b.request(0.0, 100.0).await.grant, 96.0);
+    // Whole tokens only: 12 of 12.34.
+    let b = TokenBucket::new(settings(12.34, None, 100.0));
+    assert_eq!(b.request(10.0, 20.0).await.grant, 12.0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn queued_requests_follow_the_spec_vectors() {
+    let b = TokenBucket::new(settings(0.0, Some(100.0), 100.0));
+    let first = queued(&b, 100.0, 100.0).await;
+    let grant = b.request(1.0, 1.0).await;
+    assert_eq!((grant.done, grant.reason), (false, Reason::Full));
+    // With waiters, a request that can take nothing is done at once.
+    assert_eq!(b.request(0.0, 123.0).await, granted(0.0, Duration::ZERO));
+    tokio::time::advance(Duration::from_secs(100)).await;
+    assert_eq!(first.await.unwrap().grant, 100.0);
+
+    let b = TokenBucket::new(settings(0.0, None, 100.0));
+    let grant = queued(&b, 25.0, 50.0).await;
+    let grant = grant.await.unwrap();
+    assert_eq!((grant.grant, grant.waited), (50.0, Duration::from_secs(50)));
+
+    let b = TokenBucket::new(settings(0.0, None, 100.0));
+    let tasks = [
+        queued(&b, 10.0, 10.0).await,
+        queued(&b, 20.0, 20.0).await,
+        queued(&b, 30.0, 30.0).await,
+    ];
+    let mut waits = Vec::new();
+    for task in tasks {
+        waits.push(task.await.unwrap().waited.as_secs());
+    }
+    assert_eq!(waits, [10, 30, 60]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn denial_at_stop_reports_the_wait() {
+    let b = TokenBucket::new(settings(0.0, None, 100.0));
+    let tasks = [
+        queued(&b, 1.0, 1.0).await,
+        queued(&b, 2.0, 2.0).await,
+        queued(&b, 3.0, 3.0).await,
+    ];
+    tokio::time::advance(Duration::from_millis(987)).await;
+    b.deny_all();
+    for task in tasks {
+        let grant = task.await.unwrap();
+        assert_eq!((grant.done, grant.reason), (false, Reason::Stopping));
+        assert_eq!(grant.waited, Duration::from_millis(987));
+    }
+}
