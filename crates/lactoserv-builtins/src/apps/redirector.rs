@@ -10,7 +10,7 @@
 use lactoserv_core::bind::BindError;
 use std::sync::Arc;
 
-use http::{HeaderValue, StatusCode};
+use http::StatusCode;
 use lactoserv_core::app::AppRef;
 use lactoserv_core::component::ApplicationConfig;
 
@@ -57,12 +57,7 @@ impl ApplicationConfig for RedirectorConfig {
     fn build(&self) -> Result<AppRef, BindError> {
         let status = StatusCode::from_u16(self.status_code)
             .map_err(|err| BindError::new("statusCode", err.to_string()))?;
-        let cache_control = self
-            .cache_control
-            .as_ref()
-            .map(|value| HeaderValue::from_str(value.as_str()))
-            .transpose()
-            .map_err(|err| BindError::new("cacheControl", err.to_string()))?;
+        let cache_control = cache_control::header_value(self.cache_control.as_ref())?;
         Ok(Arc::new(Redirector::new(
             &self.target,
             status,

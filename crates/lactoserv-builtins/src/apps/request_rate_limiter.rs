@@ -76,14 +76,7 @@ mod tests {
             bind(&json!({"flowRate": "1 req/sec", "maxBurst": "2 req", "maxQueue": "1 req"}))
                 .unwrap();
         let app = config.build().unwrap();
-        let request = Request::new(
-            http::Method::GET,
-            http::Version::HTTP_11,
-            http::uri::PathAndQuery::from_static("/"),
-            lactoserv_core::net::HostInfo::from_authority(None, 80),
-            http::HeaderMap::new(),
-        )
-        .unwrap();
+        let request = Request::for_target(http::Method::GET, "/").unwrap();
         let started = tokio::time::Instant::now();
         let mut answers = Vec::new();
         let dispatch = Dispatch::root(&request);

@@ -190,9 +190,7 @@ impl SimpleResponse {
         if let Some(tag) = &etag {
             response.headers.insert(ETAG, header("etag", tag)?);
         }
-        if let Some(cache_control) = &config.cache_control {
-            response.cache_control = Some(header("cacheControl", cache_control.as_str())?);
-        }
+        response.cache_control = cache_control::header_value(config.cache_control.as_ref())?;
         let ranges = status == StatusCode::OK;
         if ranges && !fixed_status {
             response

@@ -11,7 +11,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use http::{HeaderValue, StatusCode};
+use http::StatusCode;
 use lactoserv_core::app::{AppRef, Application, HandleError};
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::ApplicationConfig;
@@ -53,12 +53,7 @@ pub(crate) struct StaticFilesConfig {
 
 impl ApplicationConfig for StaticFilesConfig {
     fn build(&self) -> Result<AppRef, BindError> {
-        let cache_control = self
-            .cache_control
-            .as_ref()
-            .map(|value| HeaderValue::from_str(value.as_str()))
-            .transpose()
-            .map_err(|err| BindError::new("cacheControl", err.to_string()))?;
+        let cache_control = cache_control::header_value(self.cache_control.as_ref())?;
         let files = StaticFiles::new(
             self.site_directory.as_path().to_owned(),
             self.index_file.clone(),

@@ -30,6 +30,17 @@ impl CacheControl {
     }
 }
 
+/// An optional `cacheControl` binding as the value a response carries
+/// (`Response::cache_control`).
+pub(crate) fn header_value(
+    value: Option<&CacheControl>,
+) -> Result<Option<http::HeaderValue>, lactoserv_core::bind::BindError> {
+    value
+        .map(|value| http::HeaderValue::from_str(value.as_str()))
+        .transpose()
+        .map_err(|err| lactoserv_core::bind::BindError::new("cacheControl", err.to_string()))
+}
+
 /// Deserializes an optional `cacheControl` binding; `None` means no header.
 ///
 /// For use with `#[serde(default, deserialize_with = "…")]`.

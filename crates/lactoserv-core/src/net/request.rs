@@ -57,6 +57,19 @@ impl Request {
         })
     }
 
+    /// A request for `target` by `method` over HTTP/1.1 to `localhost:80`
+    /// with no headers, for tests and tools; `None` if `target` is not an
+    /// origin-form target `http` accepts.
+    pub fn for_target(method: Method, target: &str) -> Option<Self> {
+        Self::new(
+            method,
+            Version::HTTP_11,
+            target.parse().ok()?,
+            HostInfo::from_authority(None, 80),
+            HeaderMap::new(),
+        )
+    }
+
     /// The request target exactly as received (`/a/../b?x`).
     pub fn target(&self) -> &str {
         self.target.as_str()

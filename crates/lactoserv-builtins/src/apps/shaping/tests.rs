@@ -1,23 +1,14 @@
 //! The shaping applications against the spec's vectors.
 
-use http::{HeaderMap, Version};
 use lactoserv_core::bind::from_value;
 use lactoserv_core::component::ApplicationConfig;
-use lactoserv_core::net::HostInfo;
 use serde_json::{Value, json};
 
 use super::*;
 use crate::apps::request_filter::RequestFilterConfig;
 
 fn request(method: Method, target: &str) -> Request {
-    Request::new(
-        method,
-        Version::HTTP_11,
-        target.parse().unwrap(),
-        HostInfo::from_authority(None, 80),
-        HeaderMap::new(),
-    )
-    .unwrap()
+    Request::for_target(method, target).unwrap()
 }
 
 async fn filtered(config: Value, method: Method, target: &str) -> Option<(u16, Option<String>)> {

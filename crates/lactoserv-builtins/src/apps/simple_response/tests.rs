@@ -144,18 +144,12 @@ fn file_must_exist_and_not_be_a_directory_at_start() {
 /// What the application answers to `method` with `headers`.
 async fn answer(config: Value, method: http::Method, headers: &[(&'static str, &str)]) -> Response {
     let app = SimpleResponse::new(&build(config).unwrap()).unwrap();
-    let mut map = http::HeaderMap::new();
+    let mut request = Request::for_target(method, "/x").unwrap();
     for (name, value) in headers {
-        map.insert(*name, HeaderValue::from_str(value).unwrap());
+        request
+            .headers
+            .insert(*name, HeaderValue::from_str(value).unwrap());
     }
-    let request = Request::new(
-        method,
-        http::Version::HTTP_11,
-        http::uri::PathAndQuery::from_static("/x"),
-        lactoserv_core::net::HostInfo::from_authority(None, 80),
-        map,
-    )
-    .unwrap();
     let dispatch = Dispatch::root(&request);
     app.handle_request(&request, &dispatch)
         .await

@@ -95,19 +95,13 @@ fn decode(component: &str) -> Option<String> {
 mod tests {
     use std::path::{Component, Path};
 
-    use http::{HeaderMap, Method, Version};
-    use lactoserv_core::net::{HostInfo, Request};
+    use http::Method;
+    use lactoserv_core::net::Request;
 
     use super::*;
 
     fn request(target: &str) -> Option<Request> {
-        Request::new(
-            Method::GET,
-            Version::HTTP_11,
-            target.parse().ok()?,
-            HostInfo::from_authority(None, 80),
-            HeaderMap::new(),
-        )
+        Request::for_target(Method::GET, target)
     }
 
     fn wanted_for(target: &str) -> Option<(String, bool)> {

@@ -15,13 +15,7 @@ fn path(target: &str) -> (Vec<String>, String) {
 }
 
 fn request(target: &str) -> Option<Request> {
-    Request::new(
-        Method::GET,
-        Version::HTTP_11,
-        target.parse().ok()?,
-        HostInfo::from_authority(None, 80),
-        HeaderMap::new(),
-    )
+    Request::for_target(Method::GET, target)
 }
 
 #[test]
