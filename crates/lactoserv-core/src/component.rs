@@ -13,6 +13,8 @@ use std::fmt;
 
 use crate::app::AppRef;
 use crate::bind::BindError;
+use crate::log::Logger;
+use crate::service::ServiceRef;
 
 /// The four sections of a configuration, each a separate name space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -246,6 +248,14 @@ pub trait ServiceConfig: fmt::Debug + Send + Sync + 'static {
     /// anything; run by `--dry-run` and start-up.
     fn check_environment(&self) -> Result<(), BindError> {
         Ok(())
+    }
+
+    /// Builds the running service, logging on `logger`
+    /// (`webapp.service.<name>`). `None` for a type that is configured and
+    /// checked but does not run in this version.
+    fn build(&self, logger: &Logger) -> Result<Option<ServiceRef>, BindError> {
+        let _ = logger;
+        Ok(None)
     }
 }
 

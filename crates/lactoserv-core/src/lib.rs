@@ -8,6 +8,7 @@
 //!
 //! Layout:
 //! - [`app`], [`net`]: applications at run time; requests and responses.
+//! - [`service`]: services at run time.
 //! - [`quant`]: durations, byte counts and rates; their grammar and formats.
 //! - [`names`]: component-name syntax.
 //! - [`bind`]: turning one component's bindings into its typed config struct.
@@ -35,4 +36,5 @@ pub mod names;
 pub mod net;
 pub mod quant;
 pub mod server;
+pub mod service;
 pub mod webapp;

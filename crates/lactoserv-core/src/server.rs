@@ -28,6 +28,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::endpoint::Protocol;
 use crate::host::tls::TlsHosts;
 use crate::log::{LogValue, Logger};
+use crate::service::ServiceRef;
 use crate::webapp::WebappConfig;
 use connection::Speaker;
 use handler::EndpointContext;
@@ -49,6 +50,16 @@ pub enum StartError {
     #[error("applications[{index}] (`{name}`): {message}")]
     Application {
         /// Its index in `applications`.
+        index: usize,
+        /// Its name.
+        name: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A service could not be built or started.
+    #[error("services[{index}] (`{name}`): {message}")]
+    Service {
+        /// Its index in `services`.
         index: usize,
         /// Its name.
         name: String,
@@ -78,6 +89,8 @@ pub struct Server {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
     graceful: Arc<GracefulShutdown>,
+    /// The running services, in start order.
+    services: Vec<ServiceRef>,
     /// The addresses the endpoints listen on, in config order.
     pub local_addrs: Vec<std::net::SocketAddr>,
 }
@@ -86,6 +99,7 @@ impl Server {
     /// Builds the applications, sets up TLS, binds every endpoint and starts
     /// accepting.
     pub async fn start(config: &WebappConfig, options: &ServerOptions) -> Result<Self, StartError> {
+        let services = start_services(config, &options.logger).await?;
         let apps = build::applications(config, &options.logger)?;
         let tls_hosts = TlsHosts::new(config.hosts.iter().map(|h| &h.config))
             .map_err(|err| StartError::Tls(err.to_string()))?;
@@ -189,6 +203,7 @@ impl Server {
             stop,
             tasks,
             graceful,
+            services,
             local_addrs,
         })
     }
@@ -202,7 +217,51 @@ impl Server {
         if let Ok(graceful) = Arc::try_unwrap(self.graceful) {
             let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
         }
+        for service in self.services.iter().rev() {
+            service.stop().await;
+        }
     }
+}
+
+/// Builds and starts the services that run, in configuration order; a
+/// failure stops those already started.
+async fn start_services(
+    config: &WebappConfig,
+    logger: &Logger,
+) -> Result<Vec<ServiceRef>, StartError> {
+    let mut started: Vec<ServiceRef> = Vec::new();
+    for (index, entry) in config.services.iter().enumerate() {
+        let failed = |message: String| StartError::Service {
+            index,
+            name: entry.name.clone(),
+            message,
+        };
+        let service_logger = logger.child("service").child(&entry.name);
+        let built = entry
+            .config
+            .build(&service_logger)
+            .map_err(|err| failed(err.to_string()));
+        let result = match built {
+            Ok(Some(service)) => service
+                .start()
+                .await
+                .map(|()| Some(service))
+                .map_err(|err| failed(err.to_string())),
+            Ok(None) => Ok(None),
+            Err(err) => Err(err),
+        };
+        match result {
+            Ok(Some(service)) => started.push(service),
+            Ok(None) => {}
+            Err(err) => {
+                for service in started.iter().rev() {
+                    service.stop().await;
+                }
+                return Err(err);
+            }
+        }
+    }
+    Ok(started)
 }
 
 async fn accept_loop(

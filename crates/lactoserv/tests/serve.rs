@@ -368,3 +368,34 @@ async fn a_large_body_without_a_limit_is_read_through() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(response.text().await.unwrap(), "403 Forbidden\n");
 }
+
+#[test]
+fn a_process_id_file_lives_as_long_as_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("run/lactoserv.pid");
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ ProcessIdFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [{{ name: 'pid', class: ProcessIdFile, path: '{}' }}],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
+}};
+",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    let expected = format!("{}\n", server.pid());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_to_string(&pid_file).ok().as_deref() != Some(expected.as_str()) {
+        assert!(std::time::Instant::now() < deadline, "no pid file");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(server.stop_with("TERM").success());
+    assert!(!pid_file.exists(), "removed at stop");
+}

@@ -113,6 +113,11 @@ os.execv(sys.argv[2], sys.argv[2:])
         }
     }
 
+    /// The server's process ID.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits until `port` accepts connections.
     pub(crate) fn wait_until_listening(&self, port: u16) {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));

@@ -2,12 +2,17 @@
 //! shared by several server processes (Lactoserv
 //! `webapp-builtins/export/ProcessIdFile.js`).
 //!
-//! This module holds its configuration; the service itself comes with the
-//! runtime.
+//! This module holds its configuration; `running` the service itself.
+
+mod running;
+
+use std::sync::Arc;
 
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::ServiceConfig;
+use lactoserv_core::log::Logger;
 use lactoserv_core::quant::Duration;
+use lactoserv_core::service::ServiceRef;
 use serde::Deserialize;
 
 use crate::services::{check_file_location, check_update_period};
@@ -22,7 +27,6 @@ pub(crate) struct ProcessIdFileConfig {
     path: FilePath,
     /// Whether other processes' IDs stay in the file beside ours.
     #[serde(default)]
-    #[allow(dead_code, reason = "the service reads it when it runs")]
     multiprocess: bool,
     /// How often to rewrite the file; `None` writes it at start and stop only.
     #[serde(default)]
@@ -43,6 +47,18 @@ impl ServiceConfig for ProcessIdFileConfig {
 
     fn check_environment(&self) -> Result<(), BindError> {
         check_file_location(&self.path)
+    }
+
+    fn build(&self, logger: &Logger) -> Result<Option<ServiceRef>, BindError> {
+        let period = self
+            .update_period
+            .map(|period| std::time::Duration::from_secs_f64(period.value()));
+        Ok(Some(Arc::new(running::ProcessIdFile::new(
+            self.path.as_path().to_owned(),
+            self.multiprocess,
+            period,
+            logger.clone(),
+        ))))
     }
 }
 
