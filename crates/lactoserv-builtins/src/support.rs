@@ -8,3 +8,4 @@ pub(crate) mod mime_table;
 pub(crate) mod path_tree;
 pub(crate) mod rate_limit;
 pub(crate) mod rotate;
+pub(crate) mod saver;

@@ -399,3 +399,66 @@ export default {{
     assert!(server.stop_with("TERM").success());
     assert!(!pid_file.exists(), "removed at stop");
 }
+
+/// Waits until `path` holds JSON that `ready` accepts, and gives it.
+fn wait_for_json(path: &Path, ready: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(value) = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .filter(&ready)
+        {
+            return value;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", path.display());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_process_info_file_survives_a_killed_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = dir.path().join("info/process.json");
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ ProcessInfoFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [{{ name: 'info', class: ProcessInfoFile, path: '{}', save: {{ onStart: true }} }}],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
+}};
+",
+            info.display()
+        ),
+    )
+    .unwrap();
+    let mut first = ServerProcess::start(&config, port);
+    let first_pid = u64::from(first.pid());
+    let running = wait_for_json(&info, |v| v["pid"] == first_pid);
+    assert_eq!(running["disposition"]["running"], true);
+    assert_eq!(running["product"]["name"], "lactoserv");
+    first.stop_with("KILL");
+
+    let mut second = ServerProcess::start(&config, port);
+    let second_pid = u64::from(second.pid());
+    wait_for_json(&info, |v| v["pid"] == second_pid);
+    let saved: Vec<std::path::PathBuf> = std::fs::read_dir(info.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p != &info)
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let old: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved[0]).unwrap()).unwrap();
+    assert_eq!(old["pid"], first_pid);
+    assert_eq!(old["disposition"]["abruptlyStopped"], true);
+    assert!(old["disposition"].get("running").is_none());
+
+    assert!(second.stop_with("TERM").success());
+    let stopped = wait_for_json(&info, |v| v["disposition"].get("shuttingDown").is_some());
+    assert_eq!(stopped["disposition"]["exitCode"], 0);
+}

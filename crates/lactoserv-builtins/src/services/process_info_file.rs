@@ -5,14 +5,21 @@
 //! This module holds its configuration; the service itself comes with the
 //! runtime.
 
+mod running;
+
+use std::sync::Arc;
+
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::ServiceConfig;
+use lactoserv_core::log::Logger;
 use lactoserv_core::quant::Duration;
+use lactoserv_core::service::ServiceRef;
 use serde::Deserialize;
 
 use crate::services::{check_file_location, check_update_period};
 use crate::support::bindings::FilePath;
 use crate::support::rotate::{RotateConfig, SaveConfig, check_rotate_and_save};
+use crate::support::saver::Saver;
 
 /// The bindings of a ProcessInfoFile service.
 #[derive(Debug, Deserialize)]
@@ -40,6 +47,29 @@ impl ServiceConfig for ProcessInfoFileConfig {
 
     fn check_environment(&self) -> Result<(), BindError> {
         check_file_location(&self.path)
+    }
+
+    fn build(&self, logger: &Logger) -> Result<Option<ServiceRef>, BindError> {
+        let period = self
+            .update_period
+            .map(|period| std::time::Duration::from_secs_f64(period.value()));
+        let settings = self
+            .save
+            .clone()
+            .or_else(|| self.rotate.as_ref().map(RotateConfig::save_settings));
+        let saver = settings.map(|settings| {
+            (
+                Arc::new(Saver::new(&self.path, &settings, logger)),
+                settings.on_start,
+                settings.on_stop,
+            )
+        });
+        Ok(Some(Arc::new(running::ProcessInfoFile::new(
+            self.path.as_path().to_owned(),
+            period,
+            saver,
+            logger.clone(),
+        ))))
     }
 }
 

@@ -100,7 +100,6 @@ impl FilePath {
     /// Splits the file name into prefix and suffix, the suffix being the
     /// last `.` and what follows it (`log.txt` → `log` + `.txt`; `.bashrc`
     /// → `` + `.bashrc`); rotated copies are named `<prefix>-<date>-<n><suffix>`.
-    #[allow(dead_code, reason = "the rotator names files with this when it runs")]
     pub(crate) fn prefix_and_suffix(&self) -> (&str, &str) {
         // A valid path has at least one `/`; the name after it is not empty.
         let name = self.0.rsplit('/').next().unwrap_or_default();
