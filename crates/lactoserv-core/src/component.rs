@@ -13,8 +13,7 @@ use std::fmt;
 
 use crate::app::AppRef;
 use crate::bind::BindError;
-use crate::log::Logger;
-use crate::service::ServiceRef;
+use crate::service::{ServiceContext, ServiceRef};
 
 /// The four sections of a configuration, each a separate name space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -250,11 +249,16 @@ pub trait ServiceConfig: fmt::Debug + Send + Sync + 'static {
         Ok(())
     }
 
-    /// Builds the running service, logging on `logger`
-    /// (`webapp.service.<name>`). `None` for a type that is configured and
-    /// checked but does not run in this version.
-    fn build(&self, logger: &Logger) -> Result<Option<ServiceRef>, BindError> {
-        let _ = logger;
+    /// Whether the service writes the system log out (SyslogToFile), so
+    /// that the system log must be kept even without `--log-to-stdout`.
+    fn writes_system_log(&self) -> bool {
+        false
+    }
+
+    /// Builds the running service. `None` for a type that is configured
+    /// and checked but does not run in this version.
+    fn build(&self, context: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
+        let _ = context;
         Ok(None)
     }
 }

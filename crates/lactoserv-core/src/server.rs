@@ -27,8 +27,9 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::endpoint::Protocol;
 use crate::host::tls::TlsHosts;
+use crate::log::LogStream;
 use crate::log::{LogValue, Logger};
-use crate::service::ServiceRef;
+use crate::service::{ServiceContext, ServiceRef};
 use crate::webapp::WebappConfig;
 use connection::Speaker;
 use handler::EndpointContext;
@@ -40,6 +41,8 @@ pub struct ServerOptions {
     pub server_header: HeaderValue,
     /// The `webapp` logger; [`Logger::disabled`] logs nothing.
     pub logger: Logger,
+    /// The system log's event stream, for services that write it out.
+    pub log_stream: Option<Arc<LogStream>>,
 }
 
 /// Why the server could not start.
@@ -99,7 +102,7 @@ impl Server {
     /// Builds the applications, sets up TLS, binds every endpoint and starts
     /// accepting.
     pub async fn start(config: &WebappConfig, options: &ServerOptions) -> Result<Self, StartError> {
-        let services = start_services(config, &options.logger).await?;
+        let services = start_services(config, options).await?;
         let apps = build::applications(config, &options.logger)?;
         let tls_hosts = TlsHosts::new(config.hosts.iter().map(|h| &h.config))
             .map_err(|err| StartError::Tls(err.to_string()))?;
@@ -227,7 +230,7 @@ impl Server {
 /// failure stops those already started.
 async fn start_services(
     config: &WebappConfig,
-    logger: &Logger,
+    options: &ServerOptions,
 ) -> Result<Vec<ServiceRef>, StartError> {
     let mut started: Vec<ServiceRef> = Vec::new();
     for (index, entry) in config.services.iter().enumerate() {
@@ -236,10 +239,13 @@ async fn start_services(
             name: entry.name.clone(),
             message,
         };
-        let service_logger = logger.child("service").child(&entry.name);
+        let context = ServiceContext {
+            logger: options.logger.child("service").child(&entry.name),
+            log_stream: options.log_stream.clone(),
+        };
         let built = entry
             .config
-            .build(&service_logger)
+            .build(&context)
             .map_err(|err| failed(err.to_string()));
         let result = match built {
             Ok(Some(service)) => service

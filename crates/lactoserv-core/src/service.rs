@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::log::{LogStream, Logger};
+
 /// What went wrong starting a service.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -23,3 +25,14 @@ pub trait Service: Send + Sync + std::fmt::Debug + 'static {
 
 /// A shared service.
 pub type ServiceRef = Arc<dyn Service>;
+
+/// What a service is built with.
+#[derive(Clone)]
+pub struct ServiceContext {
+    /// The service's logger (`webapp.service.<name>`).
+    pub logger: Logger,
+    /// The system log's event stream, for services that write it out; set
+    /// when some service says it does
+    /// ([`ServiceConfig::writes_system_log`](crate::component::ServiceConfig::writes_system_log)).
+    pub log_stream: Option<Arc<LogStream>>,
+}

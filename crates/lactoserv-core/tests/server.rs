@@ -88,6 +88,7 @@ async fn start() -> (Server, u16) {
     let options = ServerOptions {
         server_header: HeaderValue::from_static("lactoserv-test 0000000"),
         logger: lactoserv_core::log::Logger::disabled(),
+        log_stream: None,
     };
     let server = Server::start(&config, &options).await.unwrap();
     (server, port)

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use http::HeaderValue;
-use lactoserv_core::log::{LogSink, Logger};
+use lactoserv_core::log::{LogSink, LogStream, Logger};
 use lactoserv_core::server::{Server, ServerOptions};
 use lactoserv_core::webapp::WebappConfig;
 use tokio::signal::unix::{SignalKind, signal};
@@ -19,9 +19,17 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 /// Starts the server for `config` and serves until a stop signal, logging
 /// to `sink` if given.
 pub(crate) async fn run(config: &WebappConfig, sink: Option<LogSink>) -> anyhow::Result<()> {
+    // The system log is kept when something writes it out: standard output
+    // or a service (SyslogToFile). Otherwise logging costs nothing.
+    let written_out = config.services.iter().any(|s| s.config.writes_system_log());
+    let stream = (sink.is_some() || written_out).then(LogStream::new);
+    if let (Some(stream), Some(sink)) = (&stream, sink) {
+        stream.attach(sink);
+    }
     let logger = |main: &str| {
-        sink.clone()
-            .map_or_else(Logger::disabled, |s| Logger::new(main, s))
+        stream
+            .as_ref()
+            .map_or_else(Logger::disabled, |s| s.logger(main))
     };
     let system = logger("main").child("system");
 
@@ -32,6 +40,7 @@ pub(crate) async fn run(config: &WebappConfig, sink: Option<LogSink>) -> anyhow:
     let options = ServerOptions {
         server_header,
         logger: logger("webapp"),
+        log_stream: stream.clone(),
     };
     system.event("starting", Vec::new());
     let server = Server::start(config, &options).await?;

@@ -462,3 +462,71 @@ export default {{
     let stopped = wait_for_json(&info, |v| v["disposition"].get("shuttingDown").is_some());
     assert_eq!(stopped["disposition"]["exitCode"], 0);
 }
+
+#[test]
+fn the_system_log_goes_to_files_and_rotates_at_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ SimpleResponse, SyslogToFile }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [
+    {{ name: 'human', class: SyslogToFile, path: '{logs}/system-log.txt', format: 'human' }},
+    {{ name: 'json', class: SyslogToFile, path: '{logs}/system-log.json', format: 'json',
+       bufferPeriod: '50 msec', rotate: {{ onStop: true, checkPeriod: null }} }}
+  ],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
+}};
+",
+            logs = logs.display()
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    assert!(server.stop_with("TERM").success());
+
+    let human = std::fs::read_to_string(logs.join("system-log.txt")).unwrap();
+    assert!(human.starts_with("\n\n- - - "), "{human}");
+    assert!(human.contains(" main.system starting()"), "{human}");
+    assert!(human.contains("incomingRequest("), "{human}");
+    assert!(
+        human.contains(" webapp.service.human finalLoggedEvent()"),
+        "{human}"
+    );
+
+    assert!(!logs.join("system-log.json").exists(), "rotated at stop");
+    let rotated: Vec<std::path::PathBuf> = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(rotated.len(), 1, "{rotated:?}");
+    let json = std::fs::read_to_string(&rotated[0]).unwrap();
+    let types: Vec<String> = json
+        .lines()
+        .map(|line| {
+            let event: serde_json::Value = serde_json::from_str(line).unwrap();
+            event["type"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert!(types.iter().any(|t| t == "starting"), "{types:?}");
+    assert!(types.iter().any(|t| t == "stopping"), "{types:?}");
+    assert_eq!(
+        types.last().map(String::as_str),
+        Some("finalLoggedEvent"),
+        "{types:?}"
+    );
+}

@@ -10,9 +10,8 @@ use std::sync::Arc;
 
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::ServiceConfig;
-use lactoserv_core::log::Logger;
 use lactoserv_core::quant::Duration;
-use lactoserv_core::service::ServiceRef;
+use lactoserv_core::service::{ServiceContext, ServiceRef};
 use serde::Deserialize;
 
 use crate::services::{check_file_location, check_update_period};
@@ -49,7 +48,8 @@ impl ServiceConfig for ProcessIdFileConfig {
         check_file_location(&self.path)
     }
 
-    fn build(&self, logger: &Logger) -> Result<Option<ServiceRef>, BindError> {
+    fn build(&self, context: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
+        let logger = &context.logger;
         let period = self
             .update_period
             .map(|period| std::time::Duration::from_secs_f64(period.value()));

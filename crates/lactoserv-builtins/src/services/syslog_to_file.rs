@@ -5,15 +5,20 @@
 //! This module holds its configuration; the service itself comes with the
 //! runtime.
 
+mod running;
+
 use std::fmt;
+use std::sync::Arc;
 
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::ServiceConfig;
 use lactoserv_core::quant::Duration;
+use lactoserv_core::service::{ServiceContext, ServiceRef};
 use serde::{Deserialize, Deserializer};
 
 use crate::services::{check_buffer_period, check_file_location};
 use crate::support::bindings::FilePath;
+use crate::support::log_file::{LogFile, rotation};
 use crate::support::rotate::{RotateConfig, SaveConfig, check_rotate_and_save};
 
 /// How a system-log file is written (Lactoserv `TextFileSink` formats).
@@ -61,7 +66,6 @@ pub(crate) struct SyslogToFileConfig {
     /// The log file.
     path: FilePath,
     /// How to write events.
-    #[allow(dead_code, reason = "the service reads it when it runs")]
     format: LogFormat,
     /// How long to gather events before writing them; `None` writes as soon
     /// as the current task yields (a zero period is the same).
@@ -83,6 +87,31 @@ impl ServiceConfig for SyslogToFileConfig {
 
     fn check_environment(&self) -> Result<(), BindError> {
         check_file_location(&self.path)
+    }
+
+    fn writes_system_log(&self) -> bool {
+        true
+    }
+
+    fn build(&self, context: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
+        let Some(stream) = context.log_stream.clone() else {
+            return Err(BindError::new("", "the system log is not being kept"));
+        };
+        let file = LogFile::new(
+            self.path.as_path().to_owned(),
+            self.buffer_period
+                .map(|period| std::time::Duration::from_secs_f64(period.value())),
+            self.rotate
+                .as_ref()
+                .map(|rotate| rotation(&self.path, rotate, &context.logger)),
+            context.logger.clone(),
+        );
+        Ok(Some(Arc::new(running::SyslogToFile::new(
+            file,
+            self.format,
+            stream,
+            context.logger.clone(),
+        ))))
     }
 }
 

@@ -25,6 +25,12 @@ struct State {
     sinks: Vec<LogSink>,
 }
 
+impl std::fmt::Debug for LogStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogStream").finish_non_exhaustive()
+    }
+}
+
 impl LogStream {
     /// An empty stream with no sinks.
     pub fn new() -> Arc<Self> {
