@@ -25,11 +25,12 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+use crate::component::Role;
 use crate::endpoint::Protocol;
 use crate::host::tls::TlsHosts;
 use crate::log::LogStream;
 use crate::log::{LogValue, Logger};
-use crate::service::{ServiceContext, ServiceRef};
+use crate::service::{AccessLog, ServiceContext, ServiceRef};
 use crate::webapp::WebappConfig;
 use connection::Speaker;
 use handler::EndpointContext;
@@ -92,8 +93,8 @@ pub struct Server {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
     graceful: Arc<GracefulShutdown>,
-    /// The running services, in start order.
-    services: Vec<ServiceRef>,
+    /// The running services by name, in start order.
+    services: Vec<(String, ServiceRef)>,
     /// The addresses the endpoints listen on, in config order.
     pub local_addrs: Vec<std::net::SocketAddr>,
 }
@@ -152,6 +153,7 @@ impl Server {
                 application,
                 server_header: options.server_header.clone(),
                 dispatch_logging: entry.dispatch_logging,
+                access_log: access_log(&endpoint.services, &services),
                 application_name: endpoint.application.as_str().to_owned(),
                 port: endpoint.interface.port().map_or(0, |p| p.get()),
                 max_body: endpoint
@@ -220,10 +222,23 @@ impl Server {
         if let Ok(graceful) = Arc::try_unwrap(self.graceful) {
             let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
         }
-        for service in self.services.iter().rev() {
+        for (_, service) in self.services.iter().rev() {
             service.stop().await;
         }
     }
+}
+
+/// The access log an endpoint's `services.accessLog` names, if that
+/// service runs and is one.
+fn access_log(
+    roles: &[(Role, crate::names::Name)],
+    services: &[(String, ServiceRef)],
+) -> Option<Arc<dyn AccessLog>> {
+    let (_, name) = roles.iter().find(|(role, _)| *role == Role::AccessLog)?;
+    services
+        .iter()
+        .find(|(running, _)| running == name.as_str())
+        .and_then(|(_, service)| service.access_log())
 }
 
 /// Builds and starts the services that run, in configuration order; a
@@ -231,8 +246,8 @@ impl Server {
 async fn start_services(
     config: &WebappConfig,
     options: &ServerOptions,
-) -> Result<Vec<ServiceRef>, StartError> {
-    let mut started: Vec<ServiceRef> = Vec::new();
+) -> Result<Vec<(String, ServiceRef)>, StartError> {
+    let mut started: Vec<(String, ServiceRef)> = Vec::new();
     for (index, entry) in config.services.iter().enumerate() {
         let failed = |message: String| StartError::Service {
             index,
@@ -257,10 +272,10 @@ async fn start_services(
             Err(err) => Err(err),
         };
         match result {
-            Ok(Some(service)) => started.push(service),
+            Ok(Some(service)) => started.push((entry.name.clone(), service)),
             Ok(None) => {}
             Err(err) => {
-                for service in started.iter().rev() {
+                for (_, service) in started.iter().rev() {
                     service.stop().await;
                 }
                 return Err(err);
@@ -289,7 +304,7 @@ async fn accept_loop(
                 let watcher = graceful.watcher();
                 let logger = connection_logger(&speaker.context.logger, &stream, remote);
                 tokio::spawn(async move {
-                    speaker.serve(stream, watcher, logger.clone()).await;
+                    speaker.serve(stream, remote, watcher, logger.clone()).await;
                     logger.event("closed", vec!["ok".into()]);
                 });
             }

@@ -2,11 +2,15 @@
 //! endpoints accept anything and stopped after they have finished, in
 //! configuration order (stopped in reverse).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use http::{Method, Version};
+
 use crate::log::{LogStream, Logger};
+use crate::quant::Moment;
 
 /// What went wrong starting a service.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +25,43 @@ pub trait Service: Send + Sync + std::fmt::Debug + 'static {
 
     /// Stops the service (the server is shutting down).
     async fn stop(&self);
+
+    /// The service as an access log, if it is one (the `accessLog` role of
+    /// endpoints).
+    fn access_log(&self) -> Option<Arc<dyn AccessLog>> {
+        None
+    }
+}
+
+/// One finished request, as an access log records it (spec 04 ALF-3).
+#[derive(Debug, Clone)]
+pub struct AccessEntry {
+    /// When the response was done with.
+    pub ended: Moment,
+    /// The client's address.
+    pub remote: Option<SocketAddr>,
+    /// The protocol version.
+    pub version: Version,
+    /// The method, in upper case as received.
+    pub method: Method,
+    /// `//<host>:<port><target>`.
+    pub url: String,
+    /// The status sent.
+    pub status: u16,
+    /// The response's length, or `None` when the status and method allow no
+    /// body.
+    pub body_size: Option<u64>,
+    /// From the start of the request to the end of the response.
+    pub duration: std::time::Duration,
+    /// The response was handed over whole.
+    pub ok: bool,
+}
+
+/// Something that records finished requests.
+pub trait AccessLog: Send + Sync {
+    /// Records `entry`; called as each response is done with, so it must
+    /// only hand the entry off.
+    fn record(&self, entry: AccessEntry);
 }
 
 /// A shared service.

@@ -530,3 +530,55 @@ export default {{
         "{types:?}"
     );
 }
+
+#[tokio::test]
+async fn every_request_gets_one_access_log_line_even_across_a_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("logs/access.txt");
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ AccessLogToFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [{{ name: 'access', class: AccessLogToFile, path: '{}', bufferPeriod: '250 msec' }}],
+  applications: [{{ name: 'hi', class: SimpleResponse, contentType: 'text/plain', body: 'hi\\n' }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi',
+                 services: {{ accessLog: 'access' }} }}]
+}};
+",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    let client = client().build().unwrap();
+    const REQUESTS: usize = 300;
+    let mut tasks = Vec::new();
+    for n in 0..REQUESTS {
+        let (client, url) = (client.clone(), format!("http://127.0.0.1:{port}/r/{n}?x=1"));
+        tasks.push(tokio::spawn(async move {
+            let response = client.get(url).send().await.unwrap();
+            response.bytes().await.unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert!(server.stop_with("TERM").success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), REQUESTS);
+    let fields: Vec<&str> = lines[0].split(' ').collect();
+    assert_eq!(fields.len(), 9, "{}", lines[0]);
+    assert!(fields[1].starts_with("127.0.0.1:"), "{}", lines[0]);
+    assert_eq!(&fields[2..4], ["http-1.1", "get"]);
+    assert!(
+        fields[4].starts_with(&format!("//127.0.0.1:{port}/r/")),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(&fields[5..7], ["200", "3_B"]);
+    assert_eq!(fields[8], "ok");
+}

@@ -4,13 +4,19 @@
 //! This module holds its configuration; the service that writes the lines
 //! comes with the runtime.
 
+mod running;
+
+use std::sync::Arc;
+
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::{Role, Roles, ServiceConfig};
 use lactoserv_core::quant::Duration;
+use lactoserv_core::service::{ServiceContext, ServiceRef};
 use serde::Deserialize;
 
 use crate::services::{check_buffer_period, check_file_location};
 use crate::support::bindings::FilePath;
+use crate::support::log_file::{LogFile, rotation};
 use crate::support::rotate::{RotateConfig, SaveConfig, check_rotate_and_save};
 
 /// The shortest `maxUrlLength`: room for a little of each end around `...`.
@@ -63,6 +69,22 @@ impl ServiceConfig for AccessLogToFileConfig {
 
     fn check_environment(&self) -> Result<(), BindError> {
         check_file_location(&self.path)
+    }
+
+    fn build(&self, context: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
+        let file = LogFile::new(
+            self.path.as_path().to_owned(),
+            self.buffer_period
+                .map(|period| std::time::Duration::from_secs_f64(period.value())),
+            self.rotate
+                .as_ref()
+                .map(|rotate| rotation(&self.path, rotate, &context.logger)),
+            context.logger.clone(),
+        );
+        let max = self
+            .max_url_length
+            .map(|length| usize::try_from(length).unwrap_or(usize::MAX));
+        Ok(Some(Arc::new(running::AccessLogToFile::new(file, max))))
     }
 }
 

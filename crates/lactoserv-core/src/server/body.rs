@@ -25,6 +25,26 @@ pub(crate) enum ResponseBody {
     Bytes(Option<Bytes>),
     /// Pieces.
     Parts(Pieces),
+    /// A body whose end is reported (for the access log).
+    Watched(Box<Watched>),
+}
+
+/// What to call when a watched body is done with: with whether all of it
+/// was handed to the connection.
+pub(crate) type OnEnd = Box<dyn FnOnce(bool) + Send + Sync>;
+
+/// A body and what to call when it is done with.
+pub(crate) struct Watched {
+    inner: ResponseBody,
+    on_end: Option<OnEnd>,
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        if let Some(on_end) = self.on_end.take() {
+            on_end(self.inner.is_empty_now());
+        }
+    }
 }
 
 /// What is left of a body in pieces.
@@ -46,6 +66,23 @@ impl ResponseBody {
     /// `bytes`.
     pub(crate) fn bytes(bytes: Bytes) -> Self {
         Self::Bytes(Some(bytes).filter(|b| !b.is_empty()))
+    }
+
+    /// This body, with `on_end` called when it is done with.
+    pub(crate) fn watched(self, on_end: OnEnd) -> Self {
+        Self::Watched(Box::new(Watched {
+            inner: self,
+            on_end: Some(on_end),
+        }))
+    }
+
+    /// Whether everything has been handed over.
+    fn is_empty_now(&self) -> bool {
+        match self {
+            Self::Bytes(bytes) => bytes.is_none(),
+            Self::Parts(pieces) => pieces.remaining == 0,
+            Self::Watched(watched) => watched.inner.is_empty_now(),
+        }
     }
 
     /// `parts`, in order.
@@ -99,6 +136,7 @@ impl hyper::body::Body for ResponseBody {
         match self.get_mut() {
             Self::Bytes(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
             Self::Parts(pieces) => pieces.poll_frame(cx),
+            Self::Watched(watched) => Pin::new(&mut watched.inner).poll_frame(cx),
         }
     }
 
@@ -106,6 +144,7 @@ impl hyper::body::Body for ResponseBody {
         match self {
             Self::Bytes(bytes) => bytes.is_none(),
             Self::Parts(pieces) => pieces.remaining == 0,
+            Self::Watched(watched) => watched.inner.is_end_stream(),
         }
     }
 
@@ -115,6 +154,7 @@ impl hyper::body::Body for ResponseBody {
                 SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
             }
             Self::Parts(pieces) => SizeHint::with_exact(pieces.remaining),
+            Self::Watched(watched) => watched.inner.size_hint(),
         }
     }
 }

@@ -42,10 +42,19 @@ pub(crate) struct Speaker {
 
 impl Speaker {
     /// Serves `stream` until the client or a graceful stop ends it.
-    pub(crate) async fn serve(&self, stream: TcpStream, watcher: Watcher, logger: Logger) {
+    pub(crate) async fn serve(
+        &self,
+        stream: TcpStream,
+        remote: std::net::SocketAddr,
+        watcher: Watcher,
+        logger: Logger,
+    ) {
         let _ = stream.set_nodelay(true);
         match (&self.tls, self.protocol) {
-            (None, _) => self.serve_http1(stream, watcher, logger).await,
+            (None, _) => {
+                self.serve_http1(stream, watcher, self.connection(logger, remote))
+                    .await
+            }
             (Some(acceptor), protocol) => {
                 let Ok(Ok(tls)) =
                     tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream)).await
@@ -55,19 +64,20 @@ impl Speaker {
                 let h2 = protocol == Protocol::Http2
                     && tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
                 if h2 {
-                    self.serve_http2(tls, watcher, logger).await;
+                    self.serve_http2(tls, watcher, self.connection(logger, remote))
+                        .await;
                 } else {
-                    self.serve_http1(tls, watcher, logger).await;
+                    self.serve_http1(tls, watcher, self.connection(logger, remote))
+                        .await;
                 }
             }
         }
     }
 
-    async fn serve_http1<S>(&self, stream: S, watcher: Watcher, logger: Logger)
+    async fn serve_http1<S>(&self, stream: S, watcher: Watcher, state: Arc<Connection>)
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let state = self.connection(logger);
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder.keep_alive(true);
         let io = TokioIo::new(Tracked::new(stream, state.clone()));
@@ -75,11 +85,10 @@ impl Speaker {
         until_idle(watcher.watch(connection), &state.activity, HTTP1_IDLE).await;
     }
 
-    async fn serve_http2<S>(&self, stream: S, watcher: Watcher, logger: Logger)
+    async fn serve_http2<S>(&self, stream: S, watcher: Watcher, state: Arc<Connection>)
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let state = self.connection(logger);
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder.timer(TokioTimer::new());
         let io = TokioIo::new(Tracked::new(stream, state.clone()));
@@ -87,11 +96,12 @@ impl Speaker {
         until_idle(watcher.watch(connection), &state.activity, HTTP2_IDLE).await;
     }
 
-    fn connection(&self, logger: Logger) -> Arc<Connection> {
+    fn connection(&self, logger: Logger, remote: std::net::SocketAddr) -> Arc<Connection> {
         Arc::new(Connection {
             endpoint: self.context.clone(),
             logger,
             activity: Activity::new(),
+            remote: Some(remote),
         })
     }
 }
@@ -105,6 +115,8 @@ pub(crate) struct Connection {
     pub(crate) logger: Logger,
     /// Bytes moved and requests in progress, for the idle timeout.
     pub(crate) activity: Activity,
+    /// The client's address.
+    pub(crate) remote: Option<std::net::SocketAddr>,
 }
 
 impl AsRef<Activity> for Connection {

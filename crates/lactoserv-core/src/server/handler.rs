@@ -14,6 +14,9 @@ use super::connection::Connection;
 use crate::app::AppRef;
 use crate::log::{LogValue, Logger};
 use crate::net::{Body, Dispatch, HostInfo, Request, Response};
+use crate::quant::Moment;
+use crate::service::{AccessEntry, AccessLog};
+use std::sync::Arc;
 
 /// What every request on one endpoint shares.
 pub(crate) struct EndpointContext {
@@ -27,6 +30,8 @@ pub(crate) struct EndpointContext {
     pub(crate) server_header: HeaderValue,
     /// `dispatchLogging`: requests' dispatch is logged from here down.
     pub(crate) dispatch_logging: bool,
+    /// The `accessLog` service, if one runs.
+    pub(crate) access_log: Option<Arc<dyn AccessLog>>,
     /// The name of `application`, for dispatch logging.
     pub(crate) application_name: String,
     /// The interface's port, for requests whose authority names none.
@@ -54,6 +59,8 @@ pub(crate) async fn handle(
     let cacheable = is_head || parts.method == Method::GET;
     let wants_close = Head::wants_close(&parts.headers, version);
 
+    let started = ctx.access_log.is_some().then(std::time::Instant::now);
+    let mut logged = None;
     let response = match canonical_method(&parts.method) {
         None => invalid_method(parts.method.as_str()),
         Some(method) => match read_body(&method, body, ctx.max_body).await {
@@ -61,6 +68,10 @@ pub(crate) async fn handle(
             Ok(()) => match prepare(method, parts, host) {
                 Some(request) => {
                     log_incoming(ctx, &connection.logger, &request);
+                    if started.is_some() {
+                        let url = format!("//{}{}", request.host, request.target());
+                        logged = Some((request.method.clone(), url));
+                    }
                     dispatch(ctx, &request).await
                 }
                 None => Response::status_only(StatusCode::BAD_REQUEST),
@@ -73,7 +84,52 @@ pub(crate) async fn handle(
         cacheable,
         wants_close,
     };
-    answer(&ctx.server_header, response, &head)
+    let out = answer(&ctx.server_header, response, &head);
+    match (&ctx.access_log, started, logged) {
+        (Some(log), Some(started), Some((method, url))) => {
+            access_logged(out, log.clone(), connection, started, method, url)
+        }
+        _ => out,
+    }
+}
+
+/// `out`, reporting to `log` when its body is done with (spec 04 ALF-3,
+/// ALF-7).
+fn access_logged(
+    mut out: hyper::Response<ResponseBody>,
+    log: Arc<dyn AccessLog>,
+    connection: &Connection,
+    started: std::time::Instant,
+    method: Method,
+    url: String,
+) -> hyper::Response<ResponseBody> {
+    let status = out.status().as_u16();
+    let is_head = method == Method::HEAD;
+    let no_body = (is_head && status < 400) || matches!(status, 100..=199 | 204 | 205 | 304);
+    let body_size = if no_body {
+        None
+    } else {
+        out.headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .or_else(|| hyper::body::Body::size_hint(out.body()).exact())
+    };
+    let (remote, version) = (connection.remote, out.version());
+    let body = std::mem::replace(out.body_mut(), ResponseBody::empty());
+    *out.body_mut() = body.watched(Box::new(move |whole| {
+        log.record(AccessEntry {
+            ended: Moment::now(),
+            remote,
+            version,
+            method,
+            url,
+            status,
+            body_size,
+            duration: started.elapsed(),
+            ok: whole || is_head,
+        });
+    }));
+    out
 }
 
 /// Builds the application's view of a request whose method and body are
