@@ -74,6 +74,22 @@ impl Shared {
     fn pending(&self) -> MutexGuard<'_, Pending> {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    fn push(&self, text: &str) {
+        let mut pending = self.pending();
+        if pending.closed {
+            return;
+        }
+        let was_empty = pending.text.is_empty();
+        pending.text.push_str(text);
+        if !text.ends_with('\n') {
+            pending.text.push('\n');
+        }
+        drop(pending);
+        if was_empty {
+            self.wake.notify_one();
+        }
+    }
 }
 
 impl LogFile {
@@ -97,21 +113,12 @@ impl LogFile {
     /// A handle that appends text (cheap; for log sinks).
     pub(crate) fn pusher(&self) -> impl Fn(&str) + Send + Sync + 'static {
         let shared = self.shared.clone();
-        move |text: &str| {
-            let mut pending = shared.pending();
-            if pending.closed {
-                return;
-            }
-            let was_empty = pending.text.is_empty();
-            pending.text.push_str(text);
-            if !text.ends_with('\n') {
-                pending.text.push('\n');
-            }
-            drop(pending);
-            if was_empty {
-                shared.wake.notify_one();
-            }
-        }
+        move |text: &str| shared.push(text)
+    }
+
+    /// Appends `text` (a line end added if it has none).
+    pub(crate) fn push(&self, text: &str) {
+        self.shared.push(text);
     }
 
     /// Creates the directory, touches the file, rotates it if `onStart`
@@ -228,7 +235,11 @@ async fn write_loop(path: PathBuf, period: Duration, shared: Arc<Shared>, logger
         }
         let (text, closed) = {
             let mut pending = shared.pending();
-            (std::mem::take(&mut pending.text), pending.closed)
+            // The next batch is likely as big as this one: room for it up
+            // front, rather than regrowing (and copying) as it fills.
+            let room = pending.text.len();
+            let text = std::mem::replace(&mut pending.text, String::with_capacity(room));
+            (text, pending.closed)
         };
         if !text.is_empty() {
             let (path, logger) = (path.clone(), logger.clone());

@@ -173,11 +173,13 @@ pub(crate) fn duration_text(sec: f64, no_spaces: bool) -> String {
             _ => 1e12,
         };
         // Positive, so Rust's ties-away-from-zero rounding is JavaScript's
-        // `Math.round`.
-        let mut rounded = (sec * scale).round() / 1000.0;
-        if rounded == 1000.0 {
+        // `Math.round`. Counted in thousandths of the unit, so that the
+        // three decimals come from integers (as `toFixed(3)` would print
+        // them) without float formatting.
+        let mut thousandths = (sec * scale).round();
+        if thousandths == 1_000_000.0 {
             range += 3;
-            rounded = 1.0;
+            thousandths = 1000.0;
         }
         let unit = match range {
             0 => "sec",
@@ -185,11 +187,12 @@ pub(crate) fn duration_text(sec: f64, no_spaces: bool) -> String {
             -6 => "usec",
             -9 => "nsec",
             _ => {
-                rounded = (sec * 1e12).round() / 1000.0;
+                thousandths = (sec * 1e12).round();
                 "nsec"
             }
         };
-        return format!("{}{sep}{unit}", to_fixed(rounded, 3));
+        let t = thousandths as u64;
+        return format!("{}.{:03}{sep}{unit}", t / 1000, t % 1000);
     }
 
     clock_text(sec, sep)
@@ -277,7 +280,13 @@ pub fn format_byte_count(bytes: Option<f64>, no_spaces: bool) -> String {
     };
 
     let number = if amount.is_finite() && amount.fract() == 0.0 {
-        format_number(amount)
+        // Whole amounts here are below 10^5 (or huge TiB counts): integer
+        // formatting says the same as the JavaScript-style one, for less.
+        if amount < 1e15 {
+            (amount as u64).to_string()
+        } else {
+            format_number(amount)
+        }
     } else {
         to_fixed(amount, 2)
     };

@@ -69,7 +69,7 @@ pub(crate) async fn handle(
                 Some(request) => {
                     log_incoming(ctx, &connection.logger, &request);
                     if started.is_some() {
-                        let url = format!("//{}{}", request.host, request.target());
+                        let url = access_url(&request);
                         logged = Some((request.method.clone(), url));
                     }
                     dispatch(ctx, &request).await
@@ -91,6 +91,27 @@ pub(crate) async fn handle(
         }
         _ => out,
     }
+}
+
+/// `//<host>:<port><target>`, built without the formatting machinery (it
+/// is made for every request when there is an access log).
+fn access_url(request: &Request) -> String {
+    let target = request.target();
+    let name = &*request.host.name;
+    let mut url = String::with_capacity(name.len() + target.len() + 10);
+    url.push_str("//");
+    let bracketed = name.contains(':');
+    if bracketed {
+        url.push('[');
+    }
+    url.push_str(name);
+    if bracketed {
+        url.push(']');
+    }
+    url.push(':');
+    url.push_str(&request.host.port.to_string());
+    url.push_str(target);
+    url
 }
 
 /// `out`, reporting to `log` when its body is done with (spec 04 ALF-3,

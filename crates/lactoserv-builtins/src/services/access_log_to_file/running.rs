@@ -3,11 +3,11 @@
 //! rotated log file.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use http::Version;
-use lactoserv_core::quant::{Duration, format_byte_count};
+use lactoserv_core::quant::{Duration, Moment, format_byte_count};
 use lactoserv_core::service::{AccessEntry, AccessLog, Service, ServiceError};
 
 use crate::support::log_file::LogFile;
@@ -22,6 +22,26 @@ pub(crate) struct AccessLogToFile {
 struct Lines {
     file: LogFile,
     max_url_length: Option<usize>,
+    /// The date and time text of the last second a line was made in.
+    second: Mutex<(f64, String)>,
+}
+
+impl Lines {
+    /// `moment` as `YYYYMMDD_HH:MM:SS.ffff`, the part before the fraction
+    /// made once per second.
+    fn time_text(&self, moment: Moment) -> String {
+        let at = moment.at_sec();
+        let second = at.floor();
+        let frac = (at * 1e4).rem_euclid(1e4).floor().min(9999.0) as u64;
+        let mut cached = self
+            .second
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cached.0 != second || cached.1.is_empty() {
+            *cached = (second, Moment::new(second).to_access_log_text(0));
+        }
+        format!("{}.{frac:04}", cached.1)
+    }
 }
 
 impl AccessLogToFile {
@@ -30,6 +50,7 @@ impl AccessLogToFile {
             log: Arc::new(Lines {
                 file,
                 max_url_length,
+                second: Mutex::new((f64::NAN, String::new())),
             }),
         }
     }
@@ -37,17 +58,33 @@ impl AccessLogToFile {
 
 /// `address:port`, IPv4 (also when mapped into IPv6) plain, other IPv6 in
 /// brackets.
-fn origin(remote: Option<SocketAddr>) -> String {
-    match remote {
-        None => "<unknown>".to_owned(),
-        Some(addr) => match addr.ip() {
-            IpAddr::V4(ip) => format!("{ip}:{}", addr.port()),
-            IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
-                Some(v4) => format!("{v4}:{}", addr.port()),
-                None => format!("[{ip}]:{}", addr.port()),
-            },
-        },
+fn push_origin(out: &mut String, remote: Option<SocketAddr>) {
+    let Some(addr) = remote else {
+        out.push_str("<unknown>");
+        return;
+    };
+    let v4 = match addr.ip() {
+        IpAddr::V4(ip) => Some(ip),
+        IpAddr::V6(ip) => ip.to_ipv4_mapped(),
+    };
+    match v4 {
+        // Octet by octet: this runs for every request.
+        Some(ip) => {
+            for (at, octet) in ip.octets().iter().enumerate() {
+                if at > 0 {
+                    out.push('.');
+                }
+                out.push_str(&octet.to_string());
+            }
+        }
+        None => {
+            out.push('[');
+            out.push_str(&addr.ip().to_string());
+            out.push(']');
+        }
     }
+    out.push(':');
+    out.push_str(&addr.port().to_string());
 }
 
 fn protocol(version: Version) -> &'static str {
@@ -74,32 +111,45 @@ pub(crate) fn shortened(url: &str, max: Option<usize>) -> String {
     }
 }
 
-/// The line for `entry`.
-pub(crate) fn line(entry: &AccessEntry, max_url_length: Option<usize>) -> String {
-    let size = entry.body_size.map_or_else(
-        || "no-body".to_owned(),
-        |size| format_byte_count(Some(size as f64), true),
-    );
-    let outcome = if entry.ok {
-        "ok"
+/// The line for `entry` (its time already as text), built in one buffer.
+fn line(time: &str, entry: &AccessEntry, max_url_length: Option<usize>) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(96 + entry.url.len());
+    out.push_str(time);
+    out.push(' ');
+    push_origin(&mut out, entry.remote);
+    out.push(' ');
+    out.push_str(protocol(entry.version));
+    out.push(' ');
+    for c in entry.method.as_str().chars() {
+        out.push(c.to_ascii_lowercase());
+    }
+    out.push(' ');
+    match max_url_length {
+        Some(max) if entry.url.chars().count() > max => {
+            out.push_str(&shortened(&entry.url, Some(max)))
+        }
+        _ => out.push_str(&entry.url),
+    }
+    let _ = write!(out, " {} ", entry.status);
+    match entry.body_size {
+        Some(size) => out.push_str(&format_byte_count(Some(size as f64), true)),
+        None => out.push_str("no-body"),
+    }
+    out.push(' ');
+    out.push_str(&Duration::new(entry.duration.as_secs_f64()).to_text(true));
+    out.push_str(if entry.ok {
+        " ok\n"
     } else {
-        "err-stream-premature-close"
-    };
-    format!(
-        "{} {} {} {} {} {} {size} {} {outcome}\n",
-        entry.ended.to_access_log_text(4),
-        origin(entry.remote),
-        protocol(entry.version),
-        entry.method.as_str().to_ascii_lowercase(),
-        shortened(&entry.url, max_url_length),
-        entry.status,
-        Duration::new(entry.duration.as_secs_f64()).to_text(true),
-    )
+        " err-stream-premature-close\n"
+    });
+    out
 }
 
 impl AccessLog for Lines {
     fn record(&self, entry: AccessEntry) {
-        (self.file.pusher())(&line(&entry, self.max_url_length));
+        let time = self.time_text(entry.ended);
+        self.file.push(&line(&time, &entry, self.max_url_length));
     }
 }
 
@@ -122,9 +172,36 @@ impl Service for AccessLogToFile {
 #[cfg(test)]
 mod tests {
     use http::Method;
-    use lactoserv_core::quant::Moment;
 
     use super::*;
+
+    #[test]
+    fn cached_seconds_give_the_same_times() {
+        let lines = Lines {
+            file: LogFile::new(
+                "/nonexistent/x".into(),
+                None,
+                None,
+                lactoserv_core::log::Logger::disabled(),
+            ),
+            max_url_length: None,
+            second: Mutex::new((f64::NAN, String::new())),
+        };
+        for at in [
+            1_795_798_653.347_69,
+            1_795_798_653.999_99,
+            1_795_798_654.0,
+            0.000_05,
+            1_700_000_000.123_4,
+        ] {
+            let moment = Moment::new(at);
+            assert_eq!(
+                lines.time_text(moment),
+                moment.to_access_log_text(4),
+                "{at}"
+            );
+        }
+    }
 
     #[test]
     fn urls_are_shortened_like_the_reference() {
@@ -155,8 +232,20 @@ mod tests {
             duration: std::time::Duration::from_micros(51_531),
             ok: true,
         };
+        let lines = Lines {
+            file: LogFile::new(
+                "/nonexistent/x".into(),
+                None,
+                None,
+                lactoserv_core::log::Logger::disabled(),
+            ),
+            max_url_length: None,
+            second: Mutex::new((f64::NAN, String::new())),
+        };
+        let time = lines.time_text(entry.ended);
+        assert_eq!(time, entry.ended.to_access_log_text(4));
         assert_eq!(
-            line(&entry, None),
+            line(&time, &entry, None),
             "20261127_16:57:33.3476 127.0.0.1:52442 http-1.1 get //127.0.0.1:28080/ 308 55_B 51.531_msec ok\n"
         );
         let head = AccessEntry {
@@ -166,7 +255,7 @@ mod tests {
             body_size: None,
             ..entry
         };
-        let text = line(&head, None);
+        let text = line(&time, &head, None);
         assert!(text.contains(" [::1]:44530 http-2.0 head "), "{text}");
         assert!(text.contains(" 308 no-body "), "{text}");
     }
