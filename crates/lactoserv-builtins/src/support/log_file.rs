@@ -302,3 +302,66 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "one\ntwo\nthree\n");
     }
 }
+
+#[cfg(test)]
+mod rotation_tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::support::bindings::FilePath;
+    use crate::support::rotate::RotateConfig;
+
+    fn names(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Waits (on the paused clock, letting blocking work finish) until
+    /// `check` holds.
+    async fn until(check: impl Fn() -> bool) {
+        for _ in 0..200 {
+            if check() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("never happened");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_file_over_its_size_rotates_at_the_next_check_and_at_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = FilePath::try_from(dir.path().join("x.log").to_string_lossy().into_owned())
+            .unwrap();
+        let rotate: RotateConfig = lactoserv_core::bind::from_value(
+            &json!({ "atSize": "10 B", "checkPeriod": "1 sec", "maxOldCount": 2 }),
+        )
+        .unwrap();
+        let file = LogFile::new(
+            path.as_path().to_owned(),
+            None,
+            Some(rotation(&path, &rotate, &Logger::disabled())),
+            Logger::disabled(),
+        );
+        file.start().await;
+        file.push("0123456789abc");
+        until(|| std::fs::metadata(path.as_path()).is_ok_and(|m| m.len() > 0)).await;
+        assert_eq!(names(dir.path()), ["x.log"], "not before the check");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        until(|| names(dir.path()).len() == 1 && !path.as_path().exists()).await;
+        let rotated = names(dir.path());
+        assert!(rotated[0].starts_with("x-") && rotated[0].ends_with("-1.log"), "{rotated:?}");
+
+        // The next line makes a new file; a stop checks the size once more.
+        file.push("second batch, long enough");
+        until(|| path.as_path().exists()).await;
+        file.stop().await;
+        let after = names(dir.path());
+        assert_eq!(after.len(), 2, "{after:?}");
+        assert!(after.iter().all(|n| n != "x.log"), "{after:?}");
+    }
+}
