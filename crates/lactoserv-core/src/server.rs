@@ -30,7 +30,7 @@ use crate::endpoint::Protocol;
 use crate::host::tls::TlsHosts;
 use crate::log::LogStream;
 use crate::log::{LogValue, Logger};
-use crate::service::{AccessLog, ServiceContext, ServiceRef};
+use crate::service::{AccessLog, ServiceContext, ServiceRef, ServiceRegistry};
 use crate::webapp::WebappConfig;
 use connection::Speaker;
 use handler::EndpointContext;
@@ -248,6 +248,7 @@ async fn start_services(
     options: &ServerOptions,
 ) -> Result<Vec<(String, ServiceRef)>, StartError> {
     let mut started: Vec<(String, ServiceRef)> = Vec::new();
+    let registry = ServiceRegistry::default();
     for (index, entry) in config.services.iter().enumerate() {
         let failed = |message: String| StartError::Service {
             index,
@@ -255,6 +256,7 @@ async fn start_services(
             message,
         };
         let context = ServiceContext {
+            services: registry.clone(),
             logger: options.logger.child("service").child(&entry.name),
             log_stream: options.log_stream.clone(),
         };
@@ -282,6 +284,7 @@ async fn start_services(
             }
         }
     }
+    let _ = registry.set(started.clone());
     Ok(started)
 }
 

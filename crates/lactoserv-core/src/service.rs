@@ -67,9 +67,15 @@ pub trait AccessLog: Send + Sync {
 /// A shared service.
 pub type ServiceRef = Arc<dyn Service>;
 
+/// The running services by name, filled in once they have all started:
+/// what a service that refers to others (EventFan) looks them up in.
+pub type ServiceRegistry = Arc<std::sync::OnceLock<Vec<(String, ServiceRef)>>>;
+
 /// What a service is built with.
 #[derive(Clone)]
 pub struct ServiceContext {
+    /// The running services, once all have started.
+    pub services: ServiceRegistry,
     /// The service's logger (`webapp.service.<name>`).
     pub logger: Logger,
     /// The system log's event stream, for services that write it out; set

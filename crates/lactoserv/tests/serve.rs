@@ -582,3 +582,60 @@ export default {{
     assert_eq!(&fields[5..7], ["200", "3_B"]);
     assert_eq!(fields[8], "ok");
 }
+
+#[test]
+fn an_event_fan_feeds_several_access_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    let logs = dir.path().join("logs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ AccessLogToFile, EventFan, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [
+    {{ name: 'fan', class: EventFan, services: ['one', 'two'] }},
+    {{ name: 'one', class: AccessLogToFile, path: '{logs}/one.txt' }},
+    {{ name: 'two', class: AccessLogToFile, path: '{logs}/two.txt', maxUrlLength: 20 }}
+  ],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi',
+                 services: {{ accessLog: 'fan' }} }}]
+}};
+",
+            logs = logs.display()
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    for n in 0..3 {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        std::io::Write::write_all(
+            &mut stream,
+            format!(
+                "HEAD /a/rather/long/path/{n} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    }
+    assert!(server.stop_with("TERM").success());
+    let one = std::fs::read_to_string(logs.join("one.txt")).unwrap();
+    let two = std::fs::read_to_string(logs.join("two.txt")).unwrap();
+    assert_eq!((one.lines().count(), two.lines().count()), (3, 3));
+    assert!(one.contains(" head //a:"), "{one}");
+    assert!(one.contains(" 204 no-body "), "{one}");
+    let url = two
+        .lines()
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(4)
+        .unwrap()
+        .to_owned();
+    assert_eq!(url.len(), 20, "{url}");
+    assert!(url.contains("..."), "{url}");
+}

@@ -335,8 +335,8 @@ mod rotation_tests {
     #[tokio::test(start_paused = true)]
     async fn a_file_over_its_size_rotates_at_the_next_check_and_at_stop() {
         let dir = tempfile::tempdir().unwrap();
-        let path = FilePath::try_from(dir.path().join("x.log").to_string_lossy().into_owned())
-            .unwrap();
+        let path =
+            FilePath::try_from(dir.path().join("x.log").to_string_lossy().into_owned()).unwrap();
         let rotate: RotateConfig = lactoserv_core::bind::from_value(
             &json!({ "atSize": "10 B", "checkPeriod": "1 sec", "maxOldCount": 2 }),
         )
@@ -354,7 +354,10 @@ mod rotation_tests {
         tokio::time::sleep(Duration::from_secs(1)).await;
         until(|| names(dir.path()).len() == 1 && !path.as_path().exists()).await;
         let rotated = names(dir.path());
-        assert!(rotated[0].starts_with("x-") && rotated[0].ends_with("-1.log"), "{rotated:?}");
+        assert!(
+            rotated[0].starts_with("x-") && rotated[0].ends_with("-1.log"),
+            "{rotated:?}"
+        );
 
         // The next line makes a new file; a stop checks the size once more.
         file.push("second batch, long enough");
