@@ -30,13 +30,13 @@ use crate::endpoint::Protocol;
 use crate::host::tls::TlsHosts;
 use crate::log::LogStream;
 use crate::log::{LogValue, Logger};
-use crate::service::{AccessLog, ServiceContext, ServiceRef, ServiceRegistry};
+use crate::service::{AccessLog, HeapProbe, ServiceContext, ServiceRef, ServiceRegistry, Shutdown};
 use crate::webapp::WebappConfig;
 use connection::Speaker;
 use handler::EndpointContext;
 
 /// What the server needs from the program running it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerOptions {
     /// The `Server` header value (`lactoserv-<version> <commit>`).
     pub server_header: HeaderValue,
@@ -44,6 +44,18 @@ pub struct ServerOptions {
     pub logger: Logger,
     /// The system log's event stream, for services that write it out.
     pub log_stream: Option<Arc<LogStream>>,
+    /// The allocator's count of bytes in use, for MemoryMonitor.
+    pub heap: Option<HeapProbe>,
+    /// How services ask for a shutdown.
+    pub shutdown: Shutdown,
+}
+
+impl std::fmt::Debug for ServerOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerOptions")
+            .field("server_header", &self.server_header)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why the server could not start.
@@ -256,6 +268,8 @@ async fn start_services(
             message,
         };
         let context = ServiceContext {
+            heap: options.heap.clone(),
+            shutdown: options.shutdown.clone(),
             services: registry.clone(),
             logger: options.logger.child("service").child(&entry.name),
             log_stream: options.log_stream.clone(),

@@ -71,9 +71,33 @@ pub type ServiceRef = Arc<dyn Service>;
 /// what a service that refers to others (EventFan) looks them up in.
 pub type ServiceRegistry = Arc<std::sync::OnceLock<Vec<(String, ServiceRef)>>>;
 
+/// How many bytes the allocator has handed out, when the program can say.
+pub type HeapProbe = Arc<dyn Fn() -> Option<u64> + Send + Sync>;
+
+/// A way for a service to ask the program to shut down (cleanly, as for a
+/// signal) with an exit status.
+#[derive(Debug, Clone)]
+pub struct Shutdown(pub tokio::sync::watch::Sender<Option<i32>>);
+
+impl Shutdown {
+    /// A shutdown nobody listens to (for tests and embedding).
+    pub fn unheard() -> Self {
+        Self(tokio::sync::watch::channel(None).0)
+    }
+
+    /// Asks for a clean shutdown ending with `status`.
+    pub fn request(&self, status: i32) {
+        self.0.send_replace(Some(status));
+    }
+}
+
 /// What a service is built with.
 #[derive(Clone)]
 pub struct ServiceContext {
+    /// The allocator's count of bytes in use.
+    pub heap: Option<HeapProbe>,
+    /// Asks the program to shut down.
+    pub shutdown: Shutdown,
     /// The running services, once all have started.
     pub services: ServiceRegistry,
     /// The service's logger (`webapp.service.<name>`).

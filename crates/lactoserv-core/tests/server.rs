@@ -89,6 +89,8 @@ async fn start() -> (Server, u16) {
         server_header: HeaderValue::from_static("lactoserv-test 0000000"),
         logger: lactoserv_core::log::Logger::disabled(),
         log_stream: None,
+        heap: None,
+        shutdown: lactoserv_core::service::Shutdown::unheard(),
     };
     let server = Server::start(&config, &options).await.unwrap();
     (server, port)

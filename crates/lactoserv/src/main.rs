@@ -145,7 +145,8 @@ fn run(args: &Args) -> ExitCode {
         sink.finish();
     }
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(status) => exit_report(u8::try_from(status).unwrap_or(1)),
         Err(err) => {
             eprintln!("Error during start:");
             eprintln!("{err:#}");

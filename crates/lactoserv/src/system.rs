@@ -8,7 +8,9 @@ use std::time::Duration;
 use http::HeaderValue;
 use lactoserv_core::log::{LogSink, LogStream, Logger};
 use lactoserv_core::server::{Server, ServerOptions};
+use lactoserv_core::service::Shutdown;
 use lactoserv_core::webapp::WebappConfig;
+use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::{COMMIT, PRODUCT_NAME, VERSION};
@@ -16,9 +18,19 @@ use crate::{COMMIT, PRODUCT_NAME, VERSION};
 /// How long in-flight requests get to finish on a stop.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 
-/// Starts the server for `config` and serves until a stop signal, logging
-/// to `sink` if given.
-pub(crate) async fn run(config: &WebappConfig, sink: Option<LogSink>) -> anyhow::Result<()> {
+/// Bytes the allocator has handed out and not taken back (jemalloc's
+/// `stats.allocated`, refreshed first).
+fn heap_allocated() -> Option<u64> {
+    tikv_jemalloc_ctl::epoch::advance().ok()?;
+    tikv_jemalloc_ctl::stats::allocated::read()
+        .ok()
+        .and_then(|bytes| u64::try_from(bytes).ok())
+}
+
+/// Starts the server for `config` and serves until a stop signal (or a
+/// service asks for a shutdown), logging to `sink` if given; the exit
+/// status to end with.
+pub(crate) async fn run(config: &WebappConfig, sink: Option<LogSink>) -> anyhow::Result<i32> {
     // The system log is kept when something writes it out: standard output
     // or a service (SyslogToFile). Otherwise logging costs nothing.
     let written_out = config.services.iter().any(|s| s.config.writes_system_log());
@@ -33,6 +45,7 @@ pub(crate) async fn run(config: &WebappConfig, sink: Option<LogSink>) -> anyhow:
     };
     let system = logger("main").child("system");
 
+    let shutdown = tokio::sync::watch::channel(None::<i32>).0;
     // Installed before starting, so a signal during start-up is not lost.
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -41,16 +54,21 @@ pub(crate) async fn run(config: &WebappConfig, sink: Option<LogSink>) -> anyhow:
         server_header,
         logger: logger("webapp"),
         log_stream: stream.clone(),
+        heap: Some(Arc::new(heap_allocated)),
+        shutdown: Shutdown(shutdown.clone()),
     };
     system.event("starting", Vec::new());
     let server = Server::start(config, &options).await?;
     system.event("started", Vec::new());
+    let mut requested = shutdown.subscribe();
     let why = tokio::select! {
         _ = terminate.recv() => "SIGTERM",
         _ = interrupt.recv() => "SIGINT",
+        _ = requested.wait_for(Option::is_some) => "shutdownRequested",
     };
     system.event("stopping", vec!["shutdown".into(), why.into()]);
     server.stop(STOP_GRACE).await;
     system.event("stopped", Vec::new());
-    Ok(())
+    let status = *shutdown.borrow();
+    Ok(status.unwrap_or(0))
 }

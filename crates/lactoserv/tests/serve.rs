@@ -639,3 +639,33 @@ export default {{
     assert_eq!(url.len(), 20, "{url}");
     assert!(url.contains("..."), "{url}");
 }
+
+#[test]
+fn memory_over_the_limit_stops_the_server_with_status_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = dir.path().join("process.json");
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ MemoryMonitor, ProcessInfoFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [
+    {{ name: 'info', class: ProcessInfoFile, path: '{}' }},
+    {{ name: 'memory', class: MemoryMonitor, checkPeriod: '1 sec', maxRss: '1 MiB' }}
+  ],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
+}};
+",
+            info.display()
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    let status = server.wait_for_exit(std::time::Duration::from_secs(15));
+    assert_eq!(status.code(), Some(1));
+    let stopped = wait_for_json(&info, |v| v["disposition"].get("shuttingDown").is_some());
+    assert_eq!(stopped["disposition"]["exitCode"], 1);
+}

@@ -113,6 +113,18 @@ os.execv(sys.argv[2], sys.argv[2:])
         }
     }
 
+    /// Waits (at most `limit`) for the server to exit by itself.
+    pub(crate) fn wait_for_exit(&mut self, limit: Duration) -> ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The server's process ID.
     pub(crate) fn pid(&self) -> u32 {
         self.child.id()

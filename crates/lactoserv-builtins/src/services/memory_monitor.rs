@@ -5,9 +5,14 @@
 //! This module holds its configuration; the monitor itself comes with the
 //! runtime.
 
+mod running;
+
+use std::sync::Arc;
+
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::ServiceConfig;
 use lactoserv_core::quant::{ByteCount, Duration};
+use lactoserv_core::service::{ServiceContext, ServiceRef};
 use serde::Deserialize;
 
 /// The default time between checks: five minutes.
@@ -64,6 +69,30 @@ impl ServiceConfig for MemoryMonitorConfig {
             }
         }
         Ok(())
+    }
+
+    fn build(&self, context: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
+        let limits = running::Limits {
+            check: std::time::Duration::from_secs_f64(self.check_period.value()),
+            grace: self.grace_period.map_or(std::time::Duration::ZERO, |g| {
+                std::time::Duration::from_secs_f64(g.value())
+            }),
+            max_heap: self.max_heap.map(|b| b.value() as u64),
+            max_rss: self.max_rss.map(|b| b.value() as u64),
+        };
+        let heap = context.heap.clone();
+        let measure: running::Measure = Box::new(move || {
+            (
+                heap.as_ref().and_then(|probe| probe()),
+                running::rss_bytes(),
+            )
+        });
+        Ok(Some(Arc::new(running::MemoryMonitor::new(
+            limits,
+            measure,
+            context.shutdown.clone(),
+            context.logger.clone(),
+        ))))
     }
 }
 

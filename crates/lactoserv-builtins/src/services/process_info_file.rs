@@ -69,6 +69,7 @@ impl ServiceConfig for ProcessInfoFileConfig {
             period,
             saver,
             logger.clone(),
+            context.shutdown.clone(),
         ))))
     }
 }

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use lactoserv_core::log::Logger;
 use lactoserv_core::quant::format_byte_count;
 use lactoserv_core::quant::{Duration as Span, Moment};
-use lactoserv_core::service::{Service, ServiceError};
+use lactoserv_core::service::{Service, ServiceError, Shutdown};
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -26,6 +26,8 @@ pub(crate) struct ProcessInfoFile {
     update_period: Option<Duration>,
     saver: Option<(Arc<Saver>, bool, bool)>,
     logger: Logger,
+    /// Whose requested status is the exit code written at stop.
+    shutdown: Shutdown,
     stop: watch::Sender<bool>,
     task: Mutex<Option<JoinHandle<()>>>,
 }
@@ -37,12 +39,14 @@ impl ProcessInfoFile {
         update_period: Option<Duration>,
         saver: Option<(Arc<Saver>, bool, bool)>,
         logger: Logger,
+        shutdown: Shutdown,
     ) -> Self {
         Self {
             path,
             update_period,
             saver,
             logger,
+            shutdown,
             stop: watch::channel(false).0,
             task: Mutex::new(None),
         }
@@ -102,12 +106,12 @@ pub(crate) fn running_content(started: f64) -> Value {
     })
 }
 
-/// `content` with the disposition of a clean stop.
-pub(crate) fn stopped_content(mut content: Value, started: f64) -> Value {
+/// `content` with the disposition of a clean stop ending with `exit_code`.
+pub(crate) fn stopped_content(mut content: Value, started: f64, exit_code: i32) -> Value {
     let now = seconds(SystemTime::now());
     content["disposition"] = json!({
         "shuttingDown": true,
-        "exitCode": 0,
+        "exitCode": exit_code,
         "stoppedAt": Moment::new(now).to_json_object(),
         "uptime": uptime(started, now),
     });
@@ -212,6 +216,7 @@ impl Service for ProcessInfoFile {
             Some((saver, _, true)) => Some(saver.clone()),
             _ => None,
         };
+        let exit_code = self.shutdown.0.borrow().unwrap_or(0);
         let _ = tokio::task::spawn_blocking(move || {
             let started = process_start();
             let ours = u64::from(std::process::id());
@@ -220,7 +225,7 @@ impl Service for ProcessInfoFile {
                 .and_then(|text| serde_json::from_str::<Value>(&text).ok())
                 .filter(|old| old.get("pid").and_then(Value::as_u64) == Some(ours))
                 .unwrap_or_else(|| running_content(started));
-            if write(&path, &stopped_content(content, started)).is_ok() {
+            if write(&path, &stopped_content(content, started, exit_code)).is_ok() {
                 logger.event("wroteFile", Vec::new());
             }
             if let Some(saver) = saver {
@@ -256,7 +261,7 @@ mod tests {
             ]
         );
         assert_eq!(content["disposition"]["running"], true);
-        let stopped = stopped_content(content, process_start());
+        let stopped = stopped_content(content, process_start(), 0);
         let keys: Vec<&str> = stopped["disposition"]
             .as_object()
             .unwrap()
