@@ -1,5 +1,6 @@
 //! Config value types shared by several built-ins.
 
+pub(crate) mod background;
 pub(crate) mod bindings;
 pub(crate) mod cache_control;
 pub(crate) mod content_type;

@@ -6,4 +6,5 @@ mod files;
 mod routing;
 mod serve;
 mod server;
+mod services;
 mod util;

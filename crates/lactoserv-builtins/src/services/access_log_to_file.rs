@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::services::{check_buffer_period, check_file_location};
 use crate::support::bindings::FilePath;
-use crate::support::log_file::{LogFile, rotation};
+use crate::support::log_file::LogFile;
 use crate::support::rotate::{RotateConfig, SaveConfig, check_rotate_and_save};
 
 /// The shortest `maxUrlLength`: room for a little of each end around `...`.
@@ -72,14 +72,11 @@ impl ServiceConfig for AccessLogToFileConfig {
     }
 
     fn build(&self, context: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
-        let file = LogFile::new(
-            self.path.as_path().to_owned(),
-            self.buffer_period
-                .map(|period| std::time::Duration::from_secs_f64(period.value())),
-            self.rotate
-                .as_ref()
-                .map(|rotate| rotation(&self.path, rotate, &context.logger)),
-            context.logger.clone(),
+        let file = LogFile::configured(
+            &self.path,
+            self.buffer_period,
+            self.rotate.as_ref(),
+            &context.logger,
         );
         let max = self
             .max_url_length

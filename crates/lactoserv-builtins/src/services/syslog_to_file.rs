@@ -18,7 +18,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::services::{check_buffer_period, check_file_location};
 use crate::support::bindings::FilePath;
-use crate::support::log_file::{LogFile, rotation};
+use crate::support::log_file::LogFile;
 use crate::support::rotate::{RotateConfig, SaveConfig, check_rotate_and_save};
 
 /// How a system-log file is written (Lactoserv `TextFileSink` formats).
@@ -97,14 +97,11 @@ impl ServiceConfig for SyslogToFileConfig {
         let Some(stream) = context.log_stream.clone() else {
             return Err(BindError::new("", "the system log is not being kept"));
         };
-        let file = LogFile::new(
-            self.path.as_path().to_owned(),
-            self.buffer_period
-                .map(|period| std::time::Duration::from_secs_f64(period.value())),
-            self.rotate
-                .as_ref()
-                .map(|rotate| rotation(&self.path, rotate, &context.logger)),
-            context.logger.clone(),
+        let file = LogFile::configured(
+            &self.path,
+            self.buffer_period,
+            self.rotate.as_ref(),
+            &context.logger,
         );
         Ok(Some(Arc::new(running::SyslogToFile::new(
             file,

@@ -28,7 +28,7 @@ pub(crate) struct Rotation {
 }
 
 /// The rotation a `rotate` binding asks for, of the file at `path`.
-pub(crate) fn rotation(
+fn rotation(
     path: &super::bindings::FilePath,
     rotate: &super::rotate::RotateConfig,
     service: &Logger,
@@ -93,6 +93,22 @@ impl Shared {
 }
 
 impl LogFile {
+    /// The log file a file service's `path`, `bufferPeriod` and `rotate`
+    /// bindings describe.
+    pub(crate) fn configured(
+        path: &super::bindings::FilePath,
+        buffer_period: Option<lactoserv_core::quant::Duration>,
+        rotate: Option<&super::rotate::RotateConfig>,
+        logger: &Logger,
+    ) -> Self {
+        Self::new(
+            path.as_path().to_owned(),
+            buffer_period.map(|period| Duration::from_secs_f64(period.value())),
+            rotate.map(|rotate| rotation(path, rotate, logger)),
+            logger.clone(),
+        )
+    }
+
     pub(crate) fn new(
         path: PathBuf,
         buffer_period: Option<Duration>,

@@ -3,15 +3,15 @@
 //! `checkPeriod`; over a limit for longer than `gracePeriod`, it asks for a
 //! clean shutdown with exit status 1.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use lactoserv_core::log::{LogValue, Logger};
 use lactoserv_core::quant::{ByteCount, Moment};
 use lactoserv_core::service::{Service, ServiceError, Shutdown};
+
+use crate::support::background::{Background, pause};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 /// Heap and resident-set bytes, as far as they can be told.
@@ -36,8 +36,7 @@ pub(crate) struct MemoryMonitor {
     measure: std::sync::Arc<Measure>,
     shutdown: Shutdown,
     logger: Logger,
-    stop: watch::Sender<bool>,
-    task: Mutex<Option<JoinHandle<()>>>,
+    checks: Background,
 }
 
 impl std::fmt::Debug for MemoryMonitor {
@@ -58,8 +57,7 @@ impl MemoryMonitor {
             measure: std::sync::Arc::new(measure),
             shutdown,
             logger,
-            stop: watch::channel(false).0,
-            task: Mutex::new(None),
+            checks: Background::default(),
         }
     }
 }
@@ -119,9 +117,8 @@ async fn watch_memory(
             }
             None => limits.check,
         };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = stopped.changed() => return,
+        if !pause(wait, &mut stopped).await {
+            return;
         }
     }
 }
@@ -129,30 +126,15 @@ async fn watch_memory(
 #[async_trait]
 impl Service for MemoryMonitor {
     async fn start(&self) -> Result<(), ServiceError> {
-        let task = tokio::spawn(watch_memory(
-            self.limits.clone(),
-            self.measure.clone(),
-            self.shutdown.clone(),
-            self.logger.clone(),
-            self.stop.subscribe(),
-        ));
-        *self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
+        let (limits, measure) = (self.limits.clone(), self.measure.clone());
+        let (shutdown, logger) = (self.shutdown.clone(), self.logger.clone());
+        self.checks
+            .start(|stopped| watch_memory(limits, measure, shutdown, logger, stopped));
         Ok(())
     }
 
     async fn stop(&self) {
-        let _ = self.stop.send(true);
-        let task = self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(task) = task {
-            let _ = task.await;
-        }
+        self.checks.stop().await;
     }
 }
 

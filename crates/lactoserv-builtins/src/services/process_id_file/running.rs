@@ -4,14 +4,13 @@
 //! and at stop without our ID (and removed when that leaves it empty).
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use lactoserv_core::log::{LogValue, Logger};
 use lactoserv_core::service::{Service, ServiceError};
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
+
+use crate::support::background::{Background, pause};
 
 /// How long after writing the file is read back to see whether another
 /// process wrote at the same time, then how long to wait before trying
@@ -29,9 +28,7 @@ pub(crate) struct ProcessIdFile {
     multiprocess: bool,
     update_period: Option<Duration>,
     logger: Logger,
-    /// Tells the update task to end.
-    stop: watch::Sender<bool>,
-    task: Mutex<Option<JoinHandle<()>>>,
+    updates: Background,
 }
 
 impl ProcessIdFile {
@@ -46,8 +43,7 @@ impl ProcessIdFile {
             multiprocess,
             update_period,
             logger,
-            stop: watch::channel(false).0,
-            task: Mutex::new(None),
+            updates: Background::default(),
         }
     }
 }
@@ -122,37 +118,23 @@ impl Service for ProcessIdFile {
     async fn start(&self) -> Result<(), ServiceError> {
         let (path, multiprocess, logger) =
             (self.path.clone(), self.multiprocess, self.logger.clone());
-        let mut stopped = self.stop.subscribe();
         let period = self.update_period;
-        let task = tokio::spawn(async move {
+        self.updates.start(|mut stopped| async move {
             loop {
                 let (path, logger) = (path.clone(), logger.clone());
                 let _ =
                     tokio::task::spawn_blocking(move || update(&path, multiprocess, &logger)).await;
                 let Some(period) = period else { return };
-                tokio::select! {
-                    _ = tokio::time::sleep(period) => {}
-                    _ = stopped.changed() => return,
+                if !pause(period, &mut stopped).await {
+                    return;
                 }
             }
         });
-        *self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
         Ok(())
     }
 
     async fn stop(&self) {
-        let _ = self.stop.send(true);
-        let task = self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(task) = task {
-            let _ = task.await;
-        }
+        self.updates.stop().await;
         let (path, multiprocess, logger) =
             (self.path.clone(), self.multiprocess, self.logger.clone());
         let _ = tokio::task::spawn_blocking(move || {

@@ -5,7 +5,7 @@
 //! that no longer exists is marked `abruptlyStopped` first.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -14,9 +14,8 @@ use lactoserv_core::quant::format_byte_count;
 use lactoserv_core::quant::{Duration as Span, Moment};
 use lactoserv_core::service::{Service, ServiceError, Shutdown};
 use serde_json::{Map, Value, json};
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
+use crate::support::background::{Background, pause};
 use crate::support::saver::Saver;
 
 /// How and when the file is kept.
@@ -28,8 +27,7 @@ pub(crate) struct ProcessInfoFile {
     logger: Logger,
     /// Whose requested status is the exit code written at stop.
     shutdown: Shutdown,
-    stop: watch::Sender<bool>,
-    task: Mutex<Option<JoinHandle<()>>>,
+    updates: Background,
 }
 
 impl ProcessInfoFile {
@@ -47,8 +45,7 @@ impl ProcessInfoFile {
             saver,
             logger,
             shutdown,
-            stop: watch::channel(false).0,
-            task: Mutex::new(None),
+            updates: Background::default(),
         }
     }
 }
@@ -176,9 +173,8 @@ impl Service for ProcessInfoFile {
             let saver = saver.clone();
             let _ = tokio::task::spawn_blocking(move || saver.preserve()).await;
         }
-        let mut stopped = self.stop.subscribe();
         let period = self.update_period;
-        let task = tokio::spawn(async move {
+        self.updates.start(|mut stopped| async move {
             loop {
                 let (path, logger) = (path.clone(), logger.clone());
                 let _ = tokio::task::spawn_blocking(move || {
@@ -188,29 +184,16 @@ impl Service for ProcessInfoFile {
                 })
                 .await;
                 let Some(period) = period else { return };
-                tokio::select! {
-                    _ = tokio::time::sleep(period) => {}
-                    _ = stopped.changed() => return,
+                if !pause(period, &mut stopped).await {
+                    return;
                 }
             }
         });
-        *self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
         Ok(())
     }
 
     async fn stop(&self) {
-        let _ = self.stop.send(true);
-        let task = self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(task) = task {
-            let _ = task.await;
-        }
+        self.updates.stop().await;
         let (path, logger) = (self.path.clone(), self.logger.clone());
         let saver = match &self.saver {
             Some((saver, _, true)) => Some(saver.clone()),

@@ -1,0 +1,308 @@
+//! Services through the real binary: the system log and access logs in
+//! files, process ID and info files, an event fan, and the memory monitor.
+
+use std::path::Path;
+
+use crate::server::{ServerProcess, free_ports};
+use crate::util::client;
+
+#[test]
+fn a_process_id_file_lives_as_long_as_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("run/lactoserv.pid");
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ ProcessIdFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [{{ name: 'pid', class: ProcessIdFile, path: '{}' }}],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
+}};
+",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    let expected = format!("{}\n", server.pid());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_to_string(&pid_file).ok().as_deref() != Some(expected.as_str()) {
+        assert!(std::time::Instant::now() < deadline, "no pid file");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(server.stop_with("TERM").success());
+    assert!(!pid_file.exists(), "removed at stop");
+}
+
+/// Waits until `path` holds JSON that `ready` accepts, and gives it.
+fn wait_for_json(path: &Path, ready: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(value) = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .filter(&ready)
+        {
+            return value;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", path.display());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_process_info_file_survives_a_killed_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = dir.path().join("info/process.json");
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ ProcessInfoFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [{{ name: 'info', class: ProcessInfoFile, path: '{}', save: {{ onStart: true }} }}],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
+}};
+",
+            info.display()
+        ),
+    )
+    .unwrap();
+    let mut first = ServerProcess::start(&config, port);
+    let first_pid = u64::from(first.pid());
+    let running = wait_for_json(&info, |v| v["pid"] == first_pid);
+    assert_eq!(running["disposition"]["running"], true);
+    assert_eq!(running["product"]["name"], "lactoserv");
+    first.stop_with("KILL");
+
+    let mut second = ServerProcess::start(&config, port);
+    let second_pid = u64::from(second.pid());
+    wait_for_json(&info, |v| v["pid"] == second_pid);
+    let saved: Vec<std::path::PathBuf> = std::fs::read_dir(info.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p != &info)
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let old: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved[0]).unwrap()).unwrap();
+    assert_eq!(old["pid"], first_pid);
+    assert_eq!(old["disposition"]["abruptlyStopped"], true);
+    assert!(old["disposition"].get("running").is_none());
+
+    assert!(second.stop_with("TERM").success());
+    let stopped = wait_for_json(&info, |v| v["disposition"].get("shuttingDown").is_some());
+    assert_eq!(stopped["disposition"]["exitCode"], 0);
+}
+
+#[test]
+fn the_system_log_goes_to_files_and_rotates_at_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ SimpleResponse, SyslogToFile }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [
+    {{ name: 'human', class: SyslogToFile, path: '{logs}/system-log.txt', format: 'human' }},
+    {{ name: 'json', class: SyslogToFile, path: '{logs}/system-log.json', format: 'json',
+       bufferPeriod: '50 msec', rotate: {{ onStop: true, checkPeriod: null }} }}
+  ],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
+}};
+",
+            logs = logs.display()
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    assert!(server.stop_with("TERM").success());
+
+    let human = std::fs::read_to_string(logs.join("system-log.txt")).unwrap();
+    assert!(human.starts_with("\n\n- - - "), "{human}");
+    assert!(human.contains(" main.system starting()"), "{human}");
+    assert!(human.contains("incomingRequest("), "{human}");
+    assert!(
+        human.contains(" webapp.service.human finalLoggedEvent()"),
+        "{human}"
+    );
+
+    assert!(!logs.join("system-log.json").exists(), "rotated at stop");
+    let rotated: Vec<std::path::PathBuf> = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(rotated.len(), 1, "{rotated:?}");
+    let json = std::fs::read_to_string(&rotated[0]).unwrap();
+    let types: Vec<String> = json
+        .lines()
+        .map(|line| {
+            let event: serde_json::Value = serde_json::from_str(line).unwrap();
+            event["type"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert!(types.iter().any(|t| t == "starting"), "{types:?}");
+    assert!(types.iter().any(|t| t == "stopping"), "{types:?}");
+    assert_eq!(
+        types.last().map(String::as_str),
+        Some("finalLoggedEvent"),
+        "{types:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_request_gets_one_access_log_line_even_across_a_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("logs/access.txt");
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ AccessLogToFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [{{ name: 'access', class: AccessLogToFile, path: '{}', bufferPeriod: '250 msec' }}],
+  applications: [{{ name: 'hi', class: SimpleResponse, contentType: 'text/plain', body: 'hi\\n' }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi',
+                 services: {{ accessLog: 'access' }} }}]
+}};
+",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    let client = client().build().unwrap();
+    const REQUESTS: usize = 300;
+    let mut tasks = Vec::new();
+    for n in 0..REQUESTS {
+        let (client, url) = (client.clone(), format!("http://127.0.0.1:{port}/r/{n}?x=1"));
+        tasks.push(tokio::spawn(async move {
+            let response = client.get(url).send().await.unwrap();
+            response.bytes().await.unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert!(server.stop_with("TERM").success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), REQUESTS);
+    let fields: Vec<&str> = lines[0].split(' ').collect();
+    assert_eq!(fields.len(), 9, "{}", lines[0]);
+    assert!(fields[1].starts_with("127.0.0.1:"), "{}", lines[0]);
+    assert_eq!(&fields[2..4], ["http-1.1", "get"]);
+    assert!(
+        fields[4].starts_with(&format!("//127.0.0.1:{port}/r/")),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(&fields[5..7], ["200", "3_B"]);
+    assert_eq!(fields[8], "ok");
+}
+
+#[test]
+fn an_event_fan_feeds_several_access_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    let logs = dir.path().join("logs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ AccessLogToFile, EventFan, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [
+    {{ name: 'fan', class: EventFan, services: ['one', 'two'] }},
+    {{ name: 'one', class: AccessLogToFile, path: '{logs}/one.txt' }},
+    {{ name: 'two', class: AccessLogToFile, path: '{logs}/two.txt', maxUrlLength: 20 }}
+  ],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi',
+                 services: {{ accessLog: 'fan' }} }}]
+}};
+",
+            logs = logs.display()
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    for n in 0..3 {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        std::io::Write::write_all(
+            &mut stream,
+            format!(
+                "HEAD /a/rather/long/path/{n} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    }
+    assert!(server.stop_with("TERM").success());
+    let one = std::fs::read_to_string(logs.join("one.txt")).unwrap();
+    let two = std::fs::read_to_string(logs.join("two.txt")).unwrap();
+    assert_eq!((one.lines().count(), two.lines().count()), (3, 3));
+    assert!(one.contains(" head //a:"), "{one}");
+    assert!(one.contains(" 204 no-body "), "{one}");
+    let url = two
+        .lines()
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(4)
+        .unwrap()
+        .to_owned();
+    assert_eq!(url.len(), 20, "{url}");
+    assert!(url.contains("..."), "{url}");
+}
+
+#[test]
+fn memory_over_the_limit_stops_the_server_with_status_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = dir.path().join("process.json");
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ MemoryMonitor, ProcessInfoFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [
+    {{ name: 'info', class: ProcessInfoFile, path: '{}' }},
+    {{ name: 'memory', class: MemoryMonitor, checkPeriod: '1 sec', maxRss: '1 MiB' }}
+  ],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
+}};
+",
+            info.display()
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    let status = server.wait_for_exit(std::time::Duration::from_secs(15));
+    assert_eq!(status.code(), Some(1));
+    let stopped = wait_for_json(&info, |v| v["disposition"].get("shuttingDown").is_some());
+    assert_eq!(stopped["disposition"]["exitCode"], 1);
+}
