@@ -55,6 +55,29 @@ pub struct AccessEntry {
     pub duration: std::time::Duration,
     /// The response was handed over whole.
     pub ok: bool,
+    /// The request's logger (`webapp.endpoint.<name>.req.<id>`), when the
+    /// system log is on.
+    pub logger: Option<Logger>,
+    /// The response's headers, for logs that
+    /// [want them](AccessLog::wants_headers).
+    pub response_headers: Option<http::HeaderMap>,
+}
+
+/// A request as it starts, for logs that [want it](AccessLog::wants_headers).
+#[derive(Debug)]
+pub struct RequestStart<'a> {
+    /// The client's address.
+    pub remote: Option<SocketAddr>,
+    /// The protocol version.
+    pub version: Version,
+    /// The method.
+    pub method: &'a Method,
+    /// `//<host>:<port><target>`.
+    pub url: &'a str,
+    /// The request headers.
+    pub headers: &'a http::HeaderMap,
+    /// The request's logger.
+    pub logger: &'a Logger,
 }
 
 /// Something that records finished requests.
@@ -62,6 +85,18 @@ pub trait AccessLog: Send + Sync {
     /// Records `entry`; called as each response is done with, so it must
     /// only hand the entry off.
     fn record(&self, entry: AccessEntry);
+
+    /// Whether this log also wants each request as it starts and the
+    /// response headers (costly to gather, so only when asked).
+    fn wants_headers(&self) -> bool {
+        false
+    }
+
+    /// A request is starting (only called when
+    /// [`wants_headers`](Self::wants_headers)).
+    fn start(&self, request: &RequestStart<'_>) {
+        let _ = request;
+    }
 }
 
 /// A shared service.

@@ -205,17 +205,7 @@ export default {{
         std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
     }
     let (_, output) = server.stop_and_read("TERM");
-    // Long entries continue on indented lines: join them first.
-    let mut entries: Vec<String> = Vec::new();
-    for line in output.lines() {
-        match (line.strip_prefix("  "), entries.last_mut()) {
-            (Some(rest), Some(last)) => {
-                last.push(' ');
-                last.push_str(rest);
-            }
-            _ => entries.push(line.to_owned()),
-        }
-    }
+    let entries = crate::util::log_entries(&output);
     let lines: Vec<&String> = entries
         .iter()
         .filter(|l| l.contains(".dispatch."))

@@ -306,3 +306,52 @@ export default {{
     let stopped = wait_for_json(&info, |v| v["disposition"].get("shuttingDown").is_some());
     assert_eq!(stopped["disposition"]["exitCode"], 1);
 }
+
+#[test]
+fn the_access_log_can_go_to_the_system_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ AccessLogToSyslog, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [{{ name: 'access', class: AccessLogToSyslog }}],
+  applications: [{{ name: 'hi', class: SimpleResponse, contentType: 'text/plain', body: 'hi\\n' }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi',
+                 services: {{ accessLog: 'access' }} }}]
+}};
+"
+        ),
+    )
+    .unwrap();
+    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET /x?y=1 HTTP/1.1\r\nHost: a\r\nUser-Agent: test\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    let (_, output) = server.stop_and_read("TERM");
+    let entries = crate::util::log_entries(&output);
+    let request = entries
+        .iter()
+        .find(|e| e.contains(".req.") && e.contains(" request("))
+        .unwrap_or_else(|| panic!("{output}"));
+    assert!(request.contains("method: 'get'"), "{request}");
+    assert!(
+        request.contains(&format!("url: '//a:{port}/x?y=1'")),
+        "{request}"
+    );
+    assert!(request.contains("'user-agent': 'test'"), "{request}");
+    let response = entries
+        .iter()
+        .find(|e| e.contains(".req.") && e.contains(" response("))
+        .unwrap_or_else(|| panic!("{output}"));
+    assert!(response.contains("ok: true"), "{response}");
+    assert!(response.contains("statusCode: 200"), "{response}");
+    assert!(response.contains("contentLength: 3"), "{response}");
+}

@@ -58,3 +58,19 @@ pub(crate) fn client() -> reqwest::ClientBuilder {
         .danger_accept_invalid_certs(true)
         .tls_info(true)
 }
+
+/// The entries of human-format log output, one string each: long entries
+/// continue on indented lines, which are joined back on.
+pub(crate) fn log_entries(output: &str) -> Vec<String> {
+    let mut entries: Vec<String> = Vec::new();
+    for line in output.lines() {
+        match (line.strip_prefix("  "), entries.last_mut()) {
+            (Some(rest), Some(last)) => {
+                last.push(' ');
+                last.push_str(rest);
+            }
+            _ => entries.push(line.to_owned()),
+        }
+    }
+    entries
+}

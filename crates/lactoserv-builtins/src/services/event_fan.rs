@@ -15,7 +15,8 @@ use lactoserv_core::component::{Kind, Reference, ServiceConfig};
 use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
 use lactoserv_core::service::{
-    AccessEntry, AccessLog, Service, ServiceContext, ServiceError, ServiceRef, ServiceRegistry,
+    AccessEntry, AccessLog, RequestStart, Service, ServiceContext, ServiceError, ServiceRef,
+    ServiceRegistry,
 };
 use serde::Deserialize;
 use serde::de::Deserializer;
@@ -105,6 +106,18 @@ impl Fan {
 }
 
 impl AccessLog for Fan {
+    fn wants_headers(&self) -> bool {
+        self.targets().iter().any(|target| target.wants_headers())
+    }
+
+    fn start(&self, request: &RequestStart<'_>) {
+        for target in self.targets() {
+            if target.wants_headers() {
+                target.start(request);
+            }
+        }
+    }
+
     fn record(&self, entry: AccessEntry) {
         if let Some((last, rest)) = self.targets().split_last() {
             for target in rest {

@@ -15,7 +15,7 @@ use crate::app::AppRef;
 use crate::log::{LogValue, Logger};
 use crate::net::{Body, Dispatch, HostInfo, Request, Response};
 use crate::quant::Moment;
-use crate::service::{AccessEntry, AccessLog};
+use crate::service::{AccessEntry, AccessLog, RequestStart};
 use std::sync::Arc;
 
 /// What every request on one endpoint shares.
@@ -61,15 +61,28 @@ pub(crate) async fn handle(
 
     let started = ctx.access_log.is_some().then(std::time::Instant::now);
     let mut logged = None;
+    let mut request_logger = None;
     let response = match canonical_method(&parts.method) {
         None => invalid_method(parts.method.as_str()),
         Some(method) => match read_body(&method, body, ctx.max_body).await {
             Err(response) => response,
             Ok(()) => match prepare(method, parts, host) {
                 Some(request) => {
-                    log_incoming(ctx, &connection.logger, &request);
-                    if started.is_some() {
+                    request_logger = log_incoming(ctx, &connection.logger, &request);
+                    if let Some(log) = &ctx.access_log {
                         let url = access_url(&request);
+                        if log.wants_headers()
+                            && let Some(logger) = &request_logger
+                        {
+                            log.start(&RequestStart {
+                                remote: connection.remote,
+                                version: request.version,
+                                method: &request.method,
+                                url: &url,
+                                headers: &request.headers,
+                                logger,
+                            });
+                        }
                         logged = Some((request.method.clone(), url));
                     }
                     dispatch(ctx, &request).await
@@ -87,7 +100,8 @@ pub(crate) async fn handle(
     let out = answer(&ctx.server_header, response, &head);
     match (&ctx.access_log, started, logged) {
         (Some(log), Some(started), Some((method, url))) => {
-            access_logged(out, log.clone(), connection, started, method, url)
+            let request = (method, url, request_logger);
+            access_logged(out, log.clone(), connection, started, request)
         }
         _ => out,
     }
@@ -121,8 +135,7 @@ fn access_logged(
     log: Arc<dyn AccessLog>,
     connection: &Connection,
     started: std::time::Instant,
-    method: Method,
-    url: String,
+    (method, url, logger): (Method, String, Option<Logger>),
 ) -> hyper::Response<ResponseBody> {
     let status = out.status().as_u16();
     let is_head = method == Method::HEAD;
@@ -136,6 +149,7 @@ fn access_logged(
             .or_else(|| hyper::body::Body::size_hint(out.body()).exact())
     };
     let (remote, version) = (connection.remote, out.version());
+    let response_headers = log.wants_headers().then(|| out.headers().clone());
     let body = std::mem::replace(out.body_mut(), ResponseBody::empty());
     *out.body_mut() = body.watched(Box::new(move |whole| {
         log.record(AccessEntry {
@@ -148,6 +162,8 @@ fn access_logged(
             body_size,
             duration: started.elapsed(),
             ok: whole || is_head,
+            logger,
+            response_headers,
         });
     }));
     out
@@ -287,9 +303,10 @@ fn origin_target(uri: &http::Uri, version: Version) -> Option<PathAndQuery> {
 
 /// Logs `incomingRequest({ connectionId, requestId, url })` on the
 /// connection's logger.
-fn log_incoming(ctx: &EndpointContext, connection: &Logger, request: &Request) {
+/// The request's logger (`…req.<id>`) when the system log is on.
+fn log_incoming(ctx: &EndpointContext, connection: &Logger, request: &Request) -> Option<Logger> {
     if !connection.is_enabled() {
-        return;
+        return None;
     }
     let request_logger = ctx.logger.child("req").with_new_id();
     connection.event_with("incomingRequest", || {
@@ -308,6 +325,7 @@ fn log_incoming(ctx: &EndpointContext, connection: &Logger, request: &Request) {
             ),
         ])]
     });
+    Some(request_logger)
 }
 
 async fn dispatch(ctx: &EndpointContext, request: &Request) -> Response {

@@ -231,6 +231,8 @@ mod tests {
             body_size: Some(55),
             duration: std::time::Duration::from_micros(51_531),
             ok: true,
+            logger: None,
+            response_headers: None,
         };
         let lines = Lines {
             file: LogFile::new(
