@@ -94,10 +94,9 @@ impl AccessLog for Events {
             } else {
                 vec![LogValue::from("err-stream-premature-close")]
             };
-            let length = entry.body_size.map_or_else(
-                || LogValue::from(serde_json::Value::Null),
-                |size| LogValue::from(size),
-            );
+            let length = entry
+                .body_size
+                .map_or_else(|| LogValue::from(serde_json::Value::Null), LogValue::from);
             let response_headers = entry.response_headers.as_ref().map_or_else(
                 || LogValue::object(Vec::<(String, LogValue)>::new()),
                 headers,
