@@ -151,7 +151,7 @@ impl Server {
                     name: endpoint.application.to_string(),
                     message: "no such application".into(),
                 })?;
-            let logger = options.logger.child("endpoint").child(&entry.name);
+            let logger = component_logger(config, &options.logger, "endpoint", &entry.name);
             logger.event_with("routing", || {
                 vec![LogValue::object([
                     ("protocol", LogValue::from(endpoint.protocol.as_str())),
@@ -240,6 +240,21 @@ impl Server {
     }
 }
 
+/// The logger of component `name` of `kind` (`webapp.<kind>.<name>`), or a
+/// disabled one when the `logging` section turns it off.
+pub(crate) fn component_logger(
+    config: &WebappConfig,
+    webapp: &Logger,
+    kind: &str,
+    name: &str,
+) -> Logger {
+    if config.logging.is_enabled(&[kind, name]) {
+        webapp.child(kind).child(name)
+    } else {
+        Logger::disabled()
+    }
+}
+
 /// The access log an endpoint's `services.accessLog` names, if that
 /// service runs and is one.
 fn access_log(
@@ -271,7 +286,7 @@ async fn start_services(
             heap: options.heap.clone(),
             shutdown: options.shutdown.clone(),
             services: registry.clone(),
-            logger: options.logger.child("service").child(&entry.name),
+            logger: component_logger(config, &options.logger, "service", &entry.name),
             log_stream: options.log_stream.clone(),
         };
         let built = entry

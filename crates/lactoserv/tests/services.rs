@@ -355,3 +355,43 @@ export default {{
     assert!(response.contains("statusCode: 200"), "{response}");
     assert!(response.contains("contentLength: 3"), "{response}");
 }
+
+#[test]
+fn the_logging_section_turns_components_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let [loud, quiet] = free_ports::<2>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  logging: {{ '/endpoints/*': false, '/endpoint/loud': true }},
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [
+    {{ name: 'loud', protocol: 'http', interface: '127.0.0.1:{loud}', application: 'hi' }},
+    {{ name: 'quiet', protocol: 'http', interface: '127.0.0.1:{quiet}', application: 'hi' }}
+  ]
+}};
+"
+        ),
+    )
+    .unwrap();
+    let server = ServerProcess::start_with_args(&config, loud, &["--log-to-stdout"]);
+    server.wait_until_listening(quiet);
+    for port in [loud, quiet] {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        std::io::Write::write_all(
+            &mut stream,
+            b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 204"), "{answer}");
+    }
+    let (_, output) = server.stop_and_read("TERM");
+    assert!(output.contains("webapp.endpoint.loud"), "{output}");
+    assert!(output.contains(&format!("url: '//a:{loud}/'")), "{output}");
+    assert!(!output.contains("webapp.endpoint.quiet"), "{output}");
+}

@@ -25,12 +25,13 @@ pub(crate) struct Hop {
 }
 
 impl Hop {
-    /// Wraps `inner`, the application `name`.
-    pub(crate) fn wrap(inner: AppRef, name: &str, webapp: &Logger, starts: bool) -> AppRef {
+    /// Wraps `inner`, the application `name` logging on `logger`
+    /// (`webapp.application.<name>`).
+    pub(crate) fn wrap(inner: AppRef, name: &str, logger: Logger, starts: bool) -> AppRef {
         std::sync::Arc::new(Self {
             inner,
             name: name.to_owned(),
-            logger: webapp.child("application").child(name),
+            logger,
             starts,
         })
     }

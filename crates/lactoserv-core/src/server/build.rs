@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::StartError;
+use super::{StartError, component_logger};
 use crate::app::{AppRef, Hop};
 use crate::bind::BindError;
 use crate::component::Applications;
@@ -22,6 +22,7 @@ pub(crate) fn applications<'a>(
     let wanted = config.endpoints.iter().any(|e| e.dispatch_logging)
         || config.applications.iter().any(|a| a.dispatch_logging);
     let builder = Builder {
+        config,
         entries: &config.applications,
         logger: (wanted && logger.is_enabled()).then(|| logger.clone()),
         built: RefCell::new(HashMap::new()),
@@ -39,6 +40,7 @@ pub(crate) fn applications<'a>(
 }
 
 struct Builder<'a> {
+    config: &'a WebappConfig,
     entries: &'a [ApplicationEntry],
     /// The `webapp` logger, when applications are wrapped for dispatch
     /// logging.
@@ -68,7 +70,10 @@ impl Applications for Builder<'_> {
         match entry.config.build_with(self) {
             Ok(app) => {
                 let app = match &self.logger {
-                    Some(logger) => Hop::wrap(app, &entry.name, logger, entry.dispatch_logging),
+                    Some(logger) => {
+                        let own = component_logger(self.config, logger, "application", &entry.name);
+                        Hop::wrap(app, &entry.name, own, entry.dispatch_logging)
+                    }
                     None => app,
                 };
                 self.built.borrow_mut().insert(&entry.name, app.clone());
