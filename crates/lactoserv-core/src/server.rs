@@ -107,6 +107,8 @@ pub struct Server {
     graceful: Arc<GracefulShutdown>,
     /// The running services by name, in start order.
     services: Vec<(String, ServiceRef)>,
+    /// Each endpoint's logger and protocol, for its stop events.
+    endpoint_loggers: Vec<(Logger, &'static str)>,
     /// The addresses the endpoints listen on, in config order.
     pub local_addrs: Vec<std::net::SocketAddr>,
 }
@@ -186,6 +188,7 @@ impl Server {
         let graceful = Arc::new(GracefulShutdown::new());
         let mut tasks = JoinSet::new();
         let mut local_addrs = Vec::with_capacity(prepared.len());
+        let mut endpoint_loggers = Vec::with_capacity(prepared.len());
         for (listener, speaker) in prepared {
             let listener = TcpListener::from_std(listener).map_err(|cause| StartError::Listen {
                 index: local_addrs.len(),
@@ -209,6 +212,7 @@ impl Server {
                 ])]
             });
             local_addrs.push(local);
+            endpoint_loggers.push((speaker.context.logger.clone(), speaker.protocol.as_str()));
             tasks.spawn(accept_loop(
                 listener,
                 speaker,
@@ -221,6 +225,7 @@ impl Server {
             tasks,
             graceful,
             services,
+            endpoint_loggers,
             local_addrs,
         })
     }
@@ -228,12 +233,21 @@ impl Server {
     /// Stops accepting, lets requests in flight finish (up to `grace`),
     /// then closes what is left.
     pub async fn stop(mut self, grace: Duration) {
+        let log_all = |kind: &str| {
+            for (logger, protocol) in &self.endpoint_loggers {
+                logger.event_with(kind, || {
+                    vec![LogValue::object([("protocol", LogValue::from(*protocol))])]
+                });
+            }
+        };
+        log_all("stopping");
         let _ = self.stop.send(true);
         while self.tasks.join_next().await.is_some() {}
         // The accept loops, the only other holders, have ended.
         if let Ok(graceful) = Arc::try_unwrap(self.graceful) {
             let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
         }
+        log_all("stopped");
         for (_, service) in self.services.iter().rev() {
             service.stop().await;
         }

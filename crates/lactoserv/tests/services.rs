@@ -394,4 +394,13 @@ export default {{
     assert!(output.contains("webapp.endpoint.loud"), "{output}");
     assert!(output.contains(&format!("url: '//a:{loud}/'")), "{output}");
     assert!(!output.contains("webapp.endpoint.quiet"), "{output}");
+    for event in [
+        "stopping({ protocol: 'http' })",
+        "stopped({ protocol: 'http' })",
+    ] {
+        assert!(
+            output.contains(&format!("webapp.endpoint.loud {event}")),
+            "{output}"
+        );
+    }
 }
