@@ -380,3 +380,17 @@ export default {{
     assert_eq!(head.headers()["location"], "subdir/");
     assert!(!head.headers().contains_key("content-type"));
 }
+
+#[tokio::test]
+async fn a_changed_file_is_served_anew_within_a_second() {
+    let site = start();
+    let client = client().build().unwrap();
+    let url = format!("{}/subdir/one.txt", site.urls[0]);
+    let (_, first, body) = get(&client, &url, &[]).await;
+    assert_eq!(body, b"one\n");
+    std::fs::write(site.root.join("site/subdir/one.txt"), b"changed\n").unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (_, second, body) = get(&client, &url, &[]).await;
+    assert_eq!(body, b"changed\n");
+    assert_ne!(first["etag"], second["etag"]);
+}
