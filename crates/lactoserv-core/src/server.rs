@@ -30,7 +30,7 @@ use crate::endpoint::Protocol;
 use crate::host::tls::TlsHosts;
 use crate::log::LogStream;
 use crate::log::{LogValue, Logger};
-use crate::service::{AccessLog, HeapProbe, ServiceContext, ServiceRef, ServiceRegistry, Shutdown};
+use crate::service::{HeapProbe, ServiceContext, ServiceRef, ServiceRegistry, Shutdown};
 use crate::webapp::WebappConfig;
 use connection::Speaker;
 use handler::EndpointContext;
@@ -109,6 +109,9 @@ pub struct Server {
     services: Vec<(String, ServiceRef)>,
     /// Each endpoint's logger and protocol, for its stop events.
     endpoint_loggers: Vec<(Logger, &'static str)>,
+    /// The connection rate limiters' buckets: connections still queued are
+    /// refused at stop.
+    buckets: Vec<Arc<crate::bucket::TokenBucket>>,
     /// The addresses the endpoints listen on, in config order.
     pub local_addrs: Vec<std::net::SocketAddr>,
 }
@@ -167,7 +170,14 @@ impl Server {
                 application,
                 server_header: options.server_header.clone(),
                 dispatch_logging: entry.dispatch_logging,
-                access_log: access_log(&endpoint.services, &services),
+                access_log: role_service(&endpoint.services, &services, Role::AccessLog)
+                    .and_then(|service| service.access_log()),
+                connection_bucket: role_service(
+                    &endpoint.services,
+                    &services,
+                    Role::ConnectionRateLimiter,
+                )
+                .and_then(|service| service.connection_bucket()),
                 application_name: endpoint.application.as_str().to_owned(),
                 port: endpoint.interface.port().map_or(0, |p| p.get()),
                 max_body: endpoint
@@ -189,6 +199,7 @@ impl Server {
         let mut tasks = JoinSet::new();
         let mut local_addrs = Vec::with_capacity(prepared.len());
         let mut endpoint_loggers = Vec::with_capacity(prepared.len());
+        let mut buckets = Vec::new();
         for (listener, speaker) in prepared {
             let listener = TcpListener::from_std(listener).map_err(|cause| StartError::Listen {
                 index: local_addrs.len(),
@@ -213,6 +224,7 @@ impl Server {
             });
             local_addrs.push(local);
             endpoint_loggers.push((speaker.context.logger.clone(), speaker.protocol.as_str()));
+            buckets.extend(speaker.context.connection_bucket.clone());
             tasks.spawn(accept_loop(
                 listener,
                 speaker,
@@ -226,6 +238,7 @@ impl Server {
             graceful,
             services,
             endpoint_loggers,
+            buckets,
             local_addrs,
         })
     }
@@ -242,6 +255,9 @@ impl Server {
         };
         log_all("stopping");
         let _ = self.stop.send(true);
+        for bucket in &self.buckets {
+            bucket.deny_all();
+        }
         while self.tasks.join_next().await.is_some() {}
         // The accept loops, the only other holders, have ended.
         if let Ok(graceful) = Arc::try_unwrap(self.graceful) {
@@ -269,17 +285,17 @@ pub(crate) fn component_logger(
     }
 }
 
-/// The access log an endpoint's `services.accessLog` names, if that
-/// service runs and is one.
-fn access_log(
+/// The running service an endpoint names for `role`, if any.
+fn role_service<'a>(
     roles: &[(Role, crate::names::Name)],
-    services: &[(String, ServiceRef)],
-) -> Option<Arc<dyn AccessLog>> {
-    let (_, name) = roles.iter().find(|(role, _)| *role == Role::AccessLog)?;
+    services: &'a [(String, ServiceRef)],
+    role: Role,
+) -> Option<&'a ServiceRef> {
+    let (_, name) = roles.iter().find(|(r, _)| *r == role)?;
     services
         .iter()
         .find(|(running, _)| running == name.as_str())
-        .and_then(|(_, service)| service.access_log())
+        .map(|(_, service)| service)
 }
 
 /// Builds and starts the services that run, in configuration order; a
@@ -350,6 +366,21 @@ async fn accept_loop(
                 let watcher = graceful.watcher();
                 let logger = connection_logger(&speaker.context.logger, &stream, remote);
                 tokio::spawn(async move {
+                    // A connection rate limiter admits the connection before
+                    // anything is read or written; a denied one is closed.
+                    if let Some(bucket) = &speaker.context.connection_bucket {
+                        let grant = bucket.request(1.0, 1.0).await;
+                        if !grant.done {
+                            logger.event("rateLimiterDenied", Vec::new());
+                            return;
+                        }
+                        if !grant.waited.is_zero() {
+                            logger.event_with("rateLimiterWaited", || {
+                                let waited = crate::quant::Duration::new(grant.waited.as_secs_f64());
+                                vec![LogValue::duration(waited)]
+                            });
+                        }
+                    }
                     speaker.serve(stream, remote, watcher, logger.clone()).await;
                     logger.event("closed", vec!["ok".into()]);
                 });

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 
 use http::{Method, Version};
 
+use crate::bucket::TokenBucket;
 use crate::log::{LogStream, Logger};
 use crate::quant::Moment;
 
@@ -29,6 +30,12 @@ pub trait Service: Send + Sync + std::fmt::Debug + 'static {
     /// The service as an access log, if it is one (the `accessLog` role of
     /// endpoints).
     fn access_log(&self) -> Option<Arc<dyn AccessLog>> {
+        None
+    }
+
+    /// The bucket each new connection takes a token from, if the service
+    /// is a connection rate limiter (the `connectionRateLimiter` role).
+    fn connection_bucket(&self) -> Option<Arc<TokenBucket>> {
         None
     }
 }

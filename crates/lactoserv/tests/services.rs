@@ -404,3 +404,62 @@ export default {{
         );
     }
 }
+
+#[test]
+fn a_connection_rate_limiter_admits_queues_and_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ ConnectionRateLimiter, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [{{ name: 'limit', class: ConnectionRateLimiter, maxBurst: '2 conn', flowRate: '1 conn/sec',
+                maxQueue: '2 conn' }}],
+  applications: [{{ name: 'hi', class: SimpleResponse }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi',
+                 services: {{ connectionRateLimiter: 'limit' }} }}]
+}};
+"
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    // Let the bucket refill after the start-up probe's connection.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let started = std::time::Instant::now();
+    let clients: Vec<_> = (0..6)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+                stream
+                    .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                    .unwrap();
+                let _ = std::io::Write::write_all(
+                    &mut stream,
+                    b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+                );
+                let mut answer = String::new();
+                let _ = std::io::Read::read_to_string(&mut stream, &mut answer);
+                (answer.starts_with("HTTP/1.1 204"), started.elapsed())
+            })
+        })
+        .collect();
+    let mut results: Vec<(bool, std::time::Duration)> =
+        clients.into_iter().map(|c| c.join().unwrap()).collect();
+    results.sort_by_key(|(_, at)| *at);
+    let served: Vec<f64> = results
+        .iter()
+        .filter(|(ok, _)| *ok)
+        .map(|(_, at)| at.as_secs_f64())
+        .collect();
+    assert_eq!(served.len(), 4, "{results:?}");
+    assert!(served[1] < 0.5, "two at once: {served:?}");
+    assert!(
+        served[2] > 0.7 && served[2] < 1.6,
+        "one a second later: {served:?}"
+    );
+    assert!(served[3] > 1.7 && served[3] < 2.6, "one more: {served:?}");
+    assert!(server.stop_with("TERM").success());
+}
