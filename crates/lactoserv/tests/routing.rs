@@ -226,3 +226,51 @@ export default {{
     assert!(has(".top.paths ", " explicitNull("), "{output}");
     assert!(has(".top ", " notHandled("), "{output}");
 }
+
+#[tokio::test]
+async fn a_request_rate_limiter_answers_429_when_its_queue_is_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let [port] = free_ports::<1>();
+    let source = format!(
+        "import {{ RequestRateLimiter, SerialRouter, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  applications: [
+    {{ name: 'top', class: SerialRouter, applications: ['limit', 'hi'] }},
+    {{ name: 'limit', class: RequestRateLimiter, maxBurst: '1 req', flowRate: '1 req/sec',
+       maxQueue: '1 req', initialBurst: '1 req' }},
+    {{ name: 'hi', class: SimpleResponse, contentType: 'text/plain', body: 'hi\\n' }}
+  ],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'top' }}]
+}};
+"
+    );
+    std::fs::write(dir.path().join("config.mjs"), source).unwrap();
+    let _server = ServerProcess::start(&dir.path().join("config.mjs"), port);
+    // The start-up probe made no request: the bucket is full (one token).
+    let client = crate::util::client().build().unwrap();
+    let requests: Vec<_> = (0..3)
+        .map(|_| {
+            let (client, url) = (client.clone(), format!("http://127.0.0.1:{port}/"));
+            tokio::spawn(async move {
+                let response = client.get(url).send().await.unwrap();
+                let close = response
+                    .headers()
+                    .get("connection")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                (response.status(), close, response.text().await.unwrap())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for request in requests {
+        answers.push(request.await.unwrap());
+    }
+    let ok = answers.iter().filter(|a| a.0 == StatusCode::OK).count();
+    let limited: Vec<_> = answers
+        .iter()
+        .filter(|a| a.0 == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!((ok, limited.len()), (2, 1), "{answers:?}");
+    assert_eq!(limited[0].1.as_deref(), Some("close"));
+    assert_eq!(limited[0].2, "429 Too Many Requests\n");
+}
