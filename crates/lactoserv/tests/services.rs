@@ -1,7 +1,7 @@
 //! Services through the real binary: the system log and access logs in
 //! files, process ID and info files, an event fan, and the memory monitor.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::server::{ServerProcess, free_ports};
 use crate::util::client;
@@ -11,21 +11,17 @@ fn a_process_id_file_lives_as_long_as_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let pid_file = dir.path().join("run/lactoserv.pid");
     let [port] = free_ports::<1>();
-    let config = dir.path().join("config.mjs");
-    std::fs::write(
-        &config,
-        format!(
-            "import {{ ProcessIdFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
-export default {{
-  services: [{{ name: 'pid', class: ProcessIdFile, path: '{}' }}],
-  applications: [{{ name: 'hi', class: SimpleResponse }}],
-  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
-}};
-",
+    let config = service_config(
+        dir.path(),
+        "ProcessIdFile",
+        &format!(
+            "{{ name: 'pid', class: ProcessIdFile, path: '{}' }}",
             pid_file.display()
         ),
-    )
-    .unwrap();
+        "",
+        port,
+        "",
+    );
     let mut server = ServerProcess::start(&config, port);
     let expected = format!("{}\n", server.pid());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -35,6 +31,44 @@ export default {{
     }
     assert!(server.stop_with("TERM").success());
     assert!(!pid_file.exists(), "removed at stop");
+}
+
+/// Writes a config in `dir` and gives its path: the services `services`
+/// (items of a JavaScript array, of the built-in classes `classes`), a
+/// SimpleResponse `hi` with `hi` bindings added, and an `http` endpoint
+/// `ep` on `port` with `endpoint` bindings added.
+fn service_config(
+    dir: &Path,
+    classes: &str,
+    services: &str,
+    hi: &str,
+    port: u16,
+    endpoint: &str,
+) -> PathBuf {
+    let path = dir.join("config.mjs");
+    let source = format!(
+        "import {{ SimpleResponse, {classes} }} from '@lactoserv/webapp-builtins';
+export default {{
+  services: [{services}],
+  applications: [{{ name: 'hi', class: SimpleResponse{hi} }}],
+  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi'{endpoint} }}]
+}};
+"
+    );
+    std::fs::write(&path, source).unwrap();
+    path
+}
+
+/// Sends `<method> <target>` (with `Host: a` and `headers`) on a connection
+/// of its own, and gives the whole answer.
+fn ask(port: u16, method: &str, target: &str, headers: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let request =
+        format!("{method} {target} HTTP/1.1\r\nHost: a\r\n{headers}Connection: close\r\n\r\n");
+    std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    answer
 }
 
 /// Waits until `path` holds JSON that `ready` accepts, and gives it.
@@ -58,21 +92,17 @@ fn a_process_info_file_survives_a_killed_run() {
     let dir = tempfile::tempdir().unwrap();
     let info = dir.path().join("info/process.json");
     let [port] = free_ports::<1>();
-    let config = dir.path().join("config.mjs");
-    std::fs::write(
-        &config,
-        format!(
-            "import {{ ProcessInfoFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
-export default {{
-  services: [{{ name: 'info', class: ProcessInfoFile, path: '{}', save: {{ onStart: true }} }}],
-  applications: [{{ name: 'hi', class: SimpleResponse }}],
-  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
-}};
-",
+    let config = service_config(
+        dir.path(),
+        "ProcessInfoFile",
+        &format!(
+            "{{ name: 'info', class: ProcessInfoFile, path: '{}', save: {{ onStart: true }} }}",
             info.display()
         ),
-    )
-    .unwrap();
+        "",
+        port,
+        "",
+    );
     let mut first = ServerProcess::start(&config, port);
     let first_pid = u64::from(first.pid());
     let running = wait_for_json(&info, |v| v["pid"] == first_pid);
@@ -105,34 +135,19 @@ fn the_system_log_goes_to_files_and_rotates_at_stop() {
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     let [port] = free_ports::<1>();
-    let config = dir.path().join("config.mjs");
-    std::fs::write(
-        &config,
-        format!(
-            "import {{ SimpleResponse, SyslogToFile }} from '@lactoserv/webapp-builtins';
-export default {{
-  services: [
-    {{ name: 'human', class: SyslogToFile, path: '{logs}/system-log.txt', format: 'human' }},
-    {{ name: 'json', class: SyslogToFile, path: '{logs}/system-log.json', format: 'json',
-       bufferPeriod: '50 msec', rotate: {{ onStop: true, checkPeriod: null }} }}
-  ],
-  applications: [{{ name: 'hi', class: SimpleResponse }}],
-  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
-}};
-",
+    let config = service_config(
+        dir.path(),
+        "SyslogToFile",
+        &format!(
+            "\n    {{ name: 'human', class: SyslogToFile, path: '{logs}/system-log.txt', format: 'human' }},\n    {{ name: 'json', class: SyslogToFile, path: '{logs}/system-log.json', format: 'json',\n       bufferPeriod: '50 msec', rotate: {{ onStop: true, checkPeriod: null }} }}\n  ",
             logs = logs.display()
         ),
-    )
-    .unwrap();
+        "",
+        port,
+        "",
+    );
     let mut server = ServerProcess::start(&config, port);
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    std::io::Write::write_all(
-        &mut stream,
-        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
-    )
-    .unwrap();
-    let mut answer = String::new();
-    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    ask(port, "GET", "/", "");
     assert!(server.stop_with("TERM").success());
 
     let human = std::fs::read_to_string(logs.join("system-log.txt")).unwrap();
@@ -173,22 +188,17 @@ async fn every_request_gets_one_access_log_line_even_across_a_stop() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("logs/access.txt");
     let [port] = free_ports::<1>();
-    let config = dir.path().join("config.mjs");
-    std::fs::write(
-        &config,
-        format!(
-            "import {{ AccessLogToFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
-export default {{
-  services: [{{ name: 'access', class: AccessLogToFile, path: '{}', bufferPeriod: '250 msec' }}],
-  applications: [{{ name: 'hi', class: SimpleResponse, contentType: 'text/plain', body: 'hi\\n' }}],
-  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi',
-                 services: {{ accessLog: 'access' }} }}]
-}};
-",
+    let config = service_config(
+        dir.path(),
+        "AccessLogToFile",
+        &format!(
+            "{{ name: 'access', class: AccessLogToFile, path: '{}', bufferPeriod: '250 msec' }}",
             log.display()
         ),
-    )
-    .unwrap();
+        ", contentType: 'text/plain', body: 'hi\\n'",
+        port,
+        ",\n                 services: { accessLog: 'access' }",
+    );
     let mut server = ServerProcess::start(&config, port);
     let client = client().build().unwrap();
     const REQUESTS: usize = 300;
@@ -247,17 +257,7 @@ export default {{
     .unwrap();
     let mut server = ServerProcess::start(&config, port);
     for n in 0..3 {
-        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        std::io::Write::write_all(
-            &mut stream,
-            format!(
-                "HEAD /a/rather/long/path/{n} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
-            )
-            .as_bytes(),
-        )
-        .unwrap();
-        let mut answer = String::new();
-        std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+        ask(port, "HEAD", &format!("/a/rather/long/path/{n}"), "");
     }
     assert!(server.stop_with("TERM").success());
     let one = std::fs::read_to_string(logs.join("one.txt")).unwrap();
@@ -282,24 +282,17 @@ fn memory_over_the_limit_stops_the_server_with_status_1() {
     let dir = tempfile::tempdir().unwrap();
     let info = dir.path().join("process.json");
     let [port] = free_ports::<1>();
-    let config = dir.path().join("config.mjs");
-    std::fs::write(
-        &config,
-        format!(
-            "import {{ MemoryMonitor, ProcessInfoFile, SimpleResponse }} from '@lactoserv/webapp-builtins';
-export default {{
-  services: [
-    {{ name: 'info', class: ProcessInfoFile, path: '{}' }},
-    {{ name: 'memory', class: MemoryMonitor, checkPeriod: '1 sec', maxRss: '1 MiB' }}
-  ],
-  applications: [{{ name: 'hi', class: SimpleResponse }}],
-  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi' }}]
-}};
-",
+    let config = service_config(
+        dir.path(),
+        "MemoryMonitor, ProcessInfoFile",
+        &format!(
+            "\n    {{ name: 'info', class: ProcessInfoFile, path: '{}' }},\n    {{ name: 'memory', class: MemoryMonitor, checkPeriod: '1 sec', maxRss: '1 MiB' }}\n  ",
             info.display()
         ),
-    )
-    .unwrap();
+        "",
+        port,
+        "",
+    );
     let mut server = ServerProcess::start(&config, port);
     let status = server.wait_for_exit(std::time::Duration::from_secs(15));
     assert_eq!(status.code(), Some(1));
@@ -311,30 +304,16 @@ export default {{
 fn the_access_log_can_go_to_the_system_log() {
     let dir = tempfile::tempdir().unwrap();
     let [port] = free_ports::<1>();
-    let config = dir.path().join("config.mjs");
-    std::fs::write(
-        &config,
-        format!(
-            "import {{ AccessLogToSyslog, SimpleResponse }} from '@lactoserv/webapp-builtins';
-export default {{
-  services: [{{ name: 'access', class: AccessLogToSyslog }}],
-  applications: [{{ name: 'hi', class: SimpleResponse, contentType: 'text/plain', body: 'hi\\n' }}],
-  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi',
-                 services: {{ accessLog: 'access' }} }}]
-}};
-"
-        ),
-    )
-    .unwrap();
+    let config = service_config(
+        dir.path(),
+        "AccessLogToSyslog",
+        "{ name: 'access', class: AccessLogToSyslog }",
+        ", contentType: 'text/plain', body: 'hi\\n'",
+        port,
+        ",\n                 services: { accessLog: 'access' }",
+    );
     let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    std::io::Write::write_all(
-        &mut stream,
-        b"GET /x?y=1 HTTP/1.1\r\nHost: a\r\nUser-Agent: test\r\nConnection: close\r\n\r\n",
-    )
-    .unwrap();
-    let mut answer = String::new();
-    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    ask(port, "GET", "/x?y=1", "User-Agent: test\r\n");
     let (_, output) = server.stop_and_read("TERM");
     let entries = crate::util::log_entries(&output);
     let request = entries
@@ -380,14 +359,7 @@ export default {{
     let server = ServerProcess::start_with_args(&config, loud, &["--log-to-stdout"]);
     server.wait_until_listening(quiet);
     for port in [loud, quiet] {
-        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        std::io::Write::write_all(
-            &mut stream,
-            b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
-        )
-        .unwrap();
-        let mut answer = String::new();
-        std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+        let answer = ask(port, "GET", "/", "");
         assert!(answer.starts_with("HTTP/1.1 204"), "{answer}");
     }
     let (_, output) = server.stop_and_read("TERM");
@@ -409,22 +381,14 @@ export default {{
 fn a_connection_rate_limiter_admits_queues_and_refuses() {
     let dir = tempfile::tempdir().unwrap();
     let [port] = free_ports::<1>();
-    let config = dir.path().join("config.mjs");
-    std::fs::write(
-        &config,
-        format!(
-            "import {{ ConnectionRateLimiter, SimpleResponse }} from '@lactoserv/webapp-builtins';
-export default {{
-  services: [{{ name: 'limit', class: ConnectionRateLimiter, maxBurst: '2 conn', flowRate: '1 conn/sec',
-                maxQueue: '2 conn' }}],
-  applications: [{{ name: 'hi', class: SimpleResponse }}],
-  endpoints: [{{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi',
-                 services: {{ connectionRateLimiter: 'limit' }} }}]
-}};
-"
-        ),
-    )
-    .unwrap();
+    let config = service_config(
+        dir.path(),
+        "ConnectionRateLimiter",
+        "{ name: 'limit', class: ConnectionRateLimiter, maxBurst: '2 conn', flowRate: '1 conn/sec',\n                maxQueue: '2 conn' }",
+        "",
+        port,
+        ",\n                 services: { connectionRateLimiter: 'limit' }",
+    );
     let mut server = ServerProcess::start(&config, port);
     // Let the bucket refill after the start-up probe's connection.
     std::thread::sleep(std::time::Duration::from_millis(1100));

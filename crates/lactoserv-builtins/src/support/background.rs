@@ -34,6 +34,26 @@ impl Background {
         *self.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
     }
 
+    /// Runs `work` (blocking file work) on a blocking thread now, then
+    /// every `period` if there is one, until stopped.
+    pub(crate) fn every(
+        &self,
+        period: Option<std::time::Duration>,
+        work: impl Fn() + Send + Sync + 'static,
+    ) {
+        let work = std::sync::Arc::new(work);
+        self.start(|mut stopped| async move {
+            loop {
+                let once = work.clone();
+                let _ = tokio::task::spawn_blocking(move || once()).await;
+                let Some(period) = period else { return };
+                if !pause(period, &mut stopped).await {
+                    return;
+                }
+            }
+        });
+    }
+
     /// Tells the task to end and waits until it has.
     pub(crate) async fn stop(&self) {
         let _ = self.stop.send(true);

@@ -175,9 +175,9 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn cached_seconds_give_the_same_times() {
-        let lines = Lines {
+    /// Lines for a file that is never written in these tests.
+    fn lines() -> Lines {
+        Lines {
             file: LogFile::new(
                 "/nonexistent/x".into(),
                 None,
@@ -186,7 +186,12 @@ mod tests {
             ),
             max_url_length: None,
             second: Mutex::new((f64::NAN, String::new())),
-        };
+        }
+    }
+
+    #[test]
+    fn cached_seconds_give_the_same_times() {
+        let lines = lines();
         for at in [
             1_795_798_653.347_69,
             1_795_798_653.999_99,
@@ -234,16 +239,7 @@ mod tests {
             logger: None,
             response_headers: None,
         };
-        let lines = Lines {
-            file: LogFile::new(
-                "/nonexistent/x".into(),
-                None,
-                None,
-                lactoserv_core::log::Logger::disabled(),
-            ),
-            max_url_length: None,
-            second: Mutex::new((f64::NAN, String::new())),
-        };
+        let lines = lines();
         let time = lines.time_text(entry.ended);
         assert_eq!(time, entry.ended.to_access_log_text(4));
         assert_eq!(

@@ -145,23 +145,29 @@ mod tests {
 
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn over_the_limit_past_the_grace_period_asks_for_a_shutdown() {
-        let rss = Arc::new(AtomicU64::new(2 << 20));
-        let probe = rss.clone();
-        let shutdown = Shutdown::unheard();
-        let mut asked = shutdown.0.subscribe();
-        let monitor = MemoryMonitor::new(
+    /// A monitor checking every second, acting 3 s over a 1 MiB rss limit,
+    /// with the rss `rss` says.
+    fn monitor(rss: Arc<AtomicU64>, shutdown: Shutdown) -> MemoryMonitor {
+        MemoryMonitor::new(
             Limits {
                 check: Duration::from_secs(1),
                 grace: Duration::from_secs(3),
                 max_heap: None,
                 max_rss: Some(1 << 20),
             },
-            Box::new(move || (Some(0), Some(probe.load(Ordering::Relaxed)))),
+            Box::new(move || (None, Some(rss.load(Ordering::Relaxed)))),
             shutdown,
             Logger::disabled(),
-        );
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn over_the_limit_past_the_grace_period_asks_for_a_shutdown() {
+        let rss = Arc::new(AtomicU64::new(2 << 20));
+        let probe = rss.clone();
+        let shutdown = Shutdown::unheard();
+        let mut asked = shutdown.0.subscribe();
+        let monitor = monitor(probe, shutdown);
         let started = Instant::now();
         monitor.start().await.unwrap();
         asked.wait_for(Option::is_some).await.unwrap();
@@ -181,17 +187,7 @@ mod tests {
         let probe = rss.clone();
         let shutdown = Shutdown::unheard();
         let asked = shutdown.0.subscribe();
-        let monitor = MemoryMonitor::new(
-            Limits {
-                check: Duration::from_secs(1),
-                grace: Duration::from_secs(3),
-                max_heap: None,
-                max_rss: Some(1 << 20),
-            },
-            Box::new(move || (None, Some(probe.load(Ordering::Relaxed)))),
-            shutdown,
-            Logger::disabled(),
-        );
+        let monitor = monitor(probe, shutdown);
         monitor.start().await.unwrap();
         tokio::time::sleep(Duration::from_millis(1500)).await;
         rss.store(1000, Ordering::Relaxed);

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use lactoserv_core::log::{LogValue, Logger};
 use lactoserv_core::service::{Service, ServiceError};
 
-use crate::support::background::{Background, pause};
+use crate::support::background::Background;
 
 /// How long after writing the file is read back to see whether another
 /// process wrote at the same time, then how long to wait before trying
@@ -118,17 +118,8 @@ impl Service for ProcessIdFile {
     async fn start(&self) -> Result<(), ServiceError> {
         let (path, multiprocess, logger) =
             (self.path.clone(), self.multiprocess, self.logger.clone());
-        let period = self.update_period;
-        self.updates.start(|mut stopped| async move {
-            loop {
-                let (path, logger) = (path.clone(), logger.clone());
-                let _ =
-                    tokio::task::spawn_blocking(move || update(&path, multiprocess, &logger)).await;
-                let Some(period) = period else { return };
-                if !pause(period, &mut stopped).await {
-                    return;
-                }
-            }
+        self.updates.every(self.update_period, move || {
+            update(&path, multiprocess, &logger)
         });
         Ok(())
     }

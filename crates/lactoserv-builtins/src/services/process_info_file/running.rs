@@ -15,7 +15,7 @@ use lactoserv_core::quant::{Duration as Span, Moment};
 use lactoserv_core::service::{Service, ServiceError, Shutdown};
 use serde_json::{Map, Value, json};
 
-use crate::support::background::{Background, pause};
+use crate::support::background::Background;
 use crate::support::saver::Saver;
 
 /// How and when the file is kept.
@@ -173,20 +173,9 @@ impl Service for ProcessInfoFile {
             let saver = saver.clone();
             let _ = tokio::task::spawn_blocking(move || saver.preserve()).await;
         }
-        let period = self.update_period;
-        self.updates.start(|mut stopped| async move {
-            loop {
-                let (path, logger) = (path.clone(), logger.clone());
-                let _ = tokio::task::spawn_blocking(move || {
-                    if write(&path, &running_content(started)).is_ok() {
-                        logger.event("wroteFile", Vec::new());
-                    }
-                })
-                .await;
-                let Some(period) = period else { return };
-                if !pause(period, &mut stopped).await {
-                    return;
-                }
+        self.updates.every(self.update_period, move || {
+            if write(&path, &running_content(started)).is_ok() {
+                logger.event("wroteFile", Vec::new());
             }
         });
         Ok(())
