@@ -14,6 +14,7 @@
 
 use lactoserv_core::bind::BindError;
 use lactoserv_core::catalog::Catalog;
+use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
 use serde::Deserialize;
 use serde::de::Deserializer;
@@ -68,6 +69,14 @@ pub(crate) fn default_true() -> bool {
 /// Like [`null_as_default`], for booleans whose default is `true`.
 pub(crate) fn null_as_true<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     Ok(Option::<bool>::deserialize(deserializer)?.unwrap_or(true))
+}
+
+/// A router's `routes` event: its table, key → application name (Lactoserv
+/// routers log it when they initialize).
+pub(crate) fn routes_event(
+    routes: impl Iterator<Item = (String, LogValue)>,
+) -> Vec<(&'static str, Vec<LogValue>)> {
+    vec![("routes", vec![LogValue::Object(routes.collect())])]
 }
 
 /// The binding path of the entry `key` in the object binding `binding`, as

@@ -206,6 +206,13 @@ pub trait ApplicationConfig: fmt::Debug + Send + Sync + 'static {
         let _ = applications;
         self.build()
     }
+
+    /// What the application reports on its own logger when it initializes
+    /// (routers log their `routes`), as `(event type, arguments)`; by
+    /// default nothing.
+    fn init_events(&self) -> Vec<(&'static str, Vec<crate::log::LogValue>)> {
+        Vec::new()
+    }
 }
 
 /// The running applications by name, while they are being built: what a

@@ -12,14 +12,25 @@ use crate::cli::ConfigArg;
 /// Loads the configuration named on the command line, and builds and links
 /// it with the built-in catalog.
 pub(crate) fn load(arg: &ConfigArg) -> anyhow::Result<WebappConfig> {
-    let location = match arg {
+    load_at(&locate(arg)?)
+}
+
+/// Where the configuration named on the command line is, resolved against
+/// the working directory once (a reload reads the same file).
+pub(crate) fn locate(arg: &ConfigArg) -> anyhow::Result<ConfigLocation> {
+    Ok(match arg {
         ConfigArg::Path(path) => {
             let cwd = std::env::current_dir().context("cannot read the working directory")?;
             ConfigLocation::from_path(Path::new(path), &cwd)?
         }
         ConfigArg::Url(url) => ConfigLocation::from_url(url)?,
-    };
-    let value = lactoserv_config::load(&location, &LoadOptions::default())?;
+    })
+}
+
+/// Loads the configuration at `location`, and builds and links it with the
+/// built-in catalog.
+pub(crate) fn load_at(location: &ConfigLocation) -> anyhow::Result<WebappConfig> {
+    let value = lactoserv_config::load(location, &LoadOptions::default())?;
     let catalog = lactoserv_builtins::catalog();
     Ok(WebappConfig::from_value(&value, &catalog)?)
 }

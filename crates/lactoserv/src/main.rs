@@ -8,6 +8,9 @@
 
 mod check;
 mod cli;
+mod debug;
+mod heap;
+mod host;
 mod system;
 
 use std::io::Write as _;
@@ -22,6 +25,24 @@ use lactoserv_core::log::StdoutSink;
 /// and it offers the heap profiling the heap-dump signal will use.
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's options, read when it starts: heap profiling on, sampling
+/// one allocation per 2 MiB allocated on average (cheap enough to leave on,
+/// and what SIGUSR2's heap dump reports). jemalloc looks the option string
+/// up by symbol name, as a C `const char *`.
+#[allow(non_upper_case_globals, unsafe_code)]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static malloc_conf: ConfPointer =
+    ConfPointer(c"prof:true,prof_active:true,lg_prof_sample:21".as_ptr());
+
+/// A C string pointer that may live in a static.
+#[repr(transparent)]
+struct ConfPointer(*const std::ffi::c_char);
+
+// SAFETY: the pointer is to a string literal, which is immutable and
+// lives for the whole program.
+#[allow(unsafe_code)]
+unsafe impl Sync for ConfPointer {}
 
 /// The product's name, as `--version` and the final report show it.
 const PRODUCT_NAME: &str = "lactoserv";
@@ -99,11 +120,29 @@ fn dry_run(args: &Args) -> ExitCode {
     }
 }
 
-/// A real run: check the configuration as `--dry-run` does, start every
-/// endpoint, and serve until SIGTERM or SIGINT, then stop gracefully.
+/// A real run: log the process's early events, then load the
+/// configuration, start every endpoint, and serve until a stop signal, then
+/// stop gracefully.
 fn run(args: &Args) -> ExitCode {
-    let config = match check::load(&args.config) {
-        Ok(config) => config,
+    let host = host::Host::start();
+    // `--log-to-stdout`: the system log, in the human format, on stdout,
+    // from the first retained event on.
+    let stdout_log = if args.log_to_stdout {
+        match StdoutSink::start() {
+            Ok(sink) => {
+                host.stream.attach(sink.sink());
+                Some(sink)
+            }
+            Err(err) => {
+                eprintln!("Cannot log to stdout: {err}");
+                return exit_report(1);
+            }
+        }
+    } else {
+        None
+    };
+    let location = match check::locate(&args.config) {
+        Ok(location) => location,
         Err(err) => {
             eprintln!("Error during load:");
             eprintln!("{err:#}");
@@ -125,30 +164,20 @@ fn run(args: &Args) -> ExitCode {
             return exit_report(1);
         }
     };
-    // `--log-to-stdout`: the system log, in the human format, on stdout.
-    let stdout_log = if args.log_to_stdout {
-        match StdoutSink::start() {
-            Ok(sink) => Some(sink),
-            Err(err) => {
-                eprintln!("Cannot log to stdout: {err}");
-                return exit_report(1);
-            }
-        }
-    } else {
-        None
+    let options = system::RunOptions {
+        location,
+        log_to_stdout: args.log_to_stdout,
+        max_run_time: args.max_run_time_sec,
     };
-    let result = runtime.block_on(system::run(
-        &config,
-        stdout_log.as_ref().map(StdoutSink::sink),
-    ));
+    let result = runtime.block_on(system::run(host, options));
     if let Some(sink) = stdout_log {
         sink.finish();
     }
     match result {
         Ok(0) => ExitCode::SUCCESS,
         Ok(status) => exit_report(u8::try_from(status).unwrap_or(1)),
-        Err(err) => {
-            eprintln!("Error during start:");
+        Err((stage, err)) => {
+            eprintln!("{stage}:");
             eprintln!("{err:#}");
             exit_report(1)
         }

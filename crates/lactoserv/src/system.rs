@@ -1,22 +1,44 @@
-//! Running the server until it is told to stop (Lactoserv
-//! `main-lactoserv/private/UsualSystem.js` and `host/export/Host.js`'s
-//! signal handling): SIGTERM and SIGINT stop it gracefully; requests in
-//! flight finish first.
+//! The running system (Lactoserv `main-lactoserv/private/UsualSystem.js`
+//! and `host/export/ShutdownHandler.js`): loads the configuration, runs the
+//! webapp it describes, reloads it on request, and stops it cleanly (spec 01
+//! LIFE-3 to LIFE-18).
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use http::HeaderValue;
-use lactoserv_core::log::{LogSink, LogStream, Logger};
-use lactoserv_core::server::{Server, ServerOptions};
+use lactoserv_config::ConfigLocation;
+use lactoserv_core::log::{LogValue, Logger};
+use lactoserv_core::server::{Fate, Server, ServerOptions, Stash};
 use lactoserv_core::service::Shutdown;
 use lactoserv_core::webapp::WebappConfig;
-use std::sync::Arc;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
-use crate::{COMMIT, PRODUCT_NAME, VERSION};
+use crate::host::{Host, Request};
+use crate::{COMMIT, PRODUCT_NAME, VERSION, check, debug};
 
-/// How long in-flight requests get to finish on a stop.
-const STOP_GRACE: Duration = Duration::from_secs(10);
+/// How long requests in flight get to finish at a stop: the reference's
+/// 10-second limit on its shutdown callbacks, less a little for the
+/// services to flush their logs.
+const STOP_GRACE: Duration = Duration::from_millis(9_500);
+
+/// How long the process lingers after `bye` so log sinks can flush.
+const EXIT_DELAY: Duration = Duration::from_millis(250);
+
+/// How often the keep-alive logs the uptime.
+const UPTIME_PERIOD: Duration = Duration::from_secs(60 * 60);
+
+/// What the run is told from the command line.
+pub(crate) struct RunOptions {
+    /// Where the configuration comes from (re-read on reload).
+    pub(crate) location: ConfigLocation,
+    /// Whether the system log goes to stdout.
+    pub(crate) log_to_stdout: bool,
+    /// `--max-run-time-sec`.
+    pub(crate) max_run_time: Option<f64>,
+}
 
 /// Bytes the allocator has handed out and not taken back (jemalloc's
 /// `stats.allocated`, refreshed first).
@@ -27,48 +49,305 @@ fn heap_allocated() -> Option<u64> {
         .and_then(|bytes| u64::try_from(bytes).ok())
 }
 
-/// Starts the server for `config` and serves until a stop signal (or a
-/// service asks for a shutdown), logging to `sink` if given; the exit
-/// status to end with.
-pub(crate) async fn run(config: &WebappConfig, sink: Option<LogSink>) -> anyhow::Result<i32> {
-    // The system log is kept when something writes it out: standard output
-    // or a service (SyslogToFile). Otherwise logging costs nothing.
-    let written_out = config.services.iter().any(|s| s.config.writes_system_log());
-    let stream = (sink.is_some() || written_out).then(LogStream::new);
-    if let (Some(stream), Some(sink)) = (&stream, sink) {
-        stream.attach(sink);
-    }
-    let logger = |main: &str| {
-        stream
-            .as_ref()
-            .map_or_else(Logger::disabled, |s| s.logger(main))
-    };
-    let system = logger("main").child("system");
+/// A failure before the system ran: the stage (`Error during load`,
+/// `Error during start`) and the error.
+pub(crate) type Failure = (&'static str, anyhow::Error);
 
-    let shutdown = tokio::sync::watch::channel(None::<i32>).0;
-    // Installed before starting, so a signal during start-up is not lost.
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let server_header = HeaderValue::from_str(&format!("{PRODUCT_NAME}-{VERSION} {COMMIT}"))?;
-    let options = ServerOptions {
-        server_header,
-        logger: logger("webapp"),
-        log_stream: stream.clone(),
-        heap: Some(Arc::new(heap_allocated)),
-        shutdown: Shutdown(shutdown.clone()),
+/// The system: what stays the same across reloads.
+struct System {
+    host: Host,
+    /// `main.system`.
+    logger: Logger,
+    options: RunOptions,
+    server_header: HeaderValue,
+    shutdown: watch::Sender<Option<i32>>,
+    /// Old servers still finishing their requests after a reload.
+    draining: Vec<JoinHandle<bool>>,
+}
+
+/// Runs the system until it is told to stop; the exit status.
+pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure> {
+    let (requests, mut requested) = mpsc::unbounded_channel();
+    host.watch_signals(requests.clone())
+        .context("cannot handle signals")
+        .map_err(|err| ("Error during start", err))?;
+    if let Some(seconds) = options.max_run_time {
+        debug::start_timer(
+            &host.stream.logger("main").child("debug"),
+            seconds,
+            requests,
+        );
+    }
+    let logger = host.stream.logger("main").child("system");
+    let mut system = System {
+        host,
+        logger,
+        options,
+        server_header: HeaderValue::from_str(&format!("{PRODUCT_NAME}-{VERSION} {COMMIT}"))
+            .context("the product name cannot be a header")
+            .map_err(|err| ("Error during start", err))?,
+        shutdown: watch::channel(None).0,
+        draining: Vec::new(),
     };
-    system.event("starting", Vec::new());
-    let server = Server::start(config, &options).await?;
-    system.event("started", Vec::new());
-    let mut requested = shutdown.subscribe();
-    let why = tokio::select! {
-        _ = terminate.recv() => "SIGTERM",
-        _ = interrupt.recv() => "SIGINT",
-        _ = requested.wait_for(Option::is_some) => "shutdownRequested",
+    let log = system.logger.clone();
+    log.event("initializing", Vec::new());
+    log.event("starting", Vec::new());
+    let config = match system.load().await {
+        Ok(config) => config,
+        Err(err) => {
+            log.event("errorDuringLoad", vec![error_value(&err)]);
+            system.exit_events(1, true);
+            return Err(("Error during load", err));
+        }
     };
-    system.event("stopping", vec!["shutdown".into(), why.into()]);
-    server.stop(STOP_GRACE).await;
-    system.event("stopped", Vec::new());
-    let status = *shutdown.borrow();
-    Ok(status.unwrap_or(0))
+    let keep_running = log.child("keepRunning");
+    for kind in ["initializing", "initialized"] {
+        keep_running.event(kind, Vec::new());
+    }
+    log.event("initialized", Vec::new());
+    log.event("starting", Vec::new());
+    for kind in ["starting", "running", "started"] {
+        keep_running.event(kind, Vec::new());
+    }
+    let started = tokio::time::Instant::now();
+    let uptime = keep_alive(keep_running.clone(), started);
+
+    let mut server = match system.start(&config, &[], &mut Stash::default()).await {
+        Ok(server) => server,
+        Err(err) => {
+            log.event("errorDuringStart", vec![error_value(&err)]);
+            uptime.abort();
+            system.exit_events(1, true);
+            return Err(("Error during start", err));
+        }
+    };
+    let mut config = config;
+    log.event("started", Vec::new());
+
+    let mut asked = system.shutdown.subscribe();
+    loop {
+        tokio::select! {
+            request = requested.recv() => match request {
+                Some(Request::Reload) => match system.reload(server, config).await {
+                    Ok(running) => (server, config) = running,
+                    Err(()) => {
+                        // Neither configuration could start again: exit as
+                        // after a failed start.
+                        let _ = system.shutdown.send(Some(1));
+                        system.host.exiting.store(true, std::sync::atomic::Ordering::Relaxed);
+                        uptime.abort();
+                        for old in system.draining.drain(..) {
+                            let _ = old.await;
+                        }
+                        system.exit_events(1, true);
+                        tokio::time::sleep(EXIT_DELAY).await;
+                        return Ok(1);
+                    }
+                },
+                Some(Request::HeapDump) => crate::heap::dump(&system.host.logger),
+                Some(Request::Stop) | None => break,
+            },
+            _ = asked.wait_for(Option::is_some) => break,
+        }
+    }
+
+    // The clean-exit procedure (LIFE-10).
+    system
+        .host
+        .exiting
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut status = system.shutdown.borrow().unwrap_or(0);
+    let host = system.host.logger.clone();
+    if status != 0 {
+        host.child("shutdown").event("exiting", vec![status.into()]);
+    }
+    let callbacks = host.child("callback").child("shutdown");
+    callbacks.event("running", Vec::new());
+    log.event("stopping", vec!["shutdown".into()]);
+    keep_running.event("stopping", vec!["shutdown".into()]);
+    uptime.abort();
+    log_uptime(&keep_running, started);
+    keep_running.event("stopped", Vec::new());
+    keep_running.event("stopped", vec!["shutdown".into()]);
+    let mut in_time = server.stop(STOP_GRACE).await;
+    for old in system.draining.drain(..) {
+        in_time &= old.await.unwrap_or(false);
+    }
+    log.event("stopped", vec!["shutdown".into()]);
+    host.event("exitCalled", vec![0.into()]);
+    if !in_time {
+        callbacks.event("timedOut", Vec::new());
+        println!(
+            "Unexpected error in callback runner:\n Error: Timed out during callback handler!"
+        );
+        if status == 0 {
+            status = 1;
+        }
+    }
+    callbacks.event("done", Vec::new());
+    host.child("shutdown").event("bye", vec![status.into()]);
+    tokio::time::sleep(EXIT_DELAY).await;
+    Ok(status)
+}
+
+impl System {
+    /// Reads and checks the configuration, logging the steps.
+    async fn load(&self) -> anyhow::Result<WebappConfig> {
+        let log = &self.logger;
+        log.event("readingConfiguration", Vec::new());
+        let url = self.options.location.url().to_string();
+        log.event("importing", vec![url.clone().into()]);
+        let location = self.options.location.clone();
+        let loaded = tokio::task::spawn_blocking(move || check::load_at(&location))
+            .await
+            .context("the configuration loader stopped")?;
+        let config = match loaded {
+            Ok(config) => config,
+            Err(err) => {
+                log.event("configFileError", vec![error_value(&err)]);
+                return Err(err);
+            }
+        };
+        log.event("imported", vec![url.into()]);
+        log.event("readConfiguration", Vec::new());
+        log.event("constructingWebapp", Vec::new());
+        log.event("constructedWebapp", Vec::new());
+        Ok(config)
+    }
+
+    /// The server options for `config`: its webapp logs only when
+    /// something writes the system log out (stdout or a service).
+    fn server_options(&self, config: &WebappConfig) -> ServerOptions {
+        let written_out = self.options.log_to_stdout
+            || config.services.iter().any(|s| s.config.writes_system_log());
+        ServerOptions {
+            server_header: self.server_header.clone(),
+            logger: if written_out {
+                self.host.stream.logger("webapp")
+            } else {
+                Logger::disabled()
+            },
+            log_stream: Some(self.host.stream.clone()),
+            heap: Some(Arc::new(heap_allocated)),
+            shutdown: Shutdown(self.shutdown.clone()),
+        }
+    }
+
+    /// Prepares and launches a server for `config`, taking over the
+    /// sockets in `stash` for the interfaces in `held`.
+    async fn start(
+        &self,
+        config: &WebappConfig,
+        held: &[lactoserv_core::endpoint::interface::Interface],
+        stash: &mut Stash,
+    ) -> anyhow::Result<Server> {
+        let options = self.server_options(config);
+        let prepared = Server::prepare(config, &options, held)?;
+        Ok(prepared.launch(stash).await?)
+    }
+
+    /// Reloads the configuration (LIFE-16, LIFE-18a–c): the new one is
+    /// loaded, built and bound while the old one serves; only then does the
+    /// old one stop accepting and hand its sockets over, and finish its
+    /// requests in the background. If anything fails, the old one keeps
+    /// serving (or, if the new one fails inside its start, is started
+    /// again on the same sockets).
+    async fn reload(
+        &mut self,
+        old: Server,
+        old_config: WebappConfig,
+    ) -> Result<(Server, WebappConfig), ()> {
+        let log = self.logger.clone();
+        let callbacks = self.host.logger.child("callback").child("reload");
+        callbacks.event("running", Vec::new());
+        log.event("reload", vec!["requested".into()]);
+        callbacks.event("done", Vec::new());
+        log.event("reloading", Vec::new());
+        let refused = |err: &anyhow::Error, kind: &str| {
+            log.event(kind, vec![error_value(err)]);
+            log.event("errorDuringReload", vec![error_value(err)]);
+            log.event("notReloading", Vec::new());
+        };
+        let config = match self.load().await {
+            Ok(config) => config,
+            Err(err) => {
+                refused(&err, "errorDuringLoad");
+                return Ok((old, old_config));
+            }
+        };
+        let held = old.interfaces();
+        let prepared = match Server::prepare(&config, &self.server_options(&config), &held) {
+            Ok(prepared) => prepared,
+            Err(err) => {
+                refused(&err.into(), "errorDuringStart");
+                return Ok((old, old_config));
+            }
+        };
+        log.event("reloadContinuing", Vec::new());
+        log.event("stopping", vec!["forReload".into()]);
+        let (mut stash, draining) = old.retire(Fate::WillReload).await;
+        self.draining
+            .push(tokio::spawn(draining.finish(STOP_GRACE)));
+        log.event("stopped", vec!["forReload".into()]);
+        match prepared.launch(&mut stash).await {
+            Ok(server) => {
+                log.event("reloaded", Vec::new());
+                Ok((server, config))
+            }
+            Err(err) => {
+                // The new configuration failed inside its own start: bring
+                // the old one back on the same sockets.
+                log.event("errorDuringStart", vec![error_value(&err.into())]);
+                let interfaces = stash.interfaces();
+                match self.start(&old_config, &interfaces, &mut stash).await {
+                    Ok(server) => Ok((server, old_config)),
+                    Err(err) => {
+                        log.event("errorDuringStart", vec![error_value(&err)]);
+                        Err(())
+                    }
+                }
+            }
+        }
+    }
+
+    /// The events of an exit before the system ever ran (LIFE-4).
+    fn exit_events(&self, status: i32, fatal: bool) {
+        let host = &self.host.logger;
+        if fatal {
+            host.child("shutdown").event("exiting", vec![status.into()]);
+        }
+        let callbacks = host.child("callback").child("shutdown");
+        callbacks.event("running", Vec::new());
+        callbacks.event("done", Vec::new());
+        host.child("shutdown").event("bye", vec![status.into()]);
+    }
+}
+
+/// Logs the uptime every hour until aborted (LIFE-5).
+fn keep_alive(logger: Logger, started: tokio::time::Instant) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval_at(started + UPTIME_PERIOD, UPTIME_PERIOD);
+        loop {
+            ticks.tick().await;
+            log_uptime(&logger, started);
+        }
+    })
+}
+
+fn log_uptime(logger: &Logger, started: tokio::time::Instant) {
+    let seconds = started.elapsed().as_secs_f64();
+    logger.event(
+        "uptime",
+        vec![LogValue::duration(lactoserv_core::quant::Duration::new(
+            seconds,
+        ))],
+    );
+}
+
+/// An error as a logged value: `{ '@Error': { message } }`.
+fn error_value(err: &anyhow::Error) -> LogValue {
+    LogValue::object([(
+        "@Error",
+        LogValue::object([("message", LogValue::from(format!("{err:#}")))]),
+    )])
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use reqwest::{Method, StatusCode, Version};
 
 use crate::server::{ServerProcess, free_ports};
-use crate::util::client;
+use crate::util::{self, client};
 
 /// The example setup's certificate for `localhost` and `*.localhost`.
 fn setup_file(name: &str) -> PathBuf {
@@ -334,16 +334,38 @@ async fn log_to_stdout_shows_start_requests_and_stop_in_the_human_format() {
         has(&format!("url: '//127.0.0.1:{}/logged?x' }})", ports.http)),
         "{log}"
     );
+    // The process's early events come first, then the system's start,
+    // and the clean exit ends with `bye`, in the reference's order.
+    let order = [
+        " host productInfo({ name: 'lactoserv', version: '",
+        " host initialized()\n",
+        " main.system readingConfiguration()\n",
+        " webapp.endpoint.plain initializing()\n",
+        " webapp.endpoint.plain started()\n",
+        " main.system started()\n",
+        "incomingRequest(",
+        " host.signal.SIGTERM exiting(1)\n",
+        " host.callback.shutdown running()\n",
+        " main.system stopping('shutdown')\n",
+        " webapp.endpoint.plain stopped('shutdown')\n",
+        " webapp stopped('shutdown')\n",
+        " main.system stopped('shutdown')\n",
+        " host exitCalled(0)\n",
+        " host.callback.shutdown done()\n",
+        " host.shutdown bye(0)\n",
+    ];
+    // The client's connection closes during the stop.
     assert!(
-        has(" main.system stopping('shutdown', 'SIGTERM')\n"),
+        has(" totalWritten(@ByteCount(") && has(" closed('ok')\n"),
         "{log}"
     );
-    // Connections still closing may log after the system's last words.
-    let stopping = log.find(" main.system stopping(").unwrap();
-    let stopped = log
-        .find(" main.system stopped()\n")
-        .expect("stopped() is logged");
-    assert!(stopping < stopped, "{log}");
+    let mut from = 0;
+    for needle in order {
+        let at = log[from..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} after byte {from}:\n{log}"));
+        from += at + needle.len();
+    }
     let stamp = lines
         .iter()
         .find(|l| l.contains("main.system starting()"))
@@ -351,6 +373,53 @@ async fn log_to_stdout_shows_start_requests_and_stop_in_the_human_format() {
     assert!(
         stamp.starts_with(':') && stamp.as_bytes()[3] == b'.',
         "{stamp}"
+    );
+}
+
+// Two threads: the client's connection must answer the server's goodbye
+// while the test waits for the server to exit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_sessions_and_certificate_lookups_are_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, ports) = write_config(dir.path());
+    let server = ServerProcess::start_with_args(&config, ports.http, &["--log-to-stdout"]);
+    server.wait_until_listening(ports.h2);
+    let client = client_for("localhost", ports.h2).build().unwrap();
+    let url = format!("https://localhost:{}/h2", ports.h2);
+    let response = client.get(&url).send().await.unwrap();
+    assert_eq!(response.version(), Version::HTTP_2);
+    drop(client);
+    let (status, log) = server.stop_and_read("TERM");
+    assert_eq!(status.code(), Some(0));
+    let events = util::log_entries(&log);
+    let find = |needle: &str| {
+        events
+            .iter()
+            .find(|e| e.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in:\n{log}"))
+            .clone()
+    };
+    assert!(
+        find("webapp.host found(").ends_with("found('localhost', ['localhost', '*.localhost'])"),
+        "{log}"
+    );
+    let session_id = find(" newSession('").split('\'').nth(1).unwrap().to_owned();
+    let opened = find(&format!("webapp.endpoint.h2.sess.{session_id} opened("));
+    assert!(opened.contains("connectionId: '"), "{opened}");
+    let incoming = find(&format!(
+        "webapp.endpoint.h2.sess.{session_id} incomingRequest("
+    ));
+    assert!(
+        incoming.contains(&format!("{{ sessionId: '{session_id}', connectionId: '")),
+        "{incoming}"
+    );
+    find(" totalSessions(1)");
+    find(" totalSessions(0)");
+    find(&format!(
+        "webapp.endpoint.h2.sess.{session_id} closed('ok')"
+    ));
+    assert!(
+        find("webapp.host knownHosts(").contains("'*.localhost': ['localhost', '*.localhost']")
     );
 }
 

@@ -34,7 +34,13 @@ impl ServerProcess {
 
     /// Like [`Self::start`], with more command-line arguments.
     pub(crate) fn start_with_args(config: &Path, port: u16, args: &[&str]) -> Self {
+        Self::start_in(Path::new("."), config, port, args)
+    }
+
+    /// Like [`Self::start_with_args`], in working directory `dir`.
+    pub(crate) fn start_in(dir: &Path, config: &Path, port: u16, args: &[&str]) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_lactoserv"))
+            .current_dir(dir)
             .arg(format!("--config={}", config.display()))
             .args(args)
             .stdin(Stdio::null())
@@ -181,13 +187,27 @@ os.execv(sys.argv[2], sys.argv[2:])
         (status, text)
     }
 
-    /// Sends `signal` (e.g. `TERM`) and waits for the process to exit.
-    pub(crate) fn stop_with(&mut self, signal: &str) -> ExitStatus {
+    /// Sends `signal` (e.g. `HUP`) without waiting for anything.
+    pub(crate) fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .args([format!("-{signal}"), self.child.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
+    }
+
+    /// Reads the process's stdout and stderr as they come, into the
+    /// returned buffers (so a chatty log never fills the pipe).
+    pub(crate) fn collect_output(&mut self) -> (Collected, Collected) {
+        (
+            collect(self.child.stdout.take().expect("stdout is piped")),
+            collect(self.child.stderr.take().expect("stderr is piped")),
+        )
+    }
+
+    /// Sends `signal` (e.g. `TERM`) and waits for the process to exit.
+    pub(crate) fn stop_with(&mut self, signal: &str) -> ExitStatus {
+        self.signal(signal);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -197,6 +217,22 @@ os.execv(sys.argv[2], sys.argv[2:])
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// Output read so far from one of a process's pipes.
+pub(crate) type Collected = std::sync::Arc<std::sync::Mutex<String>>;
+
+fn collect(mut pipe: impl std::io::Read + Send + 'static) -> Collected {
+    let text = Collected::default();
+    let sink = text.clone();
+    std::thread::spawn(move || {
+        let mut buffer = [0_u8; 8192];
+        while let Ok(n @ 1..) = pipe.read(&mut buffer) {
+            let chunk = String::from_utf8_lossy(&buffer[..n]).into_owned();
+            sink.lock().unwrap().push_str(&chunk);
+        }
+    });
+    text
 }
 
 impl Drop for ServerProcess {

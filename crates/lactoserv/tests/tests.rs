@@ -3,6 +3,7 @@
 mod cli;
 mod dry_run;
 mod files;
+mod operations;
 mod routing;
 mod serve;
 mod server;

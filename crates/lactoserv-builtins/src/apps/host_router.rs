@@ -14,6 +14,7 @@ use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference
 
 use super::routers::HostRouter;
 use lactoserv_core::host::{HostMap, Hostname};
+use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -86,6 +87,14 @@ impl ApplicationConfig for HostRouterConfig {
 
     fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
         Ok(Arc::new(HostRouter::new(&self.routes, applications)?))
+    }
+
+    fn init_events(&self) -> Vec<(&'static str, Vec<LogValue>)> {
+        super::routes_event(
+            self.routes.iter().map(|(hostname, route)| {
+                (hostname.as_str().to_owned(), route.target.as_str().into())
+            }),
+        )
     }
 }
 

@@ -151,6 +151,18 @@ pub(crate) struct PathRouterConfig {
 }
 
 impl ApplicationConfig for PathRouterConfig {
+    fn init_events(&self) -> Vec<(&'static str, Vec<lactoserv_core::log::LogValue>)> {
+        super::routes_event(self.routes.iter().map(|route| {
+            let target = route
+                .target
+                .as_ref()
+                .map_or(lactoserv_core::log::LogValue::Null, |name| {
+                    name.as_str().into()
+                });
+            (route.key.to_string(), target)
+        }))
+    }
+
     fn validate(&mut self) -> Result<(), BindError> {
         self.routes = check_entries("paths", &self.paths, |pattern, target| {
             Ok(PathRoute {

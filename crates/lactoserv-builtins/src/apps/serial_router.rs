@@ -9,6 +9,7 @@ use lactoserv_core::bind::BindError;
 use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
 
 use super::routers::SerialRouter;
+use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
 use serde::Deserialize;
 
@@ -44,6 +45,11 @@ impl ApplicationConfig for SerialRouterConfig {
             &self.applications.0,
             applications,
         )?))
+    }
+
+    fn init_events(&self) -> Vec<(&'static str, Vec<LogValue>)> {
+        let names = self.applications.0.iter().map(|name| name.as_str().into());
+        vec![("routes", vec![LogValue::Array(names.collect())])]
     }
 }
 

@@ -50,6 +50,14 @@ pub(crate) struct SuffixRouterConfig {
 }
 
 impl ApplicationConfig for SuffixRouterConfig {
+    fn init_events(&self) -> Vec<(&'static str, Vec<lactoserv_core::log::LogValue>)> {
+        super::routes_event(
+            self.routes
+                .iter()
+                .map(|route| (format!("*{}", route.suffix), route.target.as_str().into())),
+        )
+    }
+
     fn validate(&mut self) -> Result<(), BindError> {
         if !(self.handle_files || self.handle_directories) {
             return Err(BindError::new(

@@ -20,6 +20,7 @@ mod tests;
 
 use std::sync::Arc;
 
+use crate::log::{LogValue, Logger};
 use rustls::ServerConfig;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
@@ -66,6 +67,10 @@ pub struct TlsHosts {
     provider: Arc<CryptoProvider>,
     /// Every hostname of every host, bound to that host's certificate.
     keys: HostMap<Arc<CertifiedKey>>,
+    /// Each host's hostnames, by hostname, for the `found` log event.
+    hostnames: HostMap<Arc<[String]>>,
+    /// The host manager's logger (`webapp.host`).
+    logger: Logger,
 }
 
 impl TlsHosts {
@@ -89,14 +94,37 @@ impl TlsHosts {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let names: Vec<Arc<[String]>> = hosts
+            .iter()
+            .map(|host| {
+                host.hostnames
+                    .iter()
+                    .map(|h| h.as_str().to_owned())
+                    .collect()
+            })
+            .collect();
         let mut keys = HostMap::new();
+        let mut hostnames = HostMap::new();
         for (hostname, &index) in indices.iter() {
             // `host_map` only hands out indices of `hosts`.
-            if let Some(key) = certified.get(index) {
+            if let (Some(key), Some(names)) = (certified.get(index), names.get(index)) {
                 keys.insert(hostname.clone(), Arc::clone(key));
+                hostnames.insert(hostname.clone(), Arc::clone(names));
             }
         }
-        Ok(Self { provider, keys })
+        Ok(Self {
+            provider,
+            keys,
+            hostnames,
+            logger: Logger::disabled(),
+        })
+    }
+
+    /// Logs each SNI lookup on `logger` (`found(<name>, [<hostnames>])` or
+    /// `notFound(<name>)`), as the reference's host manager does.
+    pub fn with_logger(mut self, logger: Logger) -> Self {
+        self.logger = logger;
+        self
     }
 
     /// The TLS configuration of an endpoint with `endpoint_hostnames`,
@@ -116,7 +144,11 @@ impl TlsHosts {
             .with_safe_default_protocol_versions()
             .map_err(TlsError::Config)?
             .with_no_client_auth()
-            .with_cert_resolver(Arc::new(SniResolver { keys }));
+            .with_cert_resolver(Arc::new(SniResolver {
+                keys,
+                hostnames: self.hostnames.clone(),
+                logger: self.logger.clone(),
+            }));
         config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
         Ok(Arc::new(config))
     }
@@ -133,6 +165,9 @@ impl TlsHosts {
 struct SniResolver {
     /// The endpoint's subset of the host bindings.
     keys: HostMap<Arc<CertifiedKey>>,
+    /// Every host's hostnames, for the log.
+    hostnames: HostMap<Arc<[String]>>,
+    logger: Logger,
 }
 
 impl ResolvesServerCert for SniResolver {
@@ -140,11 +175,30 @@ impl ResolvesServerCert for SniResolver {
         // rustls reports no name for a missing SNI and also for one that is
         // an IP address or not a DNS name; all of those, and a name nothing
         // covers, get the default (TLS-2, TLS-3).
-        client_hello
-            .server_name()
-            .and_then(|name| self.keys.find(name))
-            .or_else(|| self.keys.default_value())
-            .cloned()
+        let name = client_hello.server_name();
+        let found = name.and_then(|name| self.keys.find(name));
+        if let Some(name) = name {
+            self.log_lookup(name, found.is_some());
+        }
+        found.or_else(|| self.keys.default_value()).cloned()
+    }
+}
+
+impl SniResolver {
+    fn log_lookup(&self, name: &str, found: bool) {
+        if !self.logger.is_enabled() {
+            return;
+        }
+        match self.hostnames.find(name).filter(|_| found) {
+            Some(names) => self.logger.event(
+                "found",
+                vec![
+                    name.into(),
+                    LogValue::Array(names.iter().map(|n| n.as_str().into()).collect()),
+                ],
+            ),
+            None => self.logger.event("notFound", vec![name.into()]),
+        }
     }
 }
 

@@ -6,11 +6,14 @@
 //! One timer per connection, re-armed only when it fires, replaces a timer
 //! armed and cancelled for every request: a connection closes once it has
 //! been idle for the limit with no request in progress.
+//!
+//! The same record counts the bytes written to the socket and notices the
+//! client closing its side, for the connection's closing log events.
 
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -26,6 +29,12 @@ pub(crate) struct Activity {
     last: AtomicU64,
     /// Requests being handled.
     in_flight: AtomicUsize,
+    /// Requests started, ever.
+    requests: AtomicU64,
+    /// Bytes written to the socket.
+    written: AtomicU64,
+    /// The client closed its side (a read saw the end of the stream).
+    remote_closed: AtomicBool,
 }
 
 impl Activity {
@@ -35,6 +44,9 @@ impl Activity {
             start: Instant::now(),
             last: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
+            requests: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+            remote_closed: AtomicBool::new(false),
         }
     }
 
@@ -57,7 +69,28 @@ impl Activity {
     /// Marks a request as in progress until the guard is dropped.
     pub(crate) fn request(&self) -> InFlight<'_> {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
+        self.requests.fetch_add(1, Ordering::Relaxed);
         InFlight(self)
+    }
+
+    /// Whether any request has been started.
+    pub(crate) fn had_requests(&self) -> bool {
+        self.requests.load(Ordering::Relaxed) > 0
+    }
+
+    /// Bytes written to the socket so far.
+    pub(crate) fn written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
+
+    /// Whether the client has closed its side.
+    pub(crate) fn remote_closed(&self) -> bool {
+        self.remote_closed.load(Ordering::Relaxed)
+    }
+
+    fn wrote(&self, bytes: usize) {
+        self.written.fetch_add(bytes as u64, Ordering::Relaxed);
+        self.touch();
     }
 }
 
@@ -85,8 +118,8 @@ impl<S, T: AsRef<Activity>> Tracked<S, T> {
         Self { inner, owner }
     }
 
-    fn touch(&self) {
-        AsRef::<Activity>::as_ref(&*self.owner).touch();
+    fn activity(&self) -> &Activity {
+        AsRef::<Activity>::as_ref(&*self.owner)
     }
 }
 
@@ -97,9 +130,12 @@ impl<S: AsyncRead + Unpin, T: AsRef<Activity>> AsyncRead for Tracked<S, T> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
+        let room = buf.remaining() > 0;
         let result = Pin::new(&mut self.inner).poll_read(cx, buf);
         if buf.filled().len() > before {
-            self.touch();
+            self.activity().touch();
+        } else if room && matches!(result, Poll::Ready(Ok(()))) {
+            self.activity().remote_closed.store(true, Ordering::Relaxed);
         }
         result
     }
@@ -112,8 +148,8 @@ impl<S: AsyncWrite + Unpin, T: AsRef<Activity>> AsyncWrite for Tracked<S, T> {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write(cx, data);
-        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
-            self.touch();
+        if let Poll::Ready(Ok(n)) = result {
+            self.activity().wrote(n);
         }
         result
     }
@@ -124,8 +160,8 @@ impl<S: AsyncWrite + Unpin, T: AsRef<Activity>> AsyncWrite for Tracked<S, T> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
-            self.touch();
+        if let Poll::Ready(Ok(n)) = result {
+            self.activity().wrote(n);
         }
         result
     }

@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use hyper::body::Incoming;
@@ -19,7 +20,8 @@ use super::activity::{Activity, Tracked};
 use super::body::ResponseBody;
 use super::handler::{EndpointContext, HostCache, handle};
 use crate::endpoint::Protocol;
-use crate::log::Logger;
+use crate::log::{LogValue, Logger};
+use crate::quant::ByteCount;
 
 /// How long an idle HTTP1 connection stays open (the reference's
 /// `Keep-Alive: timeout=5`), counted from the last byte with no request in
@@ -41,7 +43,8 @@ pub(crate) struct Speaker {
 }
 
 impl Speaker {
-    /// Serves `stream` until the client or a graceful stop ends it.
+    /// Serves `stream` until the client or a graceful stop ends it, then
+    /// logs how the connection ended.
     pub(crate) async fn serve(
         &self,
         stream: TcpStream,
@@ -50,60 +53,68 @@ impl Speaker {
         logger: Logger,
     ) {
         let _ = stream.set_nodelay(true);
-        match (&self.tls, self.protocol) {
-            (None, _) => {
-                self.serve_http1(stream, watcher, self.connection(logger, remote))
-                    .await
-            }
-            (Some(acceptor), protocol) => {
-                let Ok(Ok(tls)) =
-                    tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream)).await
-                else {
-                    return;
-                };
-                let h2 = protocol == Protocol::Http2
-                    && tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
-                if h2 {
-                    self.serve_http2(tls, watcher, self.connection(logger, remote))
-                        .await;
-                } else {
-                    self.serve_http1(tls, watcher, self.connection(logger, remote))
-                        .await;
-                }
-            }
-        }
-    }
-
-    async fn serve_http1<S>(&self, stream: S, watcher: Watcher, state: Arc<Connection>)
-    where
-        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-    {
-        let mut builder = hyper::server::conn::http1::Builder::new();
-        builder.keep_alive(true);
-        let io = TokioIo::new(Tracked::new(stream, state.clone()));
-        let connection = builder.serve_connection(io, connection_service(state.clone()));
-        until_idle(watcher.watch(connection), &state.activity, HTTP1_IDLE).await;
-    }
-
-    async fn serve_http2<S>(&self, stream: S, watcher: Watcher, state: Arc<Connection>)
-    where
-        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-    {
-        let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
-        builder.timer(TokioTimer::new());
-        let io = TokioIo::new(Tracked::new(stream, state.clone()));
-        let connection = builder.serve_connection(io, connection_service(state.clone()));
-        until_idle(watcher.watch(connection), &state.activity, HTTP2_IDLE).await;
-    }
-
-    fn connection(&self, logger: Logger, remote: std::net::SocketAddr) -> Arc<Connection> {
-        Arc::new(Connection {
+        let state = Arc::new(Connection {
             endpoint: self.context.clone(),
             logger,
             activity: Activity::new(),
             remote: Some(remote),
-        })
+            session: OnceLock::new(),
+        });
+        // Counted below TLS, so the bytes written are those on the wire.
+        let stream = Tracked::new(stream, state.clone());
+        let ending = match &self.tls {
+            None => serve_http1(stream, watcher, &state).await,
+            Some(acceptor) => {
+                match tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream)).await {
+                    Ok(Ok(tls)) => {
+                        let h2 = self.protocol == Protocol::Http2
+                            && tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
+                        if h2 {
+                            state.open_session();
+                            serve_http2(tls, watcher, &state).await
+                        } else {
+                            serve_http1(tls, watcher, &state).await
+                        }
+                    }
+                    Ok(Err(err)) => Ending::Error(Box::new(err)),
+                    Err(_) => Ending::Idle,
+                }
+            }
+        };
+        state.log_end(ending);
     }
+}
+
+async fn serve_http1<S>(stream: S, watcher: Watcher, state: &Arc<Connection>) -> Ending
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.keep_alive(true);
+    let io = TokioIo::new(stream);
+    let connection = builder.serve_connection(io, connection_service(state.clone()));
+    until_idle(watcher.watch(connection), &state.activity, HTTP1_IDLE).await
+}
+
+async fn serve_http2<S>(stream: S, watcher: Watcher, state: &Arc<Connection>) -> Ending
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    builder.timer(TokioTimer::new());
+    let io = TokioIo::new(stream);
+    let connection = builder.serve_connection(io, connection_service(state.clone()));
+    until_idle(watcher.watch(connection), &state.activity, HTTP2_IDLE).await
+}
+
+/// How a connection ended.
+enum Ending {
+    /// The protocol finished (the client closed, or a graceful stop).
+    Done,
+    /// Nothing happened for too long.
+    Idle,
+    /// The protocol or the socket failed.
+    Error(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// What the requests of one connection share, behind one `Arc` so that
@@ -117,6 +128,75 @@ pub(crate) struct Connection {
     pub(crate) activity: Activity,
     /// The client's address.
     pub(crate) remote: Option<std::net::SocketAddr>,
+    /// The HTTP2 session's logger (`…sess.<id>`), when the connection
+    /// speaks HTTP2 and logging is on.
+    pub(crate) session: OnceLock<Logger>,
+}
+
+impl Connection {
+    /// Logs the start of the connection's HTTP2 session.
+    fn open_session(&self) {
+        if !self.logger.is_enabled() {
+            return;
+        }
+        let session = self.endpoint.logger.child("sess").with_new_id();
+        let id = session.last_context().unwrap_or_default().to_owned();
+        let connection_id = self.logger.last_context().unwrap_or_default().to_owned();
+        self.logger.event("newSession", vec![id.into()]);
+        session.event(
+            "opened",
+            vec![LogValue::object([(
+                "connectionId",
+                LogValue::from(connection_id),
+            )])],
+        );
+        self.logger.event("totalSessions", vec![1.into()]);
+        let _ = self.session.set(session);
+    }
+
+    /// Logs how the connection ended (`remoteClosed()`, `totalWritten()`,
+    /// `closed(…)`), and its session's end.
+    fn log_end(&self, ending: Ending) {
+        let logger = &self.logger;
+        if !logger.is_enabled() {
+            return;
+        }
+        let session = self.session.get();
+        if let Ending::Idle = ending {
+            match session {
+                Some(session) => session.event("idleTimeout", Vec::new()),
+                // An HTTP1 connection idle after its requests is an
+                // ordinary keep-alive end; one that never got a request
+                // through timed out.
+                None if !self.activity.had_requests() => {
+                    let timeout = logger.child("socketTimeout");
+                    timeout.event("closing", Vec::new());
+                    timeout.event("closed", Vec::new());
+                }
+                None => {}
+            }
+        }
+        if self.activity.remote_closed() {
+            logger.event("remoteClosed", Vec::new());
+        }
+        logger.event(
+            "totalWritten",
+            vec![LogValue::byte_count(ByteCount::new(
+                self.activity.written() as f64,
+            ))],
+        );
+        match &ending {
+            Ending::Error(err) => logger.event(
+                "closed",
+                vec!["error".into(), LogValue::error("Error", &**err)],
+            ),
+            Ending::Done | Ending::Idle => logger.event("closed", vec!["ok".into()]),
+        }
+        if let Some(session) = session {
+            logger.event("totalSessions", vec![0.into()]);
+            session.event("closed", vec!["ok".into()]);
+        }
+    }
 }
 
 impl AsRef<Activity> for Connection {
@@ -128,16 +208,25 @@ impl AsRef<Activity> for Connection {
 /// Drives `connection` until it ends, or until it has been idle for
 /// `limit` with no request in progress; then it is dropped, which closes
 /// the socket. The timer is re-armed only when it fires.
-async fn until_idle<F: Future>(connection: F, activity: &Activity, limit: Duration) {
+async fn until_idle<F, E>(connection: F, activity: &Activity, limit: Duration) -> Ending
+where
+    F: Future<Output = Result<(), E>>,
+    E: std::error::Error + Send + Sync + 'static,
+{
     tokio::pin!(connection);
     let mut wake = activity.deadline(limit);
     loop {
         tokio::select! {
             biased;
-            _ = &mut connection => return,
+            result = &mut connection => {
+                return match result {
+                    Ok(()) => Ending::Done,
+                    Err(err) => Ending::Error(Box::new(err)),
+                };
+            }
             _ = tokio::time::sleep_until(wake) => {
                 if activity.is_idle(limit) {
-                    return;
+                    return Ending::Idle;
                 }
                 // Busy past the deadline (a request in progress): look
                 // again a whole period later rather than spin.

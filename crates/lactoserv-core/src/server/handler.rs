@@ -70,7 +70,7 @@ pub(crate) async fn handle(
             Err(response) => response,
             Ok(()) => match prepare(method, parts, host) {
                 Some(request) => {
-                    request_logger = log_incoming(ctx, &connection.logger, &request);
+                    request_logger = log_incoming(ctx, connection, &request);
                     if let Some(log) = &ctx.access_log {
                         let url = access_url(&request);
                         if log.wants_headers()
@@ -306,26 +306,34 @@ fn origin_target(uri: &http::Uri, version: Version) -> Option<PathAndQuery> {
 /// Logs `incomingRequest({ connectionId, requestId, url })` on the
 /// connection's logger.
 /// The request's logger (`…req.<id>`) when the system log is on.
-fn log_incoming(ctx: &EndpointContext, connection: &Logger, request: &Request) -> Option<Logger> {
-    if !connection.is_enabled() {
+fn log_incoming(
+    ctx: &EndpointContext,
+    connection: &Connection,
+    request: &Request,
+) -> Option<Logger> {
+    let logger = &connection.logger;
+    if !logger.is_enabled() {
         return None;
     }
     let request_logger = ctx.logger.child("req").with_new_id();
-    connection.event_with("incomingRequest", || {
-        vec![LogValue::object([
-            (
-                "connectionId",
-                LogValue::from(connection.last_context().unwrap_or_default()),
-            ),
-            (
-                "requestId",
-                LogValue::from(request_logger.last_context().unwrap_or_default()),
-            ),
-            (
-                "url",
-                LogValue::from(format!("//{}{}", request.host, request.target())),
-            ),
-        ])]
+    // HTTP2 requests are logged on their session's logger.
+    let session = connection.session.get();
+    session.unwrap_or(logger).event_with("incomingRequest", || {
+        let mut fields = Vec::with_capacity(4);
+        if let Some(session) = session {
+            let id = session.last_context().unwrap_or_default();
+            fields.push(("sessionId".to_owned(), LogValue::from(id)));
+        }
+        let ids = [
+            ("connectionId", logger.last_context()),
+            ("requestId", request_logger.last_context()),
+        ];
+        for (key, id) in ids {
+            fields.push((key.to_owned(), LogValue::from(id.unwrap_or_default())));
+        }
+        let url = format!("//{}{}", request.host, request.target());
+        fields.push(("url".to_owned(), LogValue::from(url)));
+        vec![LogValue::Object(fields)]
     });
     Some(request_logger)
 }

@@ -1,0 +1,83 @@
+//! Accepting an endpoint's connections (Lactoserv
+//! `net-protocol/private/TcpWrangler.js`): each gets an ID and a logger,
+//! waits for the connection rate limiter if there is one, and is served on
+//! its own task.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use super::connection::Speaker;
+use crate::log::{LogValue, Logger};
+
+/// Accepts connections until told to stop, then gives the socket back (to
+/// be closed, or handed to the server that replaces this one).
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    speaker: Speaker,
+    mut stopped: watch::Receiver<bool>,
+    graceful: Arc<GracefulShutdown>,
+) -> TcpListener {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, remote)) = accepted else {
+                    // Out of descriptors and the like: back off briefly
+                    // rather than spin.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let speaker = speaker.clone();
+                let watcher = graceful.watcher();
+                let logger = connection_logger(&speaker.context.logger, &stream, remote);
+                tokio::spawn(async move {
+                    // A connection rate limiter admits the connection before
+                    // anything is read or written; a denied one is closed.
+                    if let Some(bucket) = &speaker.context.connection_bucket {
+                        let grant = bucket.request(1.0, 1.0).await;
+                        if !grant.done {
+                            logger.event("rateLimiterDenied", Vec::new());
+                            return;
+                        }
+                        if !grant.waited.is_zero() {
+                            logger.event_with("rateLimiterWaited", || {
+                                let waited = crate::quant::Duration::new(grant.waited.as_secs_f64());
+                                vec![LogValue::duration(waited)]
+                            });
+                        }
+                    }
+                    speaker.serve(stream, remote, watcher, logger).await;
+                });
+            }
+            _ = stopped.changed() => return listener,
+        }
+    }
+}
+
+/// A new connection's logger (`…conn.<id>`), having logged its arrival.
+fn connection_logger(
+    endpoint: &Logger,
+    stream: &tokio::net::TcpStream,
+    remote: std::net::SocketAddr,
+) -> Logger {
+    if !endpoint.is_enabled() {
+        return Logger::disabled();
+    }
+    let logger = endpoint.child("conn").with_new_id();
+    let id = logger.last_context().unwrap_or_default().to_owned();
+    endpoint.event("newConnection", vec![id.into()]);
+    let local = stream
+        .local_addr()
+        .map_or_else(|_| "<unknown>".to_owned(), |addr| addr.to_string());
+    logger.event(
+        "opened",
+        vec![LogValue::object([
+            ("local", LogValue::from(local)),
+            ("remote", LogValue::from(remote.to_string())),
+        ])],
+    );
+    logger
+}

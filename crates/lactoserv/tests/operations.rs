@@ -1,0 +1,295 @@
+//! Operations through the real binary and real signals (spec 01 §4): clean
+//! stops with requests in flight, the four-signal rule, the forced exit,
+//! reloads that fail no request, heap dumps and the debug run-time limit.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::server::{Collected, ServerProcess, free_port};
+use crate::util::client;
+
+/// A config whose `/` answers `body` and whose `/slow` waits `delay` first.
+fn write_config(path: &Path, port: u16, body: &str, delay: &str) {
+    std::fs::write(
+        path,
+        format!(
+            "import {{ PathRouter, RequestDelay, SerialRouter, SimpleResponse }}
+  from '@lactoserv/webapp-builtins';
+export default {{
+  applications: [
+    {{ name: 'answer', class: SimpleResponse, contentType: 'text/plain', body: '{body}' }},
+    {{ name: 'wait', class: RequestDelay, delay: '{delay}' }},
+    {{ name: 'slow', class: SerialRouter, applications: ['wait', 'answer'] }},
+    {{ name: 'paths', class: PathRouter, paths: {{ '/slow': 'slow', '/*': 'answer' }} }}
+  ],
+  endpoints: [
+    {{ name: 'plain', protocol: 'http', interface: '127.0.0.1:{port}', application: 'paths' }}
+  ]
+}};
+"
+        ),
+    )
+    .unwrap();
+}
+
+fn start(delay: &str, args: &[&str]) -> (tempfile::TempDir, ServerProcess, u16) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config = dir.path().join("config.mjs");
+    write_config(&config, port, "one", delay);
+    let server = ServerProcess::start_in(dir.path(), &config, port, args);
+    (dir, server, port)
+}
+
+fn wait_for(output: &Collected, needle: &str, limit: Duration) -> String {
+    let deadline = Instant::now() + limit;
+    loop {
+        let text = output.lock().unwrap().clone();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "no {needle:?} in:\n{text}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_flight_finishes_before_a_clean_stop() {
+    let (_dir, mut server, port) = start("1 sec", &[]);
+    let url = format!("http://127.0.0.1:{port}/slow");
+    let request = tokio::spawn(async move { client().build().unwrap().get(&url).send().await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.signal("TERM");
+    let response = request.await.unwrap().expect("the request is answered");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "one");
+    let status = server.wait_for_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fourth_termination_signal_exits_at_once() {
+    let (_dir, mut server, port) = start("1 min", &["--log-to-stdout"]);
+    let (stdout, stderr) = server.collect_output();
+    let url = format!("http://127.0.0.1:{port}/slow");
+    let _request = tokio::spawn(async move { client().build().unwrap().get(&url).send().await });
+    wait_for(&stdout, "incomingRequest(", Duration::from_secs(5));
+    let started = Instant::now();
+    for _ in 0..4 {
+        server.signal("INT");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = server.wait_for_exit(Duration::from_secs(5));
+    assert_eq!(status.code(), Some(1));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    wait_for(
+        &stderr,
+        "Not waiting for clean shutdown. Bye!",
+        Duration::from_secs(1),
+    );
+    let log = stdout.lock().unwrap().clone();
+    assert!(log.contains(" host.signal.SIGINT exiting(3)"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_gives_up_on_requests_that_outlast_the_grace_period() {
+    let (_dir, mut server, port) = start("1 min", &[]);
+    let (stdout, _stderr) = server.collect_output();
+    let url = format!("http://127.0.0.1:{port}/slow");
+    let request = tokio::spawn(async move { client().build().unwrap().get(&url).send().await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    server.signal("TERM");
+    let status = server.wait_for_exit(Duration::from_secs(20));
+    let took = started.elapsed();
+    assert_eq!(status.code(), Some(1));
+    assert!(took >= Duration::from_secs(9), "{took:?}");
+    assert!(request.await.unwrap().is_err(), "the request was cut off");
+    let out = wait_for(&stdout, "Exiting with code: 1", Duration::from_secs(1));
+    assert!(
+        out.contains(
+            "Unexpected error in callback runner:\n Error: Timed out during callback handler!"
+        ),
+        "{out}"
+    );
+}
+
+/// Requests `url` over and over (fresh and reused connections) until told
+/// to stop; counts failures, and records the last body seen.
+struct Load {
+    stop: Arc<AtomicBool>,
+    failures: Arc<AtomicUsize>,
+    answers: Arc<AtomicUsize>,
+    last: Arc<std::sync::Mutex<String>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Load {
+    fn start(url: String) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let failures = Arc::new(AtomicUsize::new(0));
+        let answers = Arc::new(AtomicUsize::new(0));
+        let last = Arc::new(std::sync::Mutex::new(String::new()));
+        let task = tokio::spawn({
+            let (stop, failures, answers, last) = (
+                stop.clone(),
+                failures.clone(),
+                answers.clone(),
+                last.clone(),
+            );
+            async move {
+                let mut round = 0_usize;
+                let mut client = client().build().unwrap();
+                while !stop.load(Ordering::Relaxed) {
+                    round += 1;
+                    if round.is_multiple_of(5) {
+                        client = client_fresh();
+                    }
+                    match client.get(&url).send().await {
+                        Ok(response) if response.status() == 200 => {
+                            *last.lock().unwrap() = response.text().await.unwrap_or_default();
+                            answers.fetch_add(1, Ordering::Relaxed);
+                        }
+                        _ => {
+                            failures.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }
+        });
+        Self {
+            stop,
+            failures,
+            answers,
+            last,
+            task,
+        }
+    }
+
+    async fn wait_for_body(&self, body: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while *self.last.lock().unwrap() != body {
+            assert!(Instant::now() < deadline, "never saw {body:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn finish(self) -> (usize, usize) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.task.await.unwrap();
+        (
+            self.answers.load(Ordering::Relaxed),
+            self.failures.load(Ordering::Relaxed),
+        )
+    }
+}
+
+fn client_fresh() -> reqwest::Client {
+    client().build().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_without_failing_a_request_and_keeps_serving_after_a_broken_config() {
+    let (dir, mut server, port) = start("1 sec", &["--log-to-stdout"]);
+    let (stdout, _stderr) = server.collect_output();
+    let config = dir.path().join("config.mjs");
+    let load = Load::start(format!("http://127.0.0.1:{port}/"));
+    load.wait_for_body("one").await;
+
+    // A slow request on the old configuration finishes on it.
+    let slow_url = format!("http://127.0.0.1:{port}/slow");
+    let slow = tokio::spawn(async move { client().build().unwrap().get(&slow_url).send().await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    write_config(&config, port, "two", "1 sec");
+    server.signal("HUP");
+    load.wait_for_body("two").await;
+    let slow = slow.await.unwrap().expect("the slow request is answered");
+    assert_eq!(slow.text().await.unwrap(), "one");
+    wait_for(&stdout, " main.system reloaded()", Duration::from_secs(5));
+
+    std::fs::write(&config, "export default { endpoints: [ syntax error").unwrap();
+    server.signal("HUP");
+    let log = wait_for(
+        &stdout,
+        " main.system notReloading()",
+        Duration::from_secs(5),
+    );
+    assert!(log.contains("errorDuringReload("), "{log}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let (answers, failures) = load.finish().await;
+    assert_eq!(failures, 0, "{answers} answered");
+    assert!(answers > 10, "{answers}");
+    let response = client_fresh()
+        .get(format!("http://127.0.0.1:{port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "two");
+    assert_eq!(server.stop_with("TERM").code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_whose_new_port_is_taken_leaves_the_old_configuration_serving() {
+    let (dir, mut server, port) = start("1 sec", &["--log-to-stdout"]);
+    let (stdout, _stderr) = server.collect_output();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_port = taken.local_addr().unwrap().port();
+    write_config(&dir.path().join("config.mjs"), taken_port, "two", "1 sec");
+    server.signal("HUP");
+    let log = wait_for(
+        &stdout,
+        " main.system notReloading()",
+        Duration::from_secs(5),
+    );
+    assert!(log.contains("errorDuringStart("), "{log}");
+    let response = client_fresh()
+        .get(format!("http://127.0.0.1:{port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "one");
+    assert_eq!(server.stop_with("TERM").code(), Some(0));
+}
+
+#[test]
+fn sigusr2_writes_a_heap_profile_and_the_server_keeps_serving() {
+    let (dir, mut server, port) = start("1 sec", &["--log-to-stdout"]);
+    let (stdout, _stderr) = server.collect_output();
+    server.signal("USR2");
+    let log = wait_for(
+        &stdout,
+        " host.signal.SIGUSR2 dumped()",
+        Duration::from_secs(10),
+    );
+    let profile = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with("lactoserv-") && name.ends_with(".heap"))
+        .unwrap_or_else(|| panic!("no profile written:\n{log}"));
+    assert!(
+        log.contains(&format!("dumpedTo('{}", dir.path().display())),
+        "{log}"
+    );
+    let text = std::fs::read_to_string(dir.path().join(&profile)).unwrap();
+    assert!(text.starts_with("heap_v2/"), "{profile}: {text:.100}");
+    let answer = crate::services::ask(port, "GET", "/", "");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(server.stop_with("TERM").code(), Some(0));
+}
+
+#[test]
+fn max_run_time_stops_the_server_cleanly() {
+    let (_dir, mut server, _port) = start("1 sec", &["--log-to-stdout", "--max-run-time-sec=1"]);
+    let (stdout, _stderr) = server.collect_output();
+    let status = server.wait_for_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0));
+    let log = wait_for(&stdout, " host.shutdown bye(0)", Duration::from_secs(1));
+    for event in ["timerStarted(", "timeRemaining(", "timerExpired("] {
+        assert!(log.contains(&format!(" main.debug {event}")), "{log}");
+    }
+}
