@@ -55,6 +55,12 @@ pub struct EndpointConfig {
     /// The service filling each role, in config order.
     #[serde(default, deserialize_with = "deserialize_services")]
     pub services: Vec<(Role, Name)>,
+    /// `reusePort` (beyond the reference): listen with `SO_REUSEPORT`, so
+    /// several server processes can share the interface, the kernel
+    /// spreading new connections among them. No effect for `/dev/fd/N`
+    /// interfaces, whose sockets come ready-made.
+    #[serde(default)]
+    pub reuse_port: bool,
 }
 
 fn default_hostnames() -> Vec<Hostname> {

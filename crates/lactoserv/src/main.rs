@@ -12,6 +12,7 @@ mod debug;
 mod heap;
 mod host;
 mod system;
+mod systemd;
 
 use std::io::Write as _;
 use std::path::Path;
@@ -124,6 +125,7 @@ fn dry_run(args: &Args) -> ExitCode {
 /// configuration, start every endpoint, and serve until a stop signal, then
 /// stop gracefully.
 fn run(args: &Args) -> ExitCode {
+    systemd::export_socket_names();
     let host = host::Host::start();
     // `--log-to-stdout`: the system log, in the human format, on stdout,
     // from the first retained event on.

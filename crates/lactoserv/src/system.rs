@@ -123,6 +123,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
     };
     let mut config = config;
     log.event("started", Vec::new());
+    crate::systemd::ready();
 
     let mut asked = system.shutdown.subscribe();
     loop {
@@ -152,6 +153,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
     }
 
     // The clean-exit procedure (LIFE-10).
+    crate::systemd::stopping();
     system
         .host
         .exiting
@@ -263,6 +265,18 @@ impl System {
         log.event("reload", vec!["requested".into()]);
         callbacks.event("done", Vec::new());
         log.event("reloading", Vec::new());
+        crate::systemd::reloading();
+        let result = self.reload_to(old, old_config).await;
+        crate::systemd::ready();
+        result
+    }
+
+    async fn reload_to(
+        &mut self,
+        old: Server,
+        old_config: WebappConfig,
+    ) -> Result<(Server, WebappConfig), ()> {
+        let log = self.logger.clone();
         let refused = |err: &anyhow::Error, kind: &str| {
             log.event(kind, vec![error_value(err)]);
             log.event("errorDuringReload", vec![error_value(err)]);

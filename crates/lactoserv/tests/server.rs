@@ -39,18 +39,26 @@ impl ServerProcess {
 
     /// Like [`Self::start_with_args`], in working directory `dir`.
     pub(crate) fn start_in(dir: &Path, config: &Path, port: u16, args: &[&str]) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_lactoserv"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lactoserv"));
+        command
             .current_dir(dir)
             .arg(format!("--config={}", config.display()))
-            .args(args)
+            .args(args);
+        let mut server = Self::spawn(command);
+        server.wait_for(port);
+        server
+    }
+
+    /// Runs `command` (a server, or something that starts one), with
+    /// stdout and stderr piped; waits for nothing.
+    pub(crate) fn spawn(mut command: Command) -> Self {
+        let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("the server starts");
-        let mut server = Self { child };
-        server.wait_for(port);
-        server
+        Self { child }
     }
 
     /// Starts the server through a small launcher that binds a loopback

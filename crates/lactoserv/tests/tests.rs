@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `lactoserv` binary, run on real config files.
 
 mod cli;
+mod deployment;
 mod dry_run;
 mod files;
 mod operations;

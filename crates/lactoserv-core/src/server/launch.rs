@@ -135,18 +135,19 @@ impl Server {
                     StartError::Tls(format!("endpoints[{index}] (`{}`): {err}", entry.name))
                 })?
                 .map(TlsAcceptor::from);
-            let listener = if held.contains(&endpoint.interface) {
-                None
-            } else {
-                let listener =
-                    listen::listen(&endpoint.interface).map_err(|cause| StartError::Listen {
-                        index,
-                        name: entry.name.clone(),
-                        interface: endpoint.interface.to_string(),
-                        cause,
-                    })?;
-                Some(listener)
-            };
+            let listener =
+                if held.contains(&endpoint.interface) {
+                    None
+                } else {
+                    let listener = listen::listen(&endpoint.interface, endpoint.reuse_port)
+                        .map_err(|cause| StartError::Listen {
+                            index,
+                            name: entry.name.clone(),
+                            interface: endpoint.interface.to_string(),
+                            cause,
+                        })?;
+                    Some(listener)
+                };
             // Linking checked that the application exists.
             let application = apps
                 .get(endpoint.application.as_str())

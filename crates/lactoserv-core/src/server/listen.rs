@@ -14,15 +14,16 @@ use crate::endpoint::interface::{Interface, ListenAddress};
 /// Connections waiting to be accepted before the kernel refuses more.
 const BACKLOG: i32 = 1024;
 
-/// Opens the listening socket `interface` names.
-pub(crate) fn listen(interface: &Interface) -> io::Result<std::net::TcpListener> {
+/// Opens the listening socket `interface` names, shared with other
+/// processes (`SO_REUSEPORT`) when `reuse_port`.
+pub(crate) fn listen(interface: &Interface, reuse_port: bool) -> io::Result<std::net::TcpListener> {
     let listener = match interface {
         Interface::Fd { fd, .. } => inherited::adopt_listener(i32::from(*fd))?,
         Interface::Address { address, port } => {
             let port = port.get();
             match address {
-                ListenAddress::Any => bind_any(port)?,
-                ListenAddress::Ip(ip) => bind(SocketAddr::new(*ip, port))?,
+                ListenAddress::Any => bind_any(port, reuse_port)?,
+                ListenAddress::Ip(ip) => bind(SocketAddr::new(*ip, port), reuse_port)?,
                 ListenAddress::Name(name) => {
                     let addr =
                         (name.as_str(), port)
@@ -34,7 +35,7 @@ pub(crate) fn listen(interface: &Interface) -> io::Result<std::net::TcpListener>
                                     format!("no address for {name}"),
                                 )
                             })?;
-                    bind(addr)?
+                    bind(addr, reuse_port)?
                 }
             }
         }
@@ -45,13 +46,14 @@ pub(crate) fn listen(interface: &Interface) -> io::Result<std::net::TcpListener>
 
 /// `*:port`: one dual-stack IPv6 socket, or IPv4 only where the host has no
 /// IPv6.
-fn bind_any(port: u16) -> io::Result<std::net::TcpListener> {
+fn bind_any(port: u16, reuse_port: bool) -> io::Result<std::net::TcpListener> {
     let v6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port);
-    match bind_with(v6, |socket| socket.set_only_v6(false)) {
+    match bind_with(v6, reuse_port, |socket| socket.set_only_v6(false)) {
         Ok(listener) => Ok(listener),
-        Err(err) if is_no_ipv6(&err) => {
-            bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port))
-        }
+        Err(err) if is_no_ipv6(&err) => bind(
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port),
+            reuse_port,
+        ),
         Err(err) => Err(err),
     }
 }
@@ -61,16 +63,20 @@ fn is_no_ipv6(err: &io::Error) -> bool {
     matches!(err.raw_os_error(), Some(97 | 99))
 }
 
-fn bind(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
-    bind_with(addr, |_| Ok(()))
+fn bind(addr: SocketAddr, reuse_port: bool) -> io::Result<std::net::TcpListener> {
+    bind_with(addr, reuse_port, |_| Ok(()))
 }
 
 fn bind_with(
     addr: SocketAddr,
+    reuse_port: bool,
     prepare: impl FnOnce(&Socket) -> io::Result<()>,
 ) -> io::Result<std::net::TcpListener> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     prepare(&socket)?;
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
     // A restarted server must be able to bind while old connections linger
     // in TIME_WAIT.
     socket.set_reuse_address(true)?;
