@@ -295,3 +295,55 @@ fn run_under_systemd_explains_its_usage_errors() {
         );
     }
 }
+
+#[test]
+fn run_under_systemd_refuses_to_signal_a_service_that_is_not_running() {
+    let dir = tempfile::tempdir().unwrap();
+    // A stand-in for systemctl reporting a stopped service.
+    let systemctl = dir.path().join("systemctl");
+    std::fs::write(&systemctl, "#!/bin/sh\necho MainPID=0\n").unwrap();
+    std::fs::set_permissions(
+        &systemctl,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/bin/run-under-systemd");
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    for command in ["reload", "stop"] {
+        let output = Command::new(&script)
+            .env("PATH", &path)
+            .args(["--service-name=site", command])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr, "Service not running: site\n");
+    }
+}
+
+#[test]
+fn socket_names_are_escaped_and_empty_names_keep_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = ubik("build", &dir.path().join("out"));
+    // `exec` keeps the PID, which is what LISTEN_PID must name.
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(r#"export LISTEN_PID=$$ LISTEN_FDS=3 LISTEN_FDNAMES='web::a"b'; exec "$0" --service-name=x start --version"#)
+        .arg(tree.join("bin/run-under-systemd"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(r#"Sockets from systemd: { "web": "/dev/fd/3", "a\"b": "/dev/fd/5" }"#),
+        "{stderr}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "lactoserv v0.9.4\n"
+    );
+}
