@@ -221,17 +221,11 @@ impl Draining {
         let tree = &self.tree;
         mark_fate(&tree.endpoints, "stopped", fate);
         mark_fate(&tree.applications, "stopping", fate);
-        for logger in &tree.application_loggers {
-            mark_fate(logger, "stopping", fate);
-            mark_fate(logger, "stopped", fate);
-        }
+        stop_each(&tree.application_loggers, fate);
         mark_fate(&tree.applications, "stopped", fate);
         mark_fate(&tree.services, "stopping", fate);
         mark_fate(&tree.hosts, "stopping", fate);
-        for logger in &tree.host_loggers {
-            mark_fate(logger, "stopping", fate);
-            mark_fate(logger, "stopped", fate);
-        }
+        stop_each(&tree.host_loggers, fate);
         mark_fate(&tree.hosts, "stopped", fate);
         for service in self.services.iter().rev() {
             mark_fate(&service.logger, "stopping", fate);
@@ -241,5 +235,14 @@ impl Draining {
         mark_fate(&tree.services, "stopped", fate);
         mark_fate(&tree.webapp, "stopped", fate);
         in_time
+    }
+}
+
+/// Logs `stopping` and `stopped` for components that have nothing to stop
+/// (applications, hosts).
+fn stop_each(loggers: &[Logger], fate: &str) {
+    for logger in loggers {
+        mark_fate(logger, "stopping", fate);
+        mark_fate(logger, "stopped", fate);
     }
 }
