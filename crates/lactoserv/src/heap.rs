@@ -27,10 +27,7 @@ pub(crate) fn dump(host: &Logger) {
         Ok(()) => signal.event("dumped", Vec::new()),
         Err(message) => log.event(
             "error",
-            vec![LogValue::object([(
-                "@Error",
-                LogValue::object([("message", LogValue::from(message))]),
-            )])],
+            vec![LogValue::error("Error", &std::io::Error::other(message))],
         ),
     }
 }

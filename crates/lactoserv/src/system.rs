@@ -96,7 +96,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
         Ok(config) => config,
         Err(err) => {
             log.event("errorDuringLoad", vec![error_value(&err)]);
-            system.exit_events(1, true);
+            system.exit_events(1);
             return Err(("Error during load", err));
         }
     };
@@ -117,7 +117,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
         Err(err) => {
             log.event("errorDuringStart", vec![error_value(&err)]);
             uptime.abort();
-            system.exit_events(1, true);
+            system.exit_events(1);
             return Err(("Error during start", err));
         }
     };
@@ -140,7 +140,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
                         for old in system.draining.drain(..) {
                             let _ = old.await;
                         }
-                        system.exit_events(1, true);
+                        system.exit_events(1);
                         tokio::time::sleep(EXIT_DELAY).await;
                         return Ok(1);
                     }
@@ -325,11 +325,9 @@ impl System {
     }
 
     /// The events of an exit before the system ever ran (LIFE-4).
-    fn exit_events(&self, status: i32, fatal: bool) {
+    fn exit_events(&self, status: i32) {
         let host = &self.host.logger;
-        if fatal {
-            host.child("shutdown").event("exiting", vec![status.into()]);
-        }
+        host.child("shutdown").event("exiting", vec![status.into()]);
         let callbacks = host.child("callback").child("shutdown");
         callbacks.event("running", Vec::new());
         callbacks.event("done", Vec::new());
@@ -358,10 +356,8 @@ fn log_uptime(logger: &Logger, started: tokio::time::Instant) {
     );
 }
 
-/// An error as a logged value: `{ '@Error': { message } }`.
+/// An error as a logged value, with its causes (`{ '@Error': { message,
+/// cause } }`).
 fn error_value(err: &anyhow::Error) -> LogValue {
-    LogValue::object([(
-        "@Error",
-        LogValue::object([("message", LogValue::from(format!("{err:#}")))]),
-    )])
+    LogValue::error("Error", err.as_ref())
 }

@@ -16,6 +16,7 @@ use lactoserv_core::app::AppRef;
 use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
 
 use super::routers::PathRouter;
+use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -151,14 +152,12 @@ pub(crate) struct PathRouterConfig {
 }
 
 impl ApplicationConfig for PathRouterConfig {
-    fn init_events(&self) -> Vec<(&'static str, Vec<lactoserv_core::log::LogValue>)> {
+    fn init_events(&self) -> Vec<(&'static str, Vec<LogValue>)> {
         super::routes_event(self.routes.iter().map(|route| {
             let target = route
                 .target
                 .as_ref()
-                .map_or(lactoserv_core::log::LogValue::Null, |name| {
-                    name.as_str().into()
-                });
+                .map_or(LogValue::Null, |name| name.as_str().into());
             (route.key.to_string(), target)
         }))
     }

@@ -14,6 +14,7 @@ use lactoserv_core::app::AppRef;
 use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
 
 use super::routers::SuffixRouter;
+use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -50,7 +51,7 @@ pub(crate) struct SuffixRouterConfig {
 }
 
 impl ApplicationConfig for SuffixRouterConfig {
-    fn init_events(&self) -> Vec<(&'static str, Vec<lactoserv_core::log::LogValue>)> {
+    fn init_events(&self) -> Vec<(&'static str, Vec<LogValue>)> {
         super::routes_event(
             self.routes
                 .iter()
