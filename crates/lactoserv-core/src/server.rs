@@ -17,6 +17,7 @@ mod answer;
 mod body;
 mod build;
 mod connection;
+mod drain;
 mod handler;
 mod inherited;
 mod launch;

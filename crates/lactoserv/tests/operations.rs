@@ -117,12 +117,14 @@ async fn a_stop_gives_up_on_requests_that_outlast_the_grace_period() {
 }
 
 /// Requests `url` over and over (fresh and reused connections) until told
-/// to stop; counts failures, and records the last body seen.
+/// to stop; counts failures, and records the last body seen and the first
+/// failure.
 struct Load {
     stop: Arc<AtomicBool>,
     failures: Arc<AtomicUsize>,
     answers: Arc<AtomicUsize>,
     last: Arc<std::sync::Mutex<String>>,
+    first_failure: Arc<std::sync::Mutex<String>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -132,12 +134,14 @@ impl Load {
         let failures = Arc::new(AtomicUsize::new(0));
         let answers = Arc::new(AtomicUsize::new(0));
         let last = Arc::new(std::sync::Mutex::new(String::new()));
+        let first_failure = Arc::new(std::sync::Mutex::new(String::new()));
         let task = tokio::spawn({
-            let (stop, failures, answers, last) = (
+            let (stop, failures, answers, last, first_failure) = (
                 stop.clone(),
                 failures.clone(),
                 answers.clone(),
                 last.clone(),
+                first_failure.clone(),
             );
             async move {
                 let mut round = 0_usize;
@@ -152,8 +156,15 @@ impl Load {
                             *last.lock().unwrap() = response.text().await.unwrap_or_default();
                             answers.fetch_add(1, Ordering::Relaxed);
                         }
-                        _ => {
+                        outcome => {
                             failures.fetch_add(1, Ordering::Relaxed);
+                            let mut first = first_failure.lock().unwrap();
+                            if first.is_empty() {
+                                *first = match outcome {
+                                    Ok(response) => format!("status {}", response.status()),
+                                    Err(err) => format!("{err:?}"),
+                                };
+                            }
                         }
                     }
                 }
@@ -164,6 +175,7 @@ impl Load {
             failures,
             answers,
             last,
+            first_failure,
             task,
         }
     }
@@ -176,12 +188,16 @@ impl Load {
         }
     }
 
-    async fn finish(self) -> (usize, usize) {
+    /// Stops the load; gives the number of answers, of failures, and the
+    /// first failure.
+    async fn finish(self) -> (usize, usize, String) {
         self.stop.store(true, Ordering::Relaxed);
         self.task.await.unwrap();
+        let first = self.first_failure.lock().unwrap().clone();
         (
             self.answers.load(Ordering::Relaxed),
             self.failures.load(Ordering::Relaxed),
+            first,
         )
     }
 }
@@ -220,8 +236,8 @@ async fn sighup_reloads_without_failing_a_request_and_keeps_serving_after_a_brok
     assert!(log.contains("errorDuringReload("), "{log}");
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let (answers, failures) = load.finish().await;
-    assert_eq!(failures, 0, "{answers} answered");
+    let (answers, failures, first) = load.finish().await;
+    assert_eq!(failures, 0, "{answers} answered; first failure: {first}");
     assert!(answers > 10, "{answers}");
     let response = client_fresh()
         .get(format!("http://127.0.0.1:{port}/"))
@@ -229,6 +245,87 @@ async fn sighup_reloads_without_failing_a_request_and_keeps_serving_after_a_brok
         .await
         .unwrap();
     assert_eq!(response.text().await.unwrap(), "two");
+    assert_eq!(server.stop_with("TERM").code(), Some(0));
+}
+
+/// Sends a GET for `/` on `stream` and reads the response head and its
+/// (short, length-delimited) body.
+fn exchange(stream: &mut std::net::TcpStream) -> String {
+    use std::io::{Read, Write};
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let mut response = Vec::new();
+    let mut buf = [0_u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(
+            n > 0,
+            "closed early: {}",
+            String::from_utf8_lossy(&response)
+        );
+        response.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&response);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length: "))
+                .and_then(|value| value.trim().parse().ok())
+                .unwrap_or(0);
+            if body.len() >= length {
+                return text.into_owned();
+            }
+        }
+    }
+}
+
+#[test]
+fn a_reload_answers_the_next_request_of_a_kept_alive_connection_and_closes_it() {
+    use std::io::Read;
+    let (dir, mut server, port) = start("1 sec", &["--log-to-stdout"]);
+    let (stdout, _stderr) = server.collect_output();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let first = exchange(&mut stream);
+    assert!(first.contains("connection: keep-alive\r\n"), "{first}");
+
+    write_config(&dir.path().join("config.mjs"), port, "two", "1 sec");
+    server.signal("HUP");
+    wait_for(&stdout, " main.system reloaded()", Duration::from_secs(5));
+
+    // The connection idle on the old configuration is not closed under
+    // the client: its next request is answered there, with a close.
+    let second = exchange(&mut stream);
+    assert!(second.ends_with("\r\n\r\none"), "{second}");
+    assert!(second.contains("connection: close\r\n"), "{second}");
+    let mut rest = Vec::new();
+    assert_eq!(stream.read_to_end(&mut rest).unwrap(), 0);
+    let mut fresh = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    assert!(exchange(&mut fresh).ends_with("two"));
+    assert_eq!(server.stop_with("TERM").code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_to_another_port_closes_the_old_one() {
+    let (dir, mut server, port) = start("1 sec", &["--log-to-stdout"]);
+    let (stdout, _stderr) = server.collect_output();
+    let new_port = free_port();
+    write_config(&dir.path().join("config.mjs"), new_port, "two", "1 sec");
+    server.signal("HUP");
+    let log = wait_for(&stdout, " main.system reloaded()", Duration::from_secs(5));
+    assert!(
+        log.contains(" webapp.endpoint.plain stashTimeout()"),
+        "{log}"
+    );
+    let response = client_fresh()
+        .get(format!("http://127.0.0.1:{new_port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "two");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
     assert_eq!(server.stop_with("TERM").code(), Some(0));
 }
 

@@ -388,8 +388,9 @@ async fn http2_sessions_and_certificate_lookups_are_logged() {
     let url = format!("https://localhost:{}/h2", ports.h2);
     let response = client.get(&url).send().await.unwrap();
     assert_eq!(response.version(), Version::HTTP_2);
-    drop(client);
+    // The session is still open at the stop, and is shut down gracefully.
     let (status, log) = server.stop_and_read("TERM");
+    drop(client);
     assert_eq!(status.code(), Some(0));
     let events = util::log_entries(&log);
     let find = |needle: &str| {
@@ -414,6 +415,10 @@ async fn http2_sessions_and_certificate_lookups_are_logged() {
         "{incoming}"
     );
     find(" totalSessions(1)");
+    find("webapp.endpoint.h2 shuttingDown('close', 1)");
+    find(&format!(
+        "webapp.endpoint.h2.sess.{session_id} shuttingDown('close')"
+    ));
     find(" totalSessions(0)");
     find(&format!(
         "webapp.endpoint.h2.sess.{session_id} closed('ok')"

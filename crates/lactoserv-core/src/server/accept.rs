@@ -3,10 +3,8 @@
 //! waits for the connection rate limiter if there is one, and is served on
 //! its own task.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -19,7 +17,6 @@ pub(crate) async fn accept_loop(
     listener: TcpListener,
     speaker: Speaker,
     mut stopped: watch::Receiver<bool>,
-    graceful: Arc<GracefulShutdown>,
 ) -> TcpListener {
     loop {
         tokio::select! {
@@ -31,7 +28,7 @@ pub(crate) async fn accept_loop(
                     continue;
                 };
                 let speaker = speaker.clone();
-                let watcher = graceful.watcher();
+                let phase = speaker.context.drain.watcher();
                 let logger = connection_logger(&speaker.context.logger, &stream, remote);
                 tokio::spawn(async move {
                     // A connection rate limiter admits the connection before
@@ -49,7 +46,7 @@ pub(crate) async fn accept_loop(
                             });
                         }
                     }
-                    speaker.serve(stream, remote, watcher, logger).await;
+                    speaker.serve(stream, remote, phase, logger).await;
                 });
             }
             _ = stopped.changed() => return listener,

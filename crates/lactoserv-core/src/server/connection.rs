@@ -12,12 +12,13 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::graceful::Watcher;
 use tokio::net::TcpStream;
+use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use super::activity::{Activity, Tracked};
 use super::body::ResponseBody;
+use super::drain::{Ending, Phase, drive};
 use super::handler::{EndpointContext, HostCache, handle};
 use crate::endpoint::Protocol;
 use crate::log::{LogValue, Logger};
@@ -49,7 +50,7 @@ impl Speaker {
         &self,
         stream: TcpStream,
         remote: std::net::SocketAddr,
-        watcher: Watcher,
+        phase: watch::Receiver<Phase>,
         logger: Logger,
     ) {
         let _ = stream.set_nodelay(true);
@@ -63,17 +64,18 @@ impl Speaker {
         // Counted below TLS, so the bytes written are those on the wire.
         let stream = Tracked::new(stream, state.clone());
         let ending = match &self.tls {
-            None => serve_http1(stream, watcher, &state).await,
+            None => serve_http1(stream, phase, &state).await,
             Some(acceptor) => {
                 match tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream)).await {
                     Ok(Ok(tls)) => {
                         let h2 = self.protocol == Protocol::Http2
                             && tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
                         if h2 {
+                            let _counted = self.context.drain.session();
                             state.open_session();
-                            serve_http2(tls, watcher, &state).await
+                            serve_http2(tls, phase, &state).await
                         } else {
-                            serve_http1(tls, watcher, &state).await
+                            serve_http1(tls, phase, &state).await
                         }
                     }
                     Ok(Err(err)) => Ending::Error(Box::new(err)),
@@ -85,7 +87,7 @@ impl Speaker {
     }
 }
 
-async fn serve_http1<S>(stream: S, watcher: Watcher, state: &Arc<Connection>) -> Ending
+async fn serve_http1<S>(stream: S, phase: watch::Receiver<Phase>, state: &Arc<Connection>) -> Ending
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -93,10 +95,10 @@ where
     builder.keep_alive(true);
     let io = TokioIo::new(stream);
     let connection = builder.serve_connection(io, connection_service(state.clone()));
-    until_idle(watcher.watch(connection), &state.activity, HTTP1_IDLE).await
+    drive(connection, phase, false, None, &state.activity, HTTP1_IDLE).await
 }
 
-async fn serve_http2<S>(stream: S, watcher: Watcher, state: &Arc<Connection>) -> Ending
+async fn serve_http2<S>(stream: S, phase: watch::Receiver<Phase>, state: &Arc<Connection>) -> Ending
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -104,17 +106,16 @@ where
     builder.timer(TokioTimer::new());
     let io = TokioIo::new(stream);
     let connection = builder.serve_connection(io, connection_service(state.clone()));
-    until_idle(watcher.watch(connection), &state.activity, HTTP2_IDLE).await
-}
-
-/// How a connection ended.
-enum Ending {
-    /// The protocol finished (the client closed, or a graceful stop).
-    Done,
-    /// Nothing happened for too long.
-    Idle,
-    /// The protocol or the socket failed.
-    Error(Box<dyn std::error::Error + Send + Sync>),
+    let session = state.session.get();
+    drive(
+        connection,
+        phase,
+        true,
+        session,
+        &state.activity,
+        HTTP2_IDLE,
+    )
+    .await
 }
 
 /// What the requests of one connection share, behind one `Arc` so that
@@ -190,7 +191,9 @@ impl Connection {
                 "closed",
                 vec!["error".into(), LogValue::error("Error", &**err)],
             ),
-            Ending::Done | Ending::Idle => logger.event("closed", vec!["ok".into()]),
+            Ending::Done | Ending::Idle | Ending::Aborted => {
+                logger.event("closed", vec!["ok".into()]);
+            }
         }
         if let Some(session) = session {
             logger.event("totalSessions", vec![0.into()]);
@@ -202,39 +205,6 @@ impl Connection {
 impl AsRef<Activity> for Connection {
     fn as_ref(&self) -> &Activity {
         &self.activity
-    }
-}
-
-/// Drives `connection` until it ends, or until it has been idle for
-/// `limit` with no request in progress; then it is dropped, which closes
-/// the socket. The timer is re-armed only when it fires.
-async fn until_idle<F, E>(connection: F, activity: &Activity, limit: Duration) -> Ending
-where
-    F: Future<Output = Result<(), E>>,
-    E: std::error::Error + Send + Sync + 'static,
-{
-    tokio::pin!(connection);
-    let mut wake = activity.deadline(limit);
-    loop {
-        tokio::select! {
-            biased;
-            result = &mut connection => {
-                return match result {
-                    Ok(()) => Ending::Done,
-                    Err(err) => Ending::Error(Box::new(err)),
-                };
-            }
-            _ = tokio::time::sleep_until(wake) => {
-                if activity.is_idle(limit) {
-                    return Ending::Idle;
-                }
-                // Busy past the deadline (a request in progress): look
-                // again a whole period later rather than spin.
-                let now = tokio::time::Instant::now();
-                let next = activity.deadline(limit);
-                wake = if next > now { next } else { now + limit };
-            }
-        }
     }
 }
 

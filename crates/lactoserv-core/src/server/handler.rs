@@ -11,6 +11,7 @@ use hyper::body::Incoming;
 use super::answer::{Head, answer};
 use super::body::ResponseBody;
 use super::connection::Connection;
+use super::drain::Drain;
 use crate::app::AppRef;
 use crate::log::{LogValue, Logger};
 use crate::net::{Body, Dispatch, HostInfo, Request, Response};
@@ -40,6 +41,17 @@ pub(crate) struct EndpointContext {
     pub(crate) port: u16,
     /// `maxRequestBodySize`, in bytes.
     pub(crate) max_body: Option<u64>,
+    /// Winding the endpoint's connections down at a stop or reload.
+    pub(crate) drain: Drain,
+}
+
+impl std::fmt::Debug for EndpointContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointContext")
+            .field("name", &self.name)
+            .field("drain", &self.drain)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The methods the server accepts (in upper or lower case).
@@ -59,7 +71,9 @@ pub(crate) async fn handle(
     let version = parts.version;
     let is_head = parts.method == Method::HEAD;
     let cacheable = is_head || parts.method == Method::GET;
-    let wants_close = Head::wants_close(&parts.headers, version);
+    // A retiring endpoint closes each HTTP1 connection after its next
+    // response, so that the client does not reuse it.
+    let wants_close = ctx.drain.is_winding_down() || Head::wants_close(&parts.headers, version);
 
     let started = ctx.access_log.is_some().then(std::time::Instant::now);
     let mut logged = None;

@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use super::connection::Speaker;
+use super::drain::Drain;
 use super::handler::EndpointContext;
 use super::lifecycle::{Running, Tree, initialize, mark};
 use super::stop::{EndpointInfo, RunningEndpoint, Stash};
@@ -172,6 +172,7 @@ impl Server {
                 max_body: endpoint
                     .max_request_body_size
                     .map(|size| size.value() as u64),
+                drain: Drain::new(),
             });
             endpoints.push(Pending {
                 index,
@@ -304,20 +305,15 @@ fn launch_endpoint(pending: Pending, stash: &mut Stash) -> Result<RunningEndpoin
     info.log("started", true);
     mark(&info.logger, "started");
     let (stop, stopped) = watch::channel(false);
-    let graceful = Arc::new(GracefulShutdown::new());
     let bucket = speaker.context.connection_bucket.clone();
-    let task = tokio::spawn(accept::accept_loop(
-        listener,
-        speaker,
-        stopped,
-        graceful.clone(),
-    ));
+    let context = speaker.context.clone();
+    let task = tokio::spawn(accept::accept_loop(listener, speaker, stopped));
     Ok(RunningEndpoint {
         info,
         local,
         stop,
         task,
-        graceful,
+        context,
         bucket,
     })
 }

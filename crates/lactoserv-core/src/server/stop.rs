@@ -5,12 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::Server;
+use super::drain::Phase;
+use super::handler::EndpointContext;
 use super::lifecycle::{Running, Tree, mark_fate};
 use crate::bucket::TokenBucket;
 use crate::endpoint::Protocol;
@@ -38,22 +39,48 @@ impl Fate {
 
 /// Listening sockets a stopped server handed over, by interface, for the
 /// server that replaces it. Whatever is not taken is closed when this is
-/// dropped.
+/// dropped, with a `stashTimeout()` event from the endpoint that stashed
+/// it. (The reference keeps such sockets for 5 s in case a later start
+/// wants them; here the successor has started by the time the stash is
+/// dropped, so nothing else could take them, and the port is freed at
+/// once.)
 #[derive(Debug, Default)]
 pub struct Stash {
-    listeners: Vec<(Interface, std::net::TcpListener)>,
+    listeners: Vec<Stashed>,
+}
+
+#[derive(Debug)]
+struct Stashed {
+    interface: Interface,
+    listener: std::net::TcpListener,
+    /// The stashing endpoint's logger.
+    logger: Logger,
 }
 
 impl Stash {
     /// Takes the socket listening on `interface`, if there is one.
     pub fn take(&mut self, interface: &Interface) -> Option<std::net::TcpListener> {
-        let at = self.listeners.iter().position(|(i, _)| i == interface)?;
-        Some(self.listeners.swap_remove(at).1)
+        let at = self
+            .listeners
+            .iter()
+            .position(|stashed| stashed.interface == *interface)?;
+        Some(self.listeners.swap_remove(at).listener)
     }
 
     /// The interfaces of the sockets held.
     pub fn interfaces(&self) -> Vec<Interface> {
-        self.listeners.iter().map(|(i, _)| i.clone()).collect()
+        self.listeners
+            .iter()
+            .map(|stashed| stashed.interface.clone())
+            .collect()
+    }
+}
+
+impl Drop for Stash {
+    fn drop(&mut self) {
+        for stashed in &self.listeners {
+            stashed.logger.event("stashTimeout", Vec::new());
+        }
     }
 }
 
@@ -110,7 +137,8 @@ pub(crate) struct RunningEndpoint {
     pub(crate) stop: watch::Sender<bool>,
     /// The accept loop, which gives its socket back when it ends.
     pub(crate) task: JoinHandle<TcpListener>,
-    pub(crate) graceful: Arc<GracefulShutdown>,
+    /// What its connections share, among which the drain they watch.
+    pub(crate) context: Arc<EndpointContext>,
     /// The connection rate limiter's bucket: connections still queued are
     /// refused at stop.
     pub(crate) bucket: Option<Arc<TokenBucket>>,
@@ -121,7 +149,7 @@ pub(crate) struct RunningEndpoint {
 #[derive(Debug)]
 pub struct Draining {
     fate: Fate,
-    endpoints: Vec<(EndpointInfo, Option<GracefulShutdown>)>,
+    endpoints: Vec<(EndpointInfo, Arc<EndpointContext>)>,
     services: Vec<Running<ServiceRef>>,
     tree: Tree,
 }
@@ -165,14 +193,14 @@ impl Server {
                     endpoint.info.logger.event_with("stashed", || {
                         vec![endpoint.info.listening.clone().unwrap_or(LogValue::Null)]
                     });
-                    stash
-                        .listeners
-                        .push((endpoint.info.interface.clone(), listener));
+                    stash.listeners.push(Stashed {
+                        interface: endpoint.info.interface.clone(),
+                        listener,
+                        logger: endpoint.info.logger.clone(),
+                    });
                 }
             }
-            // The accept loop, the only other holder, has ended.
-            let graceful = Arc::try_unwrap(endpoint.graceful).ok();
-            draining.push((endpoint.info, graceful));
+            draining.push((endpoint.info, endpoint.context));
         }
         if fate == Fate::WillReload {
             // Services no connection uses (log files, process files,
@@ -206,15 +234,19 @@ impl Draining {
     /// Lets the connections finish (up to `grace`, then closes them), then
     /// stops the applications, services and hosts. Whether every
     /// connection finished within `grace`.
-    pub async fn finish(mut self, grace: Duration) -> bool {
+    pub async fn finish(self, grace: Duration) -> bool {
         let fate = self.fate.as_str();
         let deadline = tokio::time::Instant::now() + grace;
         let mut in_time = true;
-        for (info, graceful) in &mut self.endpoints {
-            if let Some(graceful) = graceful.take() {
-                let drained = graceful.shutdown();
-                in_time &= tokio::time::timeout_at(deadline, drained).await.is_ok();
-            }
+        let phase = match self.fate {
+            Fate::WillReload => Phase::Retiring,
+            Fate::Shutdown => Phase::Closing,
+        };
+        for (info, context) in &self.endpoints {
+            context.drain.begin(phase, &info.logger);
+        }
+        for (info, context) in &self.endpoints {
+            in_time &= context.drain.end(deadline, &info.logger).await;
             info.log("stopped", false);
             mark_fate(&info.logger, "stopped", fate);
         }

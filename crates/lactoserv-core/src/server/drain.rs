@@ -1,0 +1,195 @@
+//! Winding an endpoint's connections down at a stop or a reload.
+//!
+//! Closing an idle HTTP1 connection races with a client that is sending
+//! its next request on it at that moment: the request is lost, and the
+//! client sees the connection closed under it. That is acceptable when the
+//! process exits, but a reload promises no failed request. So a reloading
+//! endpoint *retires* its connections instead: each HTTP1 connection
+//! answers its next request with `Connection: close` (the client then
+//! knows not to reuse it) or ends at its ordinary idle timeout, and each
+//! HTTP2 session gets a graceful `GOAWAY`, which the protocol makes
+//! race-free. A stop *closes* them (HTTP1 connections idle now are closed
+//! at once, the others after their response). Whatever is still open at
+//! the end of the grace period is dropped.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use hyper_util::server::graceful::GracefulConnection;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::activity::Activity;
+use crate::log::Logger;
+
+/// How long dropped connections get to finish their logging once the
+/// grace period is over.
+const ABORT_WAIT: Duration = Duration::from_secs(1);
+
+/// Where an endpoint's connections are in winding down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Serving as usual.
+    Serving,
+    /// Reloading: close HTTP1 connections after their next response, send
+    /// HTTP2 sessions a graceful `GOAWAY`.
+    Retiring,
+    /// Stopping: close idle connections now, the others after their
+    /// response.
+    Closing,
+    /// The grace period is over: drop every connection.
+    Abort,
+}
+
+/// The state every connection of one endpoint watches.
+#[derive(Debug)]
+pub(crate) struct Drain {
+    phase: watch::Sender<Phase>,
+    /// Whether the phase is past [`Phase::Serving`], read by every HTTP1
+    /// response (an atomic load rather than the channel's lock).
+    winding_down: AtomicBool,
+    /// HTTP2 sessions open, for the endpoint's `shuttingDown` event.
+    sessions: AtomicUsize,
+}
+
+impl Drain {
+    /// A drain with no connections, serving.
+    pub(crate) fn new() -> Self {
+        Self {
+            phase: watch::Sender::new(Phase::Serving),
+            winding_down: AtomicBool::new(false),
+            sessions: AtomicUsize::new(0),
+        }
+    }
+
+    /// A new connection's view; the drain counts it until it is dropped.
+    pub(crate) fn watcher(&self) -> watch::Receiver<Phase> {
+        self.phase.subscribe()
+    }
+
+    /// Whether HTTP1 responses should close their connection.
+    pub(crate) fn is_winding_down(&self) -> bool {
+        self.winding_down.load(Ordering::Relaxed)
+    }
+
+    /// Counts an HTTP2 session until the guard is dropped.
+    pub(crate) fn session(&self) -> SessionGuard<'_> {
+        self.sessions.fetch_add(1, Ordering::Relaxed);
+        SessionGuard(self)
+    }
+
+    /// Moves every connection to `phase`: retiring (for a reload) or
+    /// closing (for a stop).
+    pub(crate) fn begin(&self, phase: Phase, logger: &Logger) {
+        self.enter(phase, "close", logger);
+    }
+
+    /// Waits until every connection has ended or `deadline` passes, and
+    /// then drops those left. Whether they all ended in time.
+    pub(crate) async fn end(&self, deadline: Instant, logger: &Logger) -> bool {
+        if tokio::time::timeout_at(deadline, self.phase.closed())
+            .await
+            .is_ok()
+        {
+            return true;
+        }
+        self.enter(Phase::Abort, "destroy", logger);
+        let _ = tokio::time::timeout(ABORT_WAIT, self.phase.closed()).await;
+        false
+    }
+
+    fn enter(&self, phase: Phase, op: &str, logger: &Logger) {
+        self.winding_down.store(true, Ordering::Relaxed);
+        let sessions = self.sessions.load(Ordering::Relaxed);
+        if sessions > 0 {
+            logger.event_with("shuttingDown", || vec![op.into(), sessions.into()]);
+        }
+        self.phase.send_replace(phase);
+    }
+}
+
+/// Counts one HTTP2 session as open.
+pub(crate) struct SessionGuard<'a>(&'a Drain);
+
+impl Drop for SessionGuard<'_> {
+    fn drop(&mut self) {
+        self.0.sessions.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// How a connection ended.
+pub(crate) enum Ending {
+    /// The protocol finished (the client closed, or a graceful stop).
+    Done,
+    /// Nothing happened for too long.
+    Idle,
+    /// The protocol or the socket failed.
+    Error(Box<dyn std::error::Error + Send + Sync>),
+    /// Dropped at the end of a stop's grace period.
+    Aborted,
+}
+
+/// Drives `connection` until it ends, until it has been idle for `limit`
+/// with no request in progress, or until the drain drops it; in the last
+/// two cases it is dropped, which closes the socket. `session` is the
+/// logger of an HTTP2 session (`None` when logging is off).
+pub(crate) async fn drive<C>(
+    connection: C,
+    mut phase: watch::Receiver<Phase>,
+    http2: bool,
+    session: Option<&Logger>,
+    activity: &Activity,
+    limit: Duration,
+) -> Ending
+where
+    C: GracefulConnection,
+    C::Error: std::error::Error + Send + Sync + 'static,
+{
+    tokio::pin!(connection);
+    let mut shut = false;
+    // The phase may have moved on while the connection was being set up.
+    let mut current = *phase.borrow_and_update();
+    let mut wake = activity.deadline(limit);
+    loop {
+        let wants_shutdown = match current {
+            Phase::Serving => false,
+            Phase::Retiring => http2,
+            Phase::Closing => true,
+            Phase::Abort => {
+                if let Some(session) = session {
+                    session.event("shuttingDown", vec!["destroy".into()]);
+                }
+                return Ending::Aborted;
+            }
+        };
+        if wants_shutdown && !shut {
+            shut = true;
+            if let Some(session) = session {
+                session.event("shuttingDown", vec!["close".into()]);
+            }
+            connection.as_mut().graceful_shutdown();
+        }
+        tokio::select! {
+            biased;
+            result = &mut connection => {
+                return match result {
+                    Ok(()) => Ending::Done,
+                    Err(err) => Ending::Error(Box::new(err)),
+                };
+            }
+            changed = phase.changed() => {
+                current = if changed.is_ok() { *phase.borrow_and_update() } else { Phase::Abort };
+            }
+            _ = tokio::time::sleep_until(wake) => {
+                if activity.is_idle(limit) {
+                    return Ending::Idle;
+                }
+                // Busy past the deadline (a request in progress): look
+                // again a whole period later rather than spin.
+                let now = Instant::now();
+                let next = activity.deadline(limit);
+                wake = if next > now { next } else { now + limit };
+            }
+        }
+    }
+}
