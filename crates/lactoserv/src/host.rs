@@ -21,6 +21,8 @@ pub(crate) enum Request {
     Reload,
     /// Write a heap profile (SIGUSR2).
     HeapDump,
+    /// A fatal error happened: stop cleanly, exiting with status 1.
+    Fatal,
 }
 
 /// The process: its log stream and `host` logger.

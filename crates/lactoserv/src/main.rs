@@ -9,6 +9,7 @@
 mod check;
 mod cli;
 mod debug;
+mod fatal;
 mod heap;
 mod host;
 mod system;
@@ -127,6 +128,7 @@ fn dry_run(args: &Args) -> ExitCode {
 fn run(args: &Args) -> ExitCode {
     systemd::export_socket_names();
     let host = host::Host::start();
+    fatal::install(&host.logger);
     // `--log-to-stdout`: the system log, in the human format, on stdout,
     // from the first retained event on.
     let stdout_log = if args.log_to_stdout {
@@ -136,7 +138,8 @@ fn run(args: &Args) -> ExitCode {
                 Some(sink)
             }
             Err(err) => {
-                eprintln!("Cannot log to stdout: {err}");
+                let err = anyhow::Error::new(err).context("cannot log to stdout");
+                fatal::record_error(fatal::Kind::UncaughtException, err.as_ref());
                 return exit_report(1);
             }
         }
@@ -146,8 +149,7 @@ fn run(args: &Args) -> ExitCode {
     let location = match check::locate(&args.config) {
         Ok(location) => location,
         Err(err) => {
-            eprintln!("Error during load:");
-            eprintln!("{err:#}");
+            fatal::record_error(fatal::Kind::UncaughtException, err.as_ref());
             return exit_report(1);
         }
     };
@@ -162,7 +164,8 @@ fn run(args: &Args) -> ExitCode {
     let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("Cannot start the runtime: {err}");
+            let err = anyhow::Error::new(err).context("cannot start the runtime");
+            fatal::record_error(fatal::Kind::UncaughtException, err.as_ref());
             return exit_report(1);
         }
     };
@@ -170,27 +173,24 @@ fn run(args: &Args) -> ExitCode {
         location,
         log_to_stdout: args.log_to_stdout,
         max_run_time: args.max_run_time_sec,
+        early_errors: args.early_errors,
     };
-    let result = runtime.block_on(system::run(host, options));
+    let status = runtime.block_on(system::run(host, options));
     if let Some(sink) = stdout_log {
         sink.finish();
     }
-    match result {
-        Ok(0) => ExitCode::SUCCESS,
-        Ok(status) => exit_report(u8::try_from(status).unwrap_or(1)),
-        Err((stage, err)) => {
-            eprintln!("{stage}:");
-            eprintln!("{err:#}");
-            exit_report(1)
-        }
+    match status {
+        0 => ExitCode::SUCCESS,
+        status => exit_report(u8::try_from(status).unwrap_or(1)),
     }
 }
 
-/// The reference's last words on a non-zero exit: the product info and the
-/// exit code, on stdout.
+/// The reference's final report on a non-zero exit (LIFE-24): the fatal
+/// errors, the product info and the exit code, on stdout.
 fn exit_report(code: u8) -> ExitCode {
     out(&format!(
-        "\n{{ name: '{PRODUCT_NAME}', version: '{VERSION}', commit: '{COMMIT}' }}\n\nExiting with code: {code}\n"
+        "{}\n{{ name: '{PRODUCT_NAME}', version: '{VERSION}', commit: '{COMMIT}' }}\n\nExiting with code: {code}\n",
+        fatal::report()
     ));
     ExitCode::from(code)
 }

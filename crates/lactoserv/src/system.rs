@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::host::{Host, Request};
-use crate::{COMMIT, PRODUCT_NAME, VERSION, check, debug};
+use crate::{COMMIT, PRODUCT_NAME, VERSION, check, debug, fatal};
 
 /// How long requests in flight get to finish at a stop: the reference's
 /// 10-second limit on its shutdown callbacks, less a little for the
@@ -38,6 +38,8 @@ pub(crate) struct RunOptions {
     pub(crate) log_to_stdout: bool,
     /// `--max-run-time-sec`.
     pub(crate) max_run_time: Option<f64>,
+    /// `--early-errors`.
+    pub(crate) early_errors: bool,
 }
 
 /// Bytes the allocator has handed out and not taken back (jemalloc's
@@ -48,10 +50,6 @@ fn heap_allocated() -> Option<u64> {
         .ok()
         .and_then(|bytes| u64::try_from(bytes).ok())
 }
-
-/// A failure before the system ran: the stage (`Error during load`,
-/// `Error during start`) and the error.
-pub(crate) type Failure = (&'static str, anyhow::Error);
 
 /// The system: what stays the same across reloads.
 struct System {
@@ -66,11 +64,13 @@ struct System {
 }
 
 /// Runs the system until it is told to stop; the exit status.
-pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure> {
+pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
     let (requests, mut requested) = mpsc::unbounded_channel();
-    host.watch_signals(requests.clone())
-        .context("cannot handle signals")
-        .map_err(|err| ("Error during start", err))?;
+    fatal::notify(requests.clone());
+    if let Err(err) = host.watch_signals(requests.clone()) {
+        let err = anyhow::Error::new(err).context("cannot handle signals");
+        return failed_start(&host, &err).await;
+    }
     if let Some(seconds) = options.max_run_time {
         debug::start_timer(
             &host.stream.logger("main").child("debug"),
@@ -78,14 +78,17 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
             requests,
         );
     }
+    if options.early_errors {
+        fatal::schedule_early_errors();
+    }
     let logger = host.stream.logger("main").child("system");
+    let server_header = HeaderValue::from_str(&format!("{PRODUCT_NAME}-{VERSION} {COMMIT}"))
+        .expect("the product name and version are header-safe");
     let mut system = System {
         host,
         logger,
         options,
-        server_header: HeaderValue::from_str(&format!("{PRODUCT_NAME}-{VERSION} {COMMIT}"))
-            .context("the product name cannot be a header")
-            .map_err(|err| ("Error during start", err))?,
+        server_header,
         shutdown: watch::channel(None).0,
         draining: Vec::new(),
     };
@@ -96,8 +99,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
         Ok(config) => config,
         Err(err) => {
             log.event("errorDuringLoad", vec![error_value(&err)]);
-            system.exit_events(1);
-            return Err(("Error during load", err));
+            return failed_start(&system.host, &err).await;
         }
     };
     let keep_running = log.child("keepRunning");
@@ -117,8 +119,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
         Err(err) => {
             log.event("errorDuringStart", vec![error_value(&err)]);
             uptime.abort();
-            system.exit_events(1);
-            return Err(("Error during start", err));
+            return failed_start(&system.host, &err).await;
         }
     };
     let mut config = config;
@@ -140,11 +141,18 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
                         for old in system.draining.drain(..) {
                             let _ = old.await;
                         }
-                        system.exit_events(1);
+                        exit_events(&system.host, 1);
                         tokio::time::sleep(EXIT_DELAY).await;
-                        return Ok(1);
+                        return 1;
                     }
                 },
+                Some(Request::Fatal) => {
+                    // The first fatal error (LIFE-26): a moment for the log,
+                    // then a clean exit with status 1.
+                    tokio::time::sleep(fatal::GRACE).await;
+                    let _ = system.shutdown.send(Some(1));
+                    break;
+                }
                 Some(Request::HeapDump) => crate::heap::dump(&system.host.logger),
                 Some(Request::Stop) | None => break,
             },
@@ -159,6 +167,9 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
         .exiting
         .store(true, std::sync::atomic::Ordering::Relaxed);
     let mut status = system.shutdown.borrow().unwrap_or(0);
+    if status == 0 && fatal::any() {
+        status = 1;
+    }
     let host = system.host.logger.clone();
     if status != 0 {
         host.child("shutdown").event("exiting", vec![status.into()]);
@@ -187,9 +198,33 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> Result<i32, Failure>
         }
     }
     callbacks.event("done", Vec::new());
+    if status == 0 && fatal::any() {
+        // A fatal error while stopping.
+        status = 1;
+    }
     host.child("shutdown").event("bye", vec![status.into()]);
     tokio::time::sleep(EXIT_DELAY).await;
-    Ok(status)
+    status
+}
+
+/// A start that failed (LIFE-4): the error is fatal; the process exits
+/// cleanly with status 1 once the log has had a moment.
+async fn failed_start(host: &Host, err: &anyhow::Error) -> i32 {
+    fatal::record_error(fatal::Kind::UncaughtException, err.as_ref());
+    tokio::time::sleep(fatal::GRACE).await;
+    exit_events(host, 1);
+    tokio::time::sleep(EXIT_DELAY).await;
+    1
+}
+
+/// The events of an exit before the system ever ran (LIFE-4).
+fn exit_events(host: &Host, status: i32) {
+    let host = &host.logger;
+    host.child("shutdown").event("exiting", vec![status.into()]);
+    let callbacks = host.child("callback").child("shutdown");
+    callbacks.event("running", Vec::new());
+    callbacks.event("done", Vec::new());
+    host.child("shutdown").event("bye", vec![status.into()]);
 }
 
 impl System {
@@ -322,16 +357,6 @@ impl System {
                 }
             }
         }
-    }
-
-    /// The events of an exit before the system ever ran (LIFE-4).
-    fn exit_events(&self, status: i32) {
-        let host = &self.host.logger;
-        host.child("shutdown").event("exiting", vec![status.into()]);
-        let callbacks = host.child("callback").child("shutdown");
-        callbacks.event("running", Vec::new());
-        callbacks.event("done", Vec::new());
-        host.child("shutdown").event("bye", vec![status.into()]);
     }
 }
 

@@ -270,9 +270,13 @@ fn a_run_without_dry_run_performs_the_same_checks() {
         .assert()
         .code(1)
         .stderr(predicate::str::starts_with(
-            "Error during load:\nconfig: Extra property: `florp`\n",
+            "\n\nUncaught exception:\nError: config: Extra property: `florp`\n\n",
         ))
-        .stdout(predicate::str::ends_with("Exiting with code: 1\n"));
+        .stdout(predicate::str::ends_with(
+            "\nUncaught exception:\nError: config: Extra property: `florp`\n\n\
+             { name: 'lactoserv', version: '0.9.4', commit: '0000000' }\n\n\
+             Exiting with code: 1\n",
+        ));
 }
 
 #[test]

@@ -390,3 +390,72 @@ fn max_run_time_stops_the_server_cleanly() {
         assert!(log.contains(&format!(" main.debug {event}")), "{log}");
     }
 }
+
+#[test]
+fn early_errors_are_reported_and_stop_the_server_with_status_1() {
+    let (_dir, mut server, _port) = start("1 sec", &["--log-to-stdout", "--early-errors"]);
+    let (stdout, stderr) = server.collect_output();
+    let status = server.wait_for_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(1));
+    let out = wait_for(&stdout, "Exiting with code: 1\n", Duration::from_secs(1));
+    let err = stderr.lock().unwrap().clone();
+    assert!(
+        err.contains(
+            "\n\nUnhandled promise rejection:\nError: I am an unhandled promise rejection.\n\n\
+             caused by:\nCausewayError: I am a cause.\n  name: 'CausewayError'\n  code: 'CAUSAL-9000'\n\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "\n\nUncaught exception:\nError: I am an uncaught exception (from a callback)."
+        ),
+        "{err}"
+    );
+    for event in [
+        " host.topError\n  rejectionHandledSlowly(",
+        " host.topError\n  unhandledRejection(",
+        " host.topError uncaughtException({ '@Error': { message: 'I am an uncaught exception",
+        " host.shutdown exiting(1)",
+        " main.system stopped('shutdown')",
+        " host.shutdown bye(1)",
+    ] {
+        assert!(out.contains(event), "no {event:?} in:\n{out}");
+    }
+    // The final report: both problems in order, then the product and code.
+    let report = &out[out.find("\nUnhandled rejection:\n").expect(&out)..];
+    assert!(
+        report.starts_with(
+            "\nUnhandled rejection:\nError: I am an unhandled promise rejection.\n\n\
+             caused by:\nCausewayError: I am a cause.\n"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "\nUncaught exception:\nError: I am an uncaught exception (from a callback).\n"
+        ),
+        "{report}"
+    );
+    assert!(report.ends_with("\n\nExiting with code: 1\n"), "{report}");
+}
+
+#[test]
+fn a_port_taken_at_start_is_a_fatal_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.mjs");
+    write_config(&config, port, "one", "1 sec");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_lactoserv"))
+        .arg(format!("--config={}", config.display()))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.starts_with("\n\nUncaught exception:\nError: "), "{err}");
+    assert!(err.contains("Address already in use"), "{err}");
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(out.starts_with("\nUncaught exception:\nError: "), "{out}");
+    assert!(out.ends_with("\n\nExiting with code: 1\n"), "{out}");
+}
