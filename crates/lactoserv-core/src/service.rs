@@ -3,15 +3,16 @@
 //! configuration order (stopped in reverse).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
 use http::{Method, Version};
 
 use crate::bucket::TokenBucket;
-use crate::log::{LogStream, Logger};
+use crate::log::{LogStream, LogValue, Logger};
 use crate::quant::Moment;
+use crate::server::Fate;
 
 /// What went wrong starting a service.
 #[derive(Debug, thiserror::Error)]
@@ -24,8 +25,9 @@ pub trait Service: Send + Sync + std::fmt::Debug + 'static {
     /// Starts the service; an error stops the server's start.
     async fn start(&self) -> Result<(), ServiceError>;
 
-    /// Stops the service (the server is shutting down).
-    async fn stop(&self);
+    /// Stops the service: the process is exiting, or (`Fate::WillReload`)
+    /// a new configuration's services take over.
+    async fn stop(&self, fate: Fate);
 
     /// The service as an access log, if it is one (the `accessLog` role of
     /// endpoints).
@@ -117,19 +119,60 @@ pub type ServiceRegistry = Arc<std::sync::OnceLock<Vec<(String, ServiceRef)>>>;
 pub type HeapProbe = Arc<dyn Fn() -> Option<u64> + Send + Sync>;
 
 /// A way for a service to ask the program to shut down (cleanly, as for a
-/// signal) with an exit status.
+/// signal) with an exit status, and to learn why the program is exiting:
+/// the status asked for and the fatal errors that caused it.
 #[derive(Debug, Clone)]
-pub struct Shutdown(pub tokio::sync::watch::Sender<Option<i32>>);
+pub struct Shutdown {
+    status: tokio::sync::watch::Sender<Option<i32>>,
+    /// `{ type, problem }` for each fatal error, in order.
+    problems: Arc<Mutex<Vec<LogValue>>>,
+}
 
 impl Shutdown {
+    /// A shutdown whose requests go to `status`.
+    pub fn new(status: tokio::sync::watch::Sender<Option<i32>>) -> Self {
+        Self {
+            status,
+            problems: Arc::default(),
+        }
+    }
+
     /// A shutdown nobody listens to (for tests and embedding).
     pub fn unheard() -> Self {
-        Self(tokio::sync::watch::channel(None).0)
+        Self::new(tokio::sync::watch::channel(None).0)
     }
 
     /// Asks for a clean shutdown ending with `status`.
     pub fn request(&self, status: i32) {
-        self.0.send_replace(Some(status));
+        self.status.send_replace(Some(status));
+    }
+
+    /// The status asked for, if a shutdown has been asked for.
+    pub fn status(&self) -> Option<i32> {
+        *self.status.borrow()
+    }
+
+    /// Follows the requests.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<Option<i32>> {
+        self.status.subscribe()
+    }
+
+    /// Records a fatal error (`kind`: `uncaughtException` or
+    /// `unhandledRejection`; `problem`: the error).
+    pub fn add_problem(&self, kind: &str, problem: LogValue) {
+        let entry = LogValue::object([("type", LogValue::from(kind)), ("problem", problem)]);
+        self.problems
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(entry);
+    }
+
+    /// The fatal errors recorded, as `{ type, problem }` objects.
+    pub fn problems(&self) -> Vec<LogValue> {
+        self.problems
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 

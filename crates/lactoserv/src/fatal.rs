@@ -10,6 +10,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use lactoserv_core::log::{LogValue, Logger};
+use lactoserv_core::service::Shutdown;
 use tokio::sync::mpsc;
 
 use crate::host::Request;
@@ -59,8 +60,9 @@ struct Record {
     problems: Mutex<Vec<(Kind, String)>>,
     /// `host.topError`.
     logger: OnceLock<Logger>,
-    /// The running system, told to stop after the first error.
-    system: OnceLock<mpsc::UnboundedSender<Request>>,
+    /// The running system, told to stop after the first error, and its
+    /// shutdown, which keeps the errors for the services.
+    system: OnceLock<(mpsc::UnboundedSender<Request>, Shutdown)>,
 }
 
 static RECORD: Record = Record {
@@ -103,10 +105,10 @@ pub(crate) fn install(host: &Logger) {
     }));
 }
 
-/// Asks `system` to stop (with [`Request::Fatal`]) after the first fatal
-/// error, from now on.
-pub(crate) fn notify(system: mpsc::UnboundedSender<Request>) {
-    let _ = RECORD.system.set(system);
+/// From now on, asks `system` to stop (with [`Request::Fatal`]) after the
+/// first fatal error, and tells `shutdown` of every one.
+pub(crate) fn notify(system: mpsc::UnboundedSender<Request>, shutdown: Shutdown) {
+    let _ = RECORD.system.set((system, shutdown));
 }
 
 /// Records `err` as a fatal error of `kind`.
@@ -118,6 +120,9 @@ pub(crate) fn record_error(kind: Kind, err: &(dyn std::error::Error + 'static)) 
 /// after the description, and not kept.
 fn record(kind: Kind, description: String, detail: &str, value: LogValue) {
     eprint!("\n\n{}:\n{description}{detail}\n\n", kind.stderr_label());
+    if let Some((_, shutdown)) = RECORD.system.get() {
+        shutdown.add_problem(kind.event(), value.clone());
+    }
     if let Some(logger) = RECORD.logger.get() {
         logger.event(kind.event(), vec![value]);
     }
@@ -129,7 +134,7 @@ fn record(kind: Kind, description: String, detail: &str, value: LogValue) {
         problems.push((kind, description));
         problems.len() == 1
     };
-    if first && let Some(system) = RECORD.system.get() {
+    if first && let Some((system, _)) = RECORD.system.get() {
         let _ = system.send(Request::Fatal);
     }
 }

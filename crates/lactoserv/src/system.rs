@@ -58,7 +58,7 @@ struct System {
     logger: Logger,
     options: RunOptions,
     server_header: HeaderValue,
-    shutdown: watch::Sender<Option<i32>>,
+    shutdown: Shutdown,
     /// Old servers still finishing their requests after a reload.
     draining: Vec<JoinHandle<bool>>,
 }
@@ -66,7 +66,8 @@ struct System {
 /// Runs the system until it is told to stop; the exit status.
 pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
     let (requests, mut requested) = mpsc::unbounded_channel();
-    fatal::notify(requests.clone());
+    let shutdown = Shutdown::new(watch::channel(None).0);
+    fatal::notify(requests.clone(), shutdown.clone());
     if let Err(err) = host.watch_signals(requests.clone()) {
         let err = anyhow::Error::new(err).context("cannot handle signals");
         return failed_start(&host, &err).await;
@@ -89,7 +90,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
         logger,
         options,
         server_header,
-        shutdown: watch::channel(None).0,
+        shutdown,
         draining: Vec::new(),
     };
     let log = system.logger.clone();
@@ -126,7 +127,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
     log.event("started", Vec::new());
     crate::systemd::ready();
 
-    let mut asked = system.shutdown.subscribe();
+    let mut asked = system.shutdown.watch();
     loop {
         tokio::select! {
             request = requested.recv() => match request {
@@ -135,7 +136,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
                     Err(()) => {
                         // Neither configuration could start again: exit as
                         // after a failed start.
-                        let _ = system.shutdown.send(Some(1));
+                        system.shutdown.request(1);
                         system.host.exiting.store(true, std::sync::atomic::Ordering::Relaxed);
                         uptime.abort();
                         for old in system.draining.drain(..) {
@@ -150,7 +151,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
                     // The first fatal error (LIFE-26): a moment for the log,
                     // then a clean exit with status 1.
                     tokio::time::sleep(fatal::GRACE).await;
-                    let _ = system.shutdown.send(Some(1));
+                    system.shutdown.request(1);
                     break;
                 }
                 Some(Request::HeapDump) => crate::heap::dump(&system.host.logger),
@@ -166,7 +167,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
         .host
         .exiting
         .store(true, std::sync::atomic::Ordering::Relaxed);
-    let mut status = system.shutdown.borrow().unwrap_or(0);
+    let mut status = system.shutdown.status().unwrap_or(0);
     if status == 0 && fatal::any() {
         status = 1;
     }
@@ -266,7 +267,7 @@ impl System {
             },
             log_stream: Some(self.host.stream.clone()),
             heap: Some(Arc::new(heap_allocated)),
-            shutdown: Shutdown(self.shutdown.clone()),
+            shutdown: self.shutdown.clone(),
         }
     }
 

@@ -131,6 +131,97 @@ fn a_process_info_file_survives_a_killed_run() {
 }
 
 #[test]
+fn a_process_info_file_keeps_earlier_runs_across_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = dir.path().join("process.json");
+    let saved_info = dir.path().join("saved/process.json");
+    let [port] = free_ports::<1>();
+    let services = format!(
+        "{{ name: 'info', class: ProcessInfoFile, path: '{}' }},
+    {{ name: 'saved', class: ProcessInfoFile, path: '{}', save: {{ onStart: true }} }}",
+        info.display(),
+        saved_info.display()
+    );
+    let config = service_config(dir.path(), "ProcessInfoFile", &services, "", port, "");
+    let mut server = ServerProcess::start(&config, port);
+    let first = wait_for_json(&info, |v| v["disposition"]["running"] == true);
+    assert!(first.get("earlierRuns").is_none());
+
+    server.signal("HUP");
+    let second = wait_for_json(&info, |v| v.get("earlierRuns").is_some());
+    let earlier = second["earlierRuns"].as_array().unwrap();
+    assert_eq!(earlier.len(), 1);
+    assert_eq!(earlier[0]["disposition"]["reloading"], true);
+    assert!(earlier[0]["disposition"]["stoppedAt"]["atSec"].is_number());
+    assert_eq!(earlier[0]["startedAt"], first["startedAt"]);
+    assert_ne!(
+        second["startedAt"], first["startedAt"],
+        "the reload's start"
+    );
+    let keys: Vec<&String> = second.as_object().unwrap().keys().collect();
+    assert_eq!(keys.last().map(|k| k.as_str()), Some("earlierRuns"));
+
+    // With `save.onStart` the earlier file was moved away.
+    let saved = wait_for_json(&saved_info, |v| v.get("earlierRuns").is_some());
+    assert_eq!(
+        saved["earlierRuns"],
+        serde_json::json!([{ "disposition": "inOtherInfoFiles" }])
+    );
+
+    server.signal("HUP");
+    let third = wait_for_json(&info, |v| {
+        v["earlierRuns"]
+            .as_array()
+            .is_some_and(|runs| runs.len() == 2)
+    });
+    assert!(third["earlierRuns"][1].get("earlierRuns").is_none());
+    assert!(server.stop_with("TERM").success());
+    let stopped = wait_for_json(&info, |v| v["disposition"].get("shuttingDown").is_some());
+    assert_eq!(stopped["earlierRuns"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_process_info_file_lists_the_fatal_errors_that_stopped_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = dir.path().join("process.json");
+    let [port] = free_ports::<1>();
+    let service = format!(
+        "{{ name: 'info', class: ProcessInfoFile, path: '{}' }}",
+        info.display()
+    );
+    let config = service_config(dir.path(), "ProcessInfoFile", &service, "", port, "");
+    let mut server = ServerProcess::start_with_args(&config, port, &["--early-errors"]);
+    let status = server.wait_for_exit(std::time::Duration::from_secs(10));
+    assert_eq!(status.code(), Some(1));
+    let stopped = wait_for_json(&info, |v| v["disposition"].get("shuttingDown").is_some());
+    let disposition = stopped["disposition"].as_object().unwrap();
+    let keys: Vec<&str> = disposition.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "shuttingDown",
+            "exitCode",
+            "problems",
+            "stoppedAt",
+            "uptime"
+        ]
+    );
+    assert_eq!(disposition["exitCode"], 1);
+    let problems = disposition["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems[0]["type"], "unhandledRejection");
+    assert_eq!(
+        problems[0]["problem"]["@Error"]["message"],
+        "I am an unhandled promise rejection."
+    );
+    assert_eq!(
+        problems[0]["problem"]["@Error"]["cause"]["@Error"]["message"],
+        "I am a cause."
+    );
+    assert_eq!(problems[1]["type"], "uncaughtException");
+}
+
+#[test]
 fn the_system_log_goes_to_files_and_rotates_at_stop() {
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");

@@ -10,6 +10,7 @@ use http::{HeaderMap, Version};
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::{Role, Roles, ServiceConfig};
 use lactoserv_core::log::LogValue;
+use lactoserv_core::server::Fate;
 use lactoserv_core::service::{
     AccessEntry, AccessLog, RequestStart, Service, ServiceContext, ServiceError, ServiceRef,
 };
@@ -125,7 +126,7 @@ impl Service for AccessLogToSyslog {
         Ok(())
     }
 
-    async fn stop(&self) {}
+    async fn stop(&self, _fate: Fate) {}
 
     fn access_log(&self) -> Option<Arc<dyn AccessLog>> {
         Some(self.0.clone())

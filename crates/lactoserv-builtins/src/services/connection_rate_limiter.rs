@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use lactoserv_core::bind::BindError;
 use lactoserv_core::bucket::TokenBucket;
 use lactoserv_core::component::{Role, Roles, ServiceConfig};
+use lactoserv_core::server::Fate;
 use lactoserv_core::service::{Service, ServiceContext, ServiceError, ServiceRef};
 use serde::Deserialize;
 
@@ -48,7 +49,7 @@ impl Service for ConnectionRateLimiter {
         Ok(())
     }
 
-    async fn stop(&self) {
+    async fn stop(&self, _fate: Fate) {
         self.0.deny_all();
     }
 

@@ -14,6 +14,7 @@ use lactoserv_core::bind::BindError;
 use lactoserv_core::component::{Kind, Reference, ServiceConfig};
 use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
+use lactoserv_core::server::Fate;
 use lactoserv_core::service::{
     AccessEntry, AccessLog, RequestStart, Service, ServiceContext, ServiceError, ServiceRef,
     ServiceRegistry,
@@ -134,7 +135,7 @@ impl Service for EventFan {
         Ok(())
     }
 
-    async fn stop(&self) {}
+    async fn stop(&self, _fate: Fate) {}
 
     fn access_log(&self) -> Option<Arc<dyn AccessLog>> {
         Some(self.fan.clone())

@@ -12,7 +12,7 @@ use super::connection::Speaker;
 use super::drain::Drain;
 use super::handler::EndpointContext;
 use super::lifecycle::{Running, Tree, initialize, mark};
-use super::stop::{EndpointInfo, RunningEndpoint, Stash};
+use super::stop::{EndpointInfo, Fate, RunningEndpoint, Stash};
 use super::{Server, ServerOptions, StartError, accept, build, component_logger, listen};
 use crate::component::Role;
 use crate::endpoint::Protocol;
@@ -226,7 +226,7 @@ impl Prepared {
             mark(&service.logger, "starting");
             if let Err(err) = service.item.start().await {
                 for started in services[..at].iter().rev() {
-                    started.item.stop().await;
+                    started.item.stop(Fate::Shutdown).await;
                 }
                 return Err(StartError::Service {
                     index: at,

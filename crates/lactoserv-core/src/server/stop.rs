@@ -213,7 +213,7 @@ impl Server {
             });
             for service in idle.iter().rev() {
                 mark_fate(&service.logger, "stopping", fate_text);
-                service.item.stop().await;
+                service.item.stop(fate).await;
                 mark_fate(&service.logger, "stopped", fate_text);
             }
             services = busy;
@@ -261,7 +261,7 @@ impl Draining {
         mark_fate(&tree.hosts, "stopped", fate);
         for service in self.services.iter().rev() {
             mark_fate(&service.logger, "stopping", fate);
-            service.item.stop().await;
+            service.item.stop(self.fate).await;
             mark_fate(&service.logger, "stopped", fate);
         }
         mark_fate(&tree.services, "stopped", fate);

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use http::Version;
 use lactoserv_core::quant::{Duration, Moment, format_byte_count};
+use lactoserv_core::server::Fate;
 use lactoserv_core::service::{AccessEntry, AccessLog, Service, ServiceError};
 
 use crate::support::log_file::LogFile;
@@ -160,7 +161,7 @@ impl Service for AccessLogToFile {
         Ok(())
     }
 
-    async fn stop(&self) {
+    async fn stop(&self, _fate: Fate) {
         self.log.file.stop().await;
     }
 

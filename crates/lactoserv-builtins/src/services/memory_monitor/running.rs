@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use lactoserv_core::log::{LogValue, Logger};
 use lactoserv_core::quant::{ByteCount, Moment};
+use lactoserv_core::server::Fate;
 use lactoserv_core::service::{Service, ServiceError, Shutdown};
 
 use crate::support::background::{Background, pause};
@@ -133,7 +134,7 @@ impl Service for MemoryMonitor {
         Ok(())
     }
 
-    async fn stop(&self) {
+    async fn stop(&self, _fate: Fate) {
         self.checks.stop().await;
     }
 }
@@ -166,7 +167,7 @@ mod tests {
         let rss = Arc::new(AtomicU64::new(2 << 20));
         let probe = rss.clone();
         let shutdown = Shutdown::unheard();
-        let mut asked = shutdown.0.subscribe();
+        let mut asked = shutdown.watch();
         let monitor = monitor(probe, shutdown);
         let started = Instant::now();
         monitor.start().await.unwrap();
@@ -178,7 +179,7 @@ mod tests {
             took > Duration::from_secs(3) && took < Duration::from_secs(5),
             "{took:?}"
         );
-        monitor.stop().await;
+        monitor.stop(Fate::Shutdown).await;
     }
 
     #[tokio::test(start_paused = true)]
@@ -186,13 +187,13 @@ mod tests {
         let rss = Arc::new(AtomicU64::new(2 << 20));
         let probe = rss.clone();
         let shutdown = Shutdown::unheard();
-        let asked = shutdown.0.subscribe();
+        let asked = shutdown.watch();
         let monitor = monitor(probe, shutdown);
         monitor.start().await.unwrap();
         tokio::time::sleep(Duration::from_millis(1500)).await;
         rss.store(1000, Ordering::Relaxed);
         tokio::time::sleep(Duration::from_secs(10)).await;
         assert_eq!(*asked.borrow(), None);
-        monitor.stop().await;
+        monitor.stop(Fate::Shutdown).await;
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use lactoserv_core::log::{LogValue, Logger};
+use lactoserv_core::server::Fate;
 use lactoserv_core::service::{Service, ServiceError};
 
 use crate::support::background::Background;
@@ -124,7 +125,7 @@ impl Service for ProcessIdFile {
         Ok(())
     }
 
-    async fn stop(&self) {
+    async fn stop(&self, _fate: Fate) {
         self.updates.stop().await;
         let (path, multiprocess, logger) =
             (self.path.clone(), self.multiprocess, self.logger.clone());
@@ -165,7 +166,7 @@ mod tests {
         }
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text, format!("{}\n", std::process::id()));
-        service.stop().await;
+        service.stop(Fate::Shutdown).await;
         assert!(!path.exists());
     }
 

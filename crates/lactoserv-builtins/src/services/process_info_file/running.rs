@@ -2,21 +2,29 @@
 //! process (product, IDs, start time, memory, and whether it is running or
 //! how it stopped), written at start, every `updatePeriod`, and at stop;
 //! earlier copies preserved per `save`. A file left `running` by a process
-//! that no longer exists is marked `abruptlyStopped` first.
+//! that no longer exists is marked `abruptlyStopped` first. After a reload,
+//! the file keeps the earlier runs of the same process (`earlierRuns`).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use lactoserv_core::log::Logger;
+use lactoserv_core::log::{LogValue, Logger, value_to_json};
 use lactoserv_core::quant::format_byte_count;
 use lactoserv_core::quant::{Duration as Span, Moment};
+use lactoserv_core::server::Fate;
 use lactoserv_core::service::{Service, ServiceError, Shutdown};
 use serde_json::{Map, Value, json};
 
 use crate::support::background::Background;
 use crate::support::saver::Saver;
+
+/// Whether this process has already stopped a ProcessInfoFile for a
+/// reload: a later one whose file was moved away says its earlier runs are
+/// in other files (PINFO-6).
+static STOPPED_FOR_RELOAD: AtomicBool = AtomicBool::new(false);
 
 /// How and when the file is kept.
 #[derive(Debug)]
@@ -28,6 +36,30 @@ pub(crate) struct ProcessInfoFile {
     /// Whose requested status is the exit code written at stop.
     shutdown: Shutdown,
     updates: Background,
+    /// This run, once started.
+    run: Mutex<Option<Arc<Run>>>,
+}
+
+/// What the file says about the run that writes it.
+#[derive(Debug)]
+pub(crate) struct Run {
+    /// When the process started (seconds since the epoch).
+    process_started: f64,
+    /// When this run (the first start, or a reload) started.
+    run_started: f64,
+    /// The runs of this process before this one, if it has been reloaded.
+    earlier: Option<Value>,
+}
+
+impl Run {
+    /// The first run of a process.
+    pub(crate) fn first() -> Self {
+        Self {
+            process_started: process_start(),
+            run_started: seconds(SystemTime::now()),
+            earlier: None,
+        }
+    }
 }
 
 impl ProcessInfoFile {
@@ -46,6 +78,7 @@ impl ProcessInfoFile {
             logger,
             shutdown,
             updates: Background::default(),
+            run: Mutex::new(None),
         }
     }
 }
@@ -86,33 +119,99 @@ fn uptime(from: f64, to: f64) -> Value {
     Span::new(to - from).to_json_object()
 }
 
-/// The file's content while running.
-pub(crate) fn running_content(started: f64) -> Value {
+/// The file's content while running. After a reload `startedAt` is when
+/// this run started; the uptime always counts from the process's start.
+pub(crate) fn running_content(run: &Run) -> Value {
     let now = seconds(SystemTime::now());
-    json!({
+    let started_at = if run.earlier.is_some() {
+        run.run_started
+    } else {
+        run.process_started
+    };
+    let mut content = json!({
         "product": { "name": "lactoserv", "version": env!("CARGO_PKG_VERSION"), "commit": "0000000" },
         "pid": std::process::id(),
         "ppid": std::os::unix::process::parent_id(),
-        "startedAt": Moment::new(started).to_json_object(),
+        "startedAt": Moment::new(started_at).to_json_object(),
         "memoryUsage": { "rss": format_byte_count(rss_bytes(), false) },
         "disposition": {
             "running": true,
             "updatedAt": Moment::new(now).to_json_object(),
-            "uptime": uptime(started, now),
+            "uptime": uptime(run.process_started, now),
         },
-    })
+    });
+    if let Some(earlier) = &run.earlier {
+        content["earlierRuns"] = earlier.clone();
+    }
+    content
 }
 
-/// `content` with the disposition of a clean stop ending with `exit_code`.
-pub(crate) fn stopped_content(mut content: Value, started: f64, exit_code: i32) -> Value {
+/// `content` with the disposition of a stop: for a reload, or for the exit
+/// with `exit_code`.
+pub(crate) fn stopped_content(mut content: Value, run: &Run, fate: Fate, exit_code: i32) -> Value {
     let now = seconds(SystemTime::now());
-    content["disposition"] = json!({
-        "shuttingDown": true,
-        "exitCode": exit_code,
-        "stoppedAt": Moment::new(now).to_json_object(),
-        "uptime": uptime(started, now),
-    });
+    let stopped_at = Moment::new(now).to_json_object();
+    let uptime = uptime(run.process_started, now);
+    content["disposition"] = match fate {
+        Fate::WillReload => json!({
+            "reloading": true,
+            "stoppedAt": stopped_at,
+            "uptime": uptime,
+        }),
+        Fate::Shutdown => json!({
+            "shuttingDown": true,
+            "exitCode": exit_code,
+            "stoppedAt": stopped_at,
+            "uptime": uptime,
+        }),
+    };
     content
+}
+
+/// Puts the fatal errors that stopped the process into the disposition,
+/// after `exitCode`, in the system log's JSON encoding (PINFO-5).
+fn add_problems(content: &mut Value, problems: &[LogValue]) {
+    let Some(disposition) = content["disposition"].as_object() else {
+        return;
+    };
+    let encoded: Vec<Value> = problems
+        .iter()
+        .filter_map(|problem| serde_json::from_str(&value_to_json(problem)).ok())
+        .collect();
+    let mut with = Map::new();
+    for (key, value) in disposition {
+        with.insert(key.clone(), value.clone());
+        if key == "exitCode" {
+            with.insert("problems".to_owned(), Value::Array(encoded.clone()));
+        }
+    }
+    content["disposition"] = Value::Object(with);
+}
+
+/// The runs before this one (PINFO-6): a file this process wrote in an
+/// earlier run moves into the list (after the runs it listed itself); if
+/// that file was moved away but this process has been reloaded, they are
+/// "in other info files"; otherwise there are none.
+pub(crate) fn earlier_runs(old: Option<Value>) -> Option<Value> {
+    let ours = u64::from(std::process::id());
+    if let Some(Value::Object(mut old)) = old
+        && old.get("pid").and_then(Value::as_u64) == Some(ours)
+    {
+        let mut runs = match old.shift_remove("earlierRuns") {
+            Some(Value::Array(runs)) => runs,
+            _ => Vec::new(),
+        };
+        runs.push(Value::Object(old));
+        return Some(Value::Array(runs));
+    }
+    STOPPED_FOR_RELOAD
+        .load(Ordering::Relaxed)
+        .then(|| json!([{ "disposition": "inOtherInfoFiles" }]))
+}
+
+fn read_json(path: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// A file left saying `running` by a process that is gone, rewritten to
@@ -152,53 +251,75 @@ impl Service for ProcessInfoFile {
     async fn start(&self) -> Result<(), ServiceError> {
         let path = self.path.clone();
         let logger = self.logger.clone();
-        // Repair, then preserve, then the first write, in that order.
-        let started = process_start();
-        let repair_path = path.clone();
-        let repair_logger = logger.clone();
         let repair = self.saver.is_some();
-        tokio::task::spawn_blocking(move || {
-            if repair
-                && let Ok(text) = std::fs::read_to_string(&repair_path)
-                && let Ok(old) = serde_json::from_str::<Value>(&text)
-                && let Some(fixed) = repaired(&old)
-                && write(&repair_path, &fixed).is_ok()
-            {
-                repair_logger.event("fixedOldFile", Vec::new());
+        let on_start = match &self.saver {
+            Some((saver, true, _)) => Some(saver.clone()),
+            _ => None,
+        };
+        // Repair, then preserve, then look at what is left for earlier
+        // runs, in that order (PINFO-8).
+        let run = tokio::task::spawn_blocking({
+            let (path, logger) = (path.clone(), logger.clone());
+            move || {
+                if repair
+                    && let Some(fixed) = read_json(&path).as_ref().and_then(repaired)
+                    && write(&path, &fixed).is_ok()
+                {
+                    logger.event("fixedOldFile", Vec::new());
+                }
+                if let Some(saver) = on_start {
+                    saver.preserve();
+                }
+                Run {
+                    earlier: earlier_runs(read_json(&path)),
+                    ..Run::first()
+                }
             }
         })
         .await
         .map_err(|err| ServiceError(err.to_string()))?;
-        if let Some((saver, true, _)) = &self.saver {
-            let saver = saver.clone();
-            let _ = tokio::task::spawn_blocking(move || saver.preserve()).await;
-        }
+        let run = Arc::new(run);
+        *self
+            .run
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(run.clone());
         self.updates.every(self.update_period, move || {
-            if write(&path, &running_content(started)).is_ok() {
+            if write(&path, &running_content(&run)).is_ok() {
                 logger.event("wroteFile", Vec::new());
             }
         });
         Ok(())
     }
 
-    async fn stop(&self) {
+    async fn stop(&self, fate: Fate) {
         self.updates.stop().await;
         let (path, logger) = (self.path.clone(), self.logger.clone());
         let saver = match &self.saver {
             Some((saver, _, true)) => Some(saver.clone()),
             _ => None,
         };
-        let exit_code = self.shutdown.0.borrow().unwrap_or(0);
+        let exit_code = self.shutdown.status().unwrap_or(0);
+        let problems = self.shutdown.problems();
+        let run = self
+            .run
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .unwrap_or_else(|| Arc::new(Run::first()));
         let _ = tokio::task::spawn_blocking(move || {
-            let started = process_start();
             let ours = u64::from(std::process::id());
-            let content = std::fs::read_to_string(&path)
-                .ok()
-                .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+            let content = read_json(&path)
                 .filter(|old| old.get("pid").and_then(Value::as_u64) == Some(ours))
-                .unwrap_or_else(|| running_content(started));
-            if write(&path, &stopped_content(content, started, exit_code)).is_ok() {
+                .unwrap_or_else(|| running_content(&run));
+            let mut content = stopped_content(content, &run, fate, exit_code);
+            if fate == Fate::Shutdown && !problems.is_empty() {
+                add_problems(&mut content, &problems);
+            }
+            if write(&path, &content).is_ok() {
                 logger.event("wroteFile", Vec::new());
+            }
+            if fate == Fate::WillReload {
+                STOPPED_FOR_RELOAD.store(true, Ordering::Relaxed);
             }
             if let Some(saver) = saver {
                 saver.preserve();
@@ -214,7 +335,8 @@ mod tests {
 
     #[test]
     fn the_content_has_the_reference_keys_in_order() {
-        let content = running_content(process_start());
+        let run = Run::first();
+        let content = running_content(&run);
         let keys: Vec<&str> = content
             .as_object()
             .unwrap()
@@ -233,7 +355,7 @@ mod tests {
             ]
         );
         assert_eq!(content["disposition"]["running"], true);
-        let stopped = stopped_content(content, process_start(), 0);
+        let stopped = stopped_content(content, &run, Fate::Shutdown, 0);
         let keys: Vec<&str> = stopped["disposition"]
             .as_object()
             .unwrap()
@@ -241,6 +363,50 @@ mod tests {
             .map(String::as_str)
             .collect();
         assert_eq!(keys, ["shuttingDown", "exitCode", "stoppedAt", "uptime"]);
+    }
+
+    #[test]
+    fn a_reload_moves_the_earlier_run_into_earlier_runs_as_the_last_key() {
+        let first = Run::first();
+        let stopped = stopped_content(running_content(&first), &first, Fate::WillReload, 0);
+        let keys: Vec<&str> = stopped["disposition"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["reloading", "stoppedAt", "uptime"]);
+        let second = Run {
+            process_started: first.process_started,
+            run_started: first.run_started + 5.0,
+            earlier: earlier_runs(Some(stopped.clone())),
+        };
+        let content = running_content(&second);
+        let keys: Vec<&str> = content
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.last(), Some(&"earlierRuns"));
+        assert_eq!(content["earlierRuns"], json!([stopped]));
+        assert_eq!(
+            content["startedAt"]["atSec"].as_f64(),
+            Some(second.run_started)
+        );
+        // A third run lists both, oldest first.
+        let third = earlier_runs(Some(content.clone())).unwrap();
+        assert_eq!(third.as_array().unwrap().len(), 2);
+        assert_eq!(third[0], stopped);
+        assert!(third[1].get("earlierRuns").is_none());
+    }
+
+    #[test]
+    fn another_process_file_has_no_earlier_runs() {
+        let theirs = json!({ "pid": 4_194_399_999u64, "disposition": { "running": true } });
+        // (Unless this process was reloaded before, which no test here does.)
+        assert_eq!(earlier_runs(Some(theirs)), None);
+        assert_eq!(earlier_runs(None), None);
     }
 
     #[test]

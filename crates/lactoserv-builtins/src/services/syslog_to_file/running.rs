@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use lactoserv_core::log::{
     FILE_MARKER, HumanFormatter, LogEvent, LogStream, Logger, event_to_json,
 };
+use lactoserv_core::server::Fate;
 use lactoserv_core::service::{Service, ServiceError};
 
 use super::LogFormat;
@@ -68,7 +69,7 @@ impl Service for SyslogToFile {
         Ok(())
     }
 
-    async fn stop(&self) {
+    async fn stop(&self, _fate: Fate) {
         // The marker a successor (after a reload) starts after.
         self.logger.event("finalLoggedEvent", Vec::new());
         self.file.stop().await;
