@@ -4,6 +4,7 @@ pub(crate) mod background;
 pub(crate) mod bindings;
 pub(crate) mod cache_control;
 pub(crate) mod content_type;
+pub(crate) mod cookies;
 pub(crate) mod etag;
 pub(crate) mod log_file;
 pub(crate) mod mime_table;

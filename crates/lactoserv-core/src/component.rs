@@ -215,13 +215,21 @@ pub trait ApplicationConfig: fmt::Debug + Send + Sync + 'static {
     }
 }
 
-/// The running applications by name, while they are being built: what a
-/// router's [`ApplicationConfig::build_with`] dispatches to. References are
-/// checked (and cycles refused) before anything is built, so every name a
-/// type declared resolves.
+/// What [`ApplicationConfig::build_with`] builds an application with: the
+/// other running applications by name (what a router dispatches to), and
+/// the application's own logger. References are checked (and cycles
+/// refused) before anything is built, so every name a type declared
+/// resolves.
 pub trait Applications {
     /// The application named `name`, built if it was not yet.
     fn get(&self, name: &str) -> Result<AppRef, BindError>;
+
+    /// The logger of the application being built
+    /// (`webapp.application.<name>`), for events of its own; disabled when
+    /// nothing would write them.
+    fn logger(&self) -> crate::log::Logger {
+        crate::log::Logger::disabled()
+    }
 }
 
 /// The checked configuration of one service type.

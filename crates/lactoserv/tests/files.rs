@@ -394,3 +394,38 @@ async fn a_changed_file_is_served_anew_within_a_second() {
     assert_eq!(body, b"changed\n");
     assert_ne!(first["etag"], second["etag"]);
 }
+
+#[test]
+fn a_not_found_page_that_disappears_is_still_served_and_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("site")).unwrap();
+    let page = dir.path().join("missing.html");
+    std::fs::write(&page, "<p>gone?</p>\n").unwrap();
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ StaticFiles }} from '@lactoserv/webapp-builtins';
+export default {{
+  applications: [{{ name: 'files', class: StaticFiles,
+    siteDirectory: new URL('site', import.meta.url).pathname,
+    notFoundPath: new URL('missing.html', import.meta.url).pathname }}],
+  endpoints: [{{ name: 'h1', protocol: 'http', interface: '127.0.0.1:{port}', application: 'files' }}]
+}};
+"
+        ),
+    )
+    .unwrap();
+    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    std::fs::remove_file(&page).unwrap();
+    let answer = crate::services::ask(port, "GET", "/nothing-here", "");
+    assert!(answer.starts_with("HTTP/1.1 404 "), "{answer}");
+    assert!(answer.ends_with("<p>gone?</p>\n"), "{answer}");
+    let (_, log) = server.stop_and_read("TERM");
+    let event = format!(
+        " webapp.application.files notFoundPathDisappeared('{}')",
+        page.display()
+    );
+    assert!(log.contains(&event), "no {event:?} in:\n{log}");
+}

@@ -322,6 +322,59 @@ async fn every_request_gets_one_access_log_line_even_across_a_stop() {
 }
 
 #[test]
+fn the_access_log_records_targets_not_in_origin_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.txt");
+    let [port] = free_ports::<1>();
+    let config = service_config(
+        dir.path(),
+        "AccessLogToFile",
+        &format!(
+            "{{ name: 'access', class: AccessLogToFile, path: '{}' }}",
+            log.display()
+        ),
+        ", contentType: 'text/plain', body: 'hi\\n'",
+        port,
+        ",\n                 services: { accessLog: 'access' }",
+    );
+    let mut server = ServerProcess::start(&config, port);
+    for (method, target) in [
+        ("OPTIONS", "*"),
+        ("GET", "http://x.example/y?z"),
+        ("CONNECT", "x.example:443"),
+    ] {
+        let answer = ask(port, method, target, "");
+        assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    }
+    assert!(server.stop_with("TERM").success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let urls: Vec<(&str, &str, &str)> = text
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split(' ').collect();
+            (fields[3], fields[4], fields[5])
+        })
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            ("options", &*format!("//a:{port}:asterisk=*"), "400"),
+            (
+                "get",
+                &*format!("//a:{port}:absolute=http://x.example/y?z"),
+                "400"
+            ),
+            (
+                "connect",
+                &*format!("//a:{port}:authority=x.example:443"),
+                "400"
+            ),
+        ],
+        "{text}"
+    );
+}
+
+#[test]
 fn an_event_fan_feeds_several_access_logs() {
     let dir = tempfile::tempdir().unwrap();
     let [port] = free_ports::<1>();
@@ -404,7 +457,13 @@ fn the_access_log_can_go_to_the_system_log() {
         ",\n                 services: { accessLog: 'access' }",
     );
     let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
-    ask(port, "GET", "/x?y=1", "User-Agent: test\r\n");
+    ask(
+        port,
+        "GET",
+        "/x?y=1",
+        "User-Agent: test\r\nCookie: id=7; lang=en\r\n",
+    );
+    ask(port, "OPTIONS", "*", "");
     let (_, output) = server.stop_and_read("TERM");
     let entries = crate::util::log_entries(&output);
     let request = entries
@@ -417,6 +476,20 @@ fn the_access_log_can_go_to_the_system_log() {
         "{request}"
     );
     assert!(request.contains("'user-agent': 'test'"), "{request}");
+    assert!(
+        request.contains("cookies: { id: '7', lang: 'en' }"),
+        "{request}"
+    );
+    assert!(
+        !request.contains("cookie:") && !request.contains("host:"),
+        "{request}"
+    );
+    // A target not in origin form is logged with its type, and refused.
+    let asterisk = entries
+        .iter()
+        .find(|e| e.contains(&format!("url: '//a:{port}:asterisk=*'")) && e.contains(" request("))
+        .unwrap_or_else(|| panic!("{output}"));
+    assert!(asterisk.contains("method: 'options'"), "{asterisk}");
     let response = entries
         .iter()
         .find(|e| e.contains(".req.") && e.contains(" response("))

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use http::StatusCode;
 use lactoserv_core::app::{AppRef, Application, HandleError};
 use lactoserv_core::bind::BindError;
-use lactoserv_core::component::ApplicationConfig;
+use lactoserv_core::component::{ApplicationConfig, Applications};
 use lactoserv_core::net::{Dispatch, Request, Response};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
@@ -52,9 +52,10 @@ pub(crate) struct StaticFilesConfig {
 }
 
 impl ApplicationConfig for StaticFilesConfig {
-    fn build(&self) -> Result<AppRef, BindError> {
+    fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
         let cache_control = cache_control::header_value(self.cache_control.as_ref())?;
         let files = StaticFiles::new(
+            applications.logger(),
             self.site_directory.as_path().to_owned(),
             self.index_file.clone(),
             self.etag.clone(),

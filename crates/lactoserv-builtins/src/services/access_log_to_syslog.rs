@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use http::header::{COOKIE, HOST, SET_COOKIE};
 use http::{HeaderMap, Version};
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::{Role, Roles, ServiceConfig};
@@ -41,14 +42,59 @@ struct AccessLogToSyslog(Arc<Events>);
 struct Events;
 
 /// Headers as a log object, names to values (values that are not text
-/// shown as such).
+/// shown as such), in the order received.
 fn headers(map: &HeaderMap) -> LogValue {
-    LogValue::object(map.iter().map(|(name, value)| {
-        let text = value
-            .to_str()
-            .map_or_else(|_| "<not text>".to_owned(), str::to_owned);
-        (name.as_str().to_owned(), LogValue::from(text))
-    }))
+    LogValue::object(
+        map.iter()
+            .map(|(name, value)| (name.as_str().to_owned(), LogValue::from(text(value)))),
+    )
+}
+
+fn text(value: &http::HeaderValue) -> String {
+    value
+        .to_str()
+        .map_or_else(|_| "<not text>".to_owned(), str::to_owned)
+}
+
+/// A request's headers as the reference logs them (spec 02 LOGF-5): by
+/// name in alphabetical order, repeated ones joined with `, ` (`cookie`
+/// with `; `), `set-cookie` as a list, `host` left out (the URL has it);
+/// and its cookies, which replace the `cookie` header when there are any.
+fn request_headers(map: &HeaderMap) -> (LogValue, Option<LogValue>) {
+    let mut names: Vec<&http::HeaderName> = map.keys().collect();
+    names.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    let joined = |name: &http::HeaderName, with: &str| {
+        map.get_all(name)
+            .iter()
+            .map(text)
+            .collect::<Vec<_>>()
+            .join(with)
+    };
+    let cookies = map
+        .contains_key(COOKIE)
+        .then(|| crate::support::cookies::parse(&joined(&COOKIE, "; ")))
+        .filter(|cookies| !cookies.is_empty());
+    let mut entries = Vec::with_capacity(names.len());
+    for name in names {
+        let value = if *name == HOST || (*name == COOKIE && cookies.is_some()) {
+            continue;
+        } else if *name == SET_COOKIE {
+            LogValue::Array(map.get_all(name).iter().map(|v| text(v).into()).collect())
+        } else if *name == COOKIE {
+            joined(name, "; ").into()
+        } else {
+            joined(name, ", ").into()
+        };
+        entries.push((name.as_str().to_owned(), value));
+    }
+    let cookies = cookies.map(|cookies| {
+        LogValue::object(
+            cookies
+                .into_iter()
+                .map(|(name, value)| (name, LogValue::from(value))),
+        )
+    });
+    (LogValue::Object(entries), cookies)
 }
 
 fn protocol(version: Version) -> &'static str {
@@ -69,7 +115,7 @@ impl AccessLog for Events {
             let origin = request.remote.map_or_else(LogValue::undefined, |addr| {
                 LogValue::endpoint_address(addr.ip(), addr.port())
             });
-            vec![LogValue::object([
+            let mut fields = vec![
                 ("origin".to_owned(), origin),
                 (
                     "protocol".to_owned(),
@@ -80,8 +126,13 @@ impl AccessLog for Events {
                     LogValue::from(request.method.as_str().to_ascii_lowercase()),
                 ),
                 ("url".to_owned(), LogValue::from(request.url)),
-                ("headers".to_owned(), headers(request.headers)),
-            ])]
+            ];
+            let (headers, cookies) = request_headers(request.headers);
+            fields.push(("headers".to_owned(), headers));
+            if let Some(cookies) = cookies {
+                fields.push(("cookies".to_owned(), cookies));
+            }
+            vec![LogValue::Object(fields)]
         });
     }
 
@@ -150,5 +201,52 @@ mod tests {
     fn rejects_any_binding() {
         let err = from_value::<AccessLogToSyslogConfig>(&json!({"path": "/x"})).unwrap_err();
         assert!(err.message.starts_with("Extra property: `path`"), "{err}");
+    }
+
+    #[test]
+    fn request_headers_are_sorted_joined_and_cookies_split_out() {
+        let mut map = HeaderMap::new();
+        for (name, value) in [
+            ("host", "example.com"),
+            ("user-agent", "test"),
+            ("x-multi", "one"),
+            ("cookie", "a=1"),
+            ("accept", "*/*"),
+            ("x-multi", "two"),
+            ("cookie", "b=%41"),
+            ("set-cookie", "c=3"),
+        ] {
+            map.append(
+                http::HeaderName::from_static(name),
+                http::HeaderValue::from_static(value),
+            );
+        }
+        let (headers, cookies) = request_headers(&map);
+        let text = |v: &str| LogValue::from(v);
+        assert_eq!(
+            headers,
+            LogValue::object([
+                ("accept", text("*/*")),
+                ("set-cookie", LogValue::Array(vec![text("c=3")])),
+                ("user-agent", text("test")),
+                ("x-multi", text("one, two")),
+            ])
+        );
+        assert_eq!(
+            cookies,
+            Some(LogValue::object([("a", text("1")), ("b", text("A"))]))
+        );
+    }
+
+    #[test]
+    fn a_cookie_header_without_cookies_is_logged_as_a_header() {
+        let mut map = HeaderMap::new();
+        map.insert(COOKIE, http::HeaderValue::from_static("not a cookie"));
+        let (headers, cookies) = request_headers(&map);
+        assert_eq!(
+            headers,
+            LogValue::object([("cookie", LogValue::from("not a cookie"))])
+        );
+        assert_eq!(cookies, None);
     }
 }

@@ -45,8 +45,23 @@ impl Request {
         host: HostInfo,
         headers: HeaderMap,
     ) -> Option<Self> {
-        let (canonical, path_len) = canonicalize(target.as_str())?;
-        Some(Self {
+        Self::checked(method, version, target, host, headers).ok()
+    }
+
+    /// [`Request::new`], giving the method, host and headers back when the
+    /// target is refused (so the refusal can be logged without copying
+    /// them for every request).
+    pub(crate) fn checked(
+        method: Method,
+        version: Version,
+        target: PathAndQuery,
+        host: HostInfo,
+        headers: HeaderMap,
+    ) -> Result<Self, Box<(Method, HostInfo, HeaderMap)>> {
+        let Some((canonical, path_len)) = canonicalize(target.as_str()) else {
+            return Err(Box::new((method, host, headers)));
+        };
+        Ok(Self {
             method,
             version,
             target,

@@ -24,7 +24,8 @@ pub(crate) fn applications<'a>(
     let builder = Builder {
         config,
         entries: &config.applications,
-        logger: (wanted && logger.is_enabled()).then(|| logger.clone()),
+        logger: logger.clone(),
+        wrap: wanted && logger.is_enabled(),
         built: RefCell::new(HashMap::new()),
         failure: RefCell::new(None),
     };
@@ -42,9 +43,10 @@ pub(crate) fn applications<'a>(
 struct Builder<'a> {
     config: &'a WebappConfig,
     entries: &'a [ApplicationEntry],
-    /// The `webapp` logger, when applications are wrapped for dispatch
-    /// logging.
-    logger: Option<Logger>,
+    /// The `webapp` logger.
+    logger: Logger,
+    /// Whether applications are wrapped for dispatch logging.
+    wrap: bool,
     built: RefCell<HashMap<&'a str, AppRef>>,
     /// The first application that failed to build, reported as such rather
     /// than as a failure of the routers above it.
@@ -67,14 +69,17 @@ impl Applications for Builder<'_> {
                 format!("no application named `{name}`"),
             ));
         };
-        match entry.config.build_with(self) {
+        let own = component_logger(self.config, &self.logger, "application", &entry.name);
+        let building = Building {
+            builder: self,
+            logger: own,
+        };
+        match entry.config.build_with(&building) {
             Ok(app) => {
-                let app = match &self.logger {
-                    Some(logger) => {
-                        let own = component_logger(self.config, logger, "application", &entry.name);
-                        Hop::wrap(app, &entry.name, own, entry.dispatch_logging)
-                    }
-                    None => app,
+                let app = if self.wrap {
+                    Hop::wrap(app, &entry.name, building.logger, entry.dispatch_logging)
+                } else {
+                    app
                 };
                 self.built.borrow_mut().insert(&entry.name, app.clone());
                 Ok(app)
@@ -94,5 +99,22 @@ impl Applications for Builder<'_> {
                 ))
             }
         }
+    }
+}
+
+/// One application being built: the others through the builder, its own
+/// logger.
+struct Building<'b, 'a> {
+    builder: &'b Builder<'a>,
+    logger: Logger,
+}
+
+impl Applications for Building<'_, '_> {
+    fn get(&self, name: &str) -> Result<AppRef, BindError> {
+        self.builder.get(name)
+    }
+
+    fn logger(&self) -> Logger {
+        self.logger.clone()
     }
 }

@@ -3,7 +3,6 @@
 //! and `ProtocolWrangler`'s response writing).
 
 use http::header::HOST;
-use http::uri::PathAndQuery;
 use http::{HeaderValue, Method, StatusCode, Version};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -83,8 +82,10 @@ pub(crate) async fn handle(
         Some(method) => match read_body(&method, body, ctx.max_body).await {
             Err(response) => response,
             Ok(()) => match prepare(method, parts, host) {
-                Some(request) => {
-                    request_logger = log_incoming(ctx, connection, &request);
+                Ok(request) => {
+                    request_logger = log_incoming(ctx, connection, || {
+                        format!("//{}{}", request.host, request.target())
+                    });
                     if let Some(log) = &ctx.access_log {
                         let url = access_url(&request);
                         if log.wants_headers()
@@ -103,7 +104,32 @@ pub(crate) async fn handle(
                     }
                     dispatch(ctx, &request).await
                 }
-                None => Response::status_only(StatusCode::BAD_REQUEST),
+                Err(refused) => {
+                    // A target not in origin form (`*`, `host:port`, an
+                    // absolute URL): logged, then refused.
+                    let Refused {
+                        method,
+                        url,
+                        headers,
+                    } = *refused;
+                    request_logger = log_incoming(ctx, connection, || url.clone());
+                    if let Some(log) = &ctx.access_log {
+                        if log.wants_headers()
+                            && let Some(logger) = &request_logger
+                        {
+                            log.start(&RequestStart {
+                                remote: connection.remote,
+                                version,
+                                method: &method,
+                                url: &url,
+                                headers: &headers,
+                                logger,
+                            });
+                        }
+                        logged = Some((method, url));
+                    }
+                    Response::status_only(StatusCode::BAD_REQUEST)
+                }
             },
         },
     };
@@ -185,11 +211,52 @@ fn access_logged(
     out
 }
 
+/// A request whose target cannot be dispatched (a 400), as it is logged.
+struct Refused {
+    method: Method,
+    /// `//<host>:<port>:<type>=<target>` (spec 02 LOGF-4).
+    url: String,
+    headers: http::HeaderMap,
+}
+
 /// Builds the application's view of a request whose method and body are
-/// acceptable; `None` when its target cannot be dispatched (a 400).
-fn prepare(method: Method, parts: http::request::Parts, host: HostInfo) -> Option<Request> {
-    let target = origin_target(&parts.uri, parts.version)?;
-    Request::new(method, parts.version, target, host, parts.headers)
+/// acceptable, or says why its target is refused.
+fn prepare(
+    method: Method,
+    parts: http::request::Parts,
+    host: HostInfo,
+) -> Result<Request, Box<Refused>> {
+    let uri = parts.uri;
+    let kind = if uri.scheme().is_some() {
+        "absolute"
+    } else if uri.authority().is_some() {
+        "authority"
+    } else if uri.path() == "*" {
+        "asterisk"
+    } else {
+        "other"
+    };
+    // HTTP2's `:path` is always the origin-form target (the URI has the
+    // scheme and authority besides).
+    let origin = kind == "other" || parts.version == Version::HTTP_2;
+    let (method, host, headers) = match uri.path_and_query() {
+        Some(target) if origin => {
+            match Request::checked(method, parts.version, target.clone(), host, parts.headers) {
+                Ok(request) => return Ok(request),
+                Err(back) => *back,
+            }
+        }
+        _ => (method, host, parts.headers),
+    };
+    let target = match uri.authority() {
+        Some(authority) if kind == "authority" => authority.to_string(),
+        _ => uri.to_string(),
+    };
+    Err(Box::new(Refused {
+        method,
+        url: format!("//{host}:{kind}={target}"),
+        headers,
+    }))
 }
 
 /// The host each request of a connection asked for, remembered from the
@@ -308,22 +375,14 @@ fn closed() -> Response {
     Response::bad_request("Request body could not be read.")
 }
 
-/// The request target, if it is in origin form: HTTP2 always has an
-/// origin-form `:path`; HTTP1 may use other forms, which are not served.
-fn origin_target(uri: &http::Uri, version: Version) -> Option<PathAndQuery> {
-    if version != Version::HTTP_2 && (uri.scheme().is_some() || uri.authority().is_some()) {
-        return None;
-    }
-    uri.path_and_query().cloned()
-}
-
-/// Logs `incomingRequest({ connectionId, requestId, url })` on the
-/// connection's logger.
-/// The request's logger (`…req.<id>`) when the system log is on.
+/// Logs `incomingRequest({ [sessionId,] connectionId, requestId, url })`
+/// on the connection's (or HTTP2 session's) logger; `url` is made only
+/// when the event is. The request's logger (`…req.<id>`) when the system
+/// log is on.
 fn log_incoming(
     ctx: &EndpointContext,
     connection: &Connection,
-    request: &Request,
+    url: impl FnOnce() -> String,
 ) -> Option<Logger> {
     let logger = &connection.logger;
     if !logger.is_enabled() {
@@ -345,8 +404,7 @@ fn log_incoming(
         for (key, id) in ids {
             fields.push((key.to_owned(), LogValue::from(id.unwrap_or_default())));
         }
-        let url = format!("//{}{}", request.host, request.target());
-        fields.push(("url".to_owned(), LogValue::from(url)));
+        fields.push(("url".to_owned(), LogValue::from(url())));
         vec![LogValue::Object(fields)]
     });
     Some(request_logger)

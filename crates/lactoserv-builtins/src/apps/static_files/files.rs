@@ -21,6 +21,7 @@ use bytes::Bytes;
 use http::header::{ACCEPT_RANGES, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION};
 use http::{HeaderValue, StatusCode};
 use lactoserv_core::app::HandleError;
+use lactoserv_core::log::{LogValue, Logger};
 use lactoserv_core::net::conditional::{self, Outcome, Representation};
 use lactoserv_core::net::{Body, Dispatch, Part, Prepared, Request, Response};
 
@@ -36,6 +37,8 @@ pub(crate) const SMALL_FILE: u64 = 1024 * 1024;
 /// The running application.
 #[derive(Debug)]
 pub(crate) struct StaticFiles {
+    /// `webapp.application.<name>`.
+    logger: Logger,
     site: PathBuf,
     index_files: Vec<String>,
     etag: Option<EtagOptions>,
@@ -136,6 +139,7 @@ enum Found {
 impl StaticFiles {
     /// The application for checked bindings; reads the not-found page.
     pub(crate) fn new(
+        logger: Logger,
         site: PathBuf,
         index_files: Vec<String>,
         etag: Option<EtagOptions>,
@@ -157,6 +161,7 @@ impl StaticFiles {
             None => None,
         };
         Ok(Self {
+            logger,
             site,
             index_files,
             etag,
@@ -410,8 +415,12 @@ impl StaticFiles {
             .ok()
             .filter(Metadata::is_file)
             .and_then(|meta| meta.modified().ok());
-        if mtime.is_some()
-            && mtime != loaded.0
+        if mtime.is_none() {
+            // Gone since start-up: the last good copy serves.
+            self.logger.event_with("notFoundPathDisappeared", || {
+                vec![LogValue::from(page.path.to_string_lossy().into_owned())]
+            });
+        } else if mtime != loaded.0
             && let Ok(contents) = std::fs::read(&page.path)
         {
             *loaded = (mtime, Bytes::from(contents));
