@@ -321,6 +321,61 @@ async fn every_request_gets_one_access_log_line_even_across_a_stop() {
     assert_eq!(fields[8], "ok");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reloads_under_load_lose_and_repeat_no_access_log_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.txt");
+    let [port] = free_ports::<1>();
+    let config = service_config(
+        dir.path(),
+        "AccessLogToFile",
+        &format!(
+            "{{ name: 'access', class: AccessLogToFile, path: '{}', bufferPeriod: '250 msec' }}",
+            log.display()
+        ),
+        ", contentType: 'text/plain', body: 'hi\\n'",
+        port,
+        ",\n                 services: { accessLog: 'access' }",
+    );
+    let mut server = ServerProcess::start(&config, port);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut loads = Vec::new();
+    for worker in 0..4 {
+        let stop = stop.clone();
+        loads.push(tokio::spawn(async move {
+            let client = client().build().unwrap();
+            let mut answered = 0_usize;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let url = format!("http://127.0.0.1:{port}/w{worker}/{answered}");
+                let response = client.get(url).send().await.expect("no request fails");
+                assert_eq!(response.bytes().await.unwrap(), "hi\n");
+                answered += 1;
+            }
+            answered
+        }));
+    }
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        server.signal("HUP");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut answered = 0;
+    for load in loads {
+        answered += load.await.unwrap();
+    }
+    assert!(server.stop_with("TERM").success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut urls: Vec<&str> = text
+        .lines()
+        .map(|line| line.split(' ').nth(4).unwrap())
+        .collect();
+    assert_eq!(urls.len(), answered, "lines against answers");
+    urls.sort_unstable();
+    urls.dedup();
+    assert_eq!(urls.len(), answered, "every line is a different request");
+}
+
 #[test]
 fn the_access_log_records_targets_not_in_origin_form() {
     let dir = tempfile::tempdir().unwrap();
