@@ -39,6 +39,17 @@ pub enum Reason {
     Stopping,
 }
 
+impl Reason {
+    /// The reference's name for the reason (`grant`, `full`, `stopping`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Grant => "grant",
+            Self::Full => "full",
+            Self::Stopping => "stopping",
+        }
+    }
+}
+
 /// The outcome of [`TokenBucket::request`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Grant {
@@ -139,6 +150,19 @@ impl TokenBucket {
 
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes between `min` and `max` tokens at once, without waiting or
+    /// allocating, if nobody is queued and at least `min` are there: the
+    /// immediate case of [`request`](Self::request).
+    pub fn grant_now(&self, min: f64, max: f64) -> Option<f64> {
+        let (min, max) = (min.ceil(), max.floor().max(min.ceil()));
+        let mut state = self.state();
+        if state.stopped || !state.waiters.is_empty() {
+            return None;
+        }
+        state.top_up(&self.settings, Instant::now());
+        state.take(&self.settings, min, max)
     }
 
     /// Asks for between `min` and `max` tokens: granted at once when the

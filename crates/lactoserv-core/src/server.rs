@@ -24,6 +24,7 @@ mod launch;
 mod lifecycle;
 mod listen;
 mod stop;
+mod throttle;
 
 use std::sync::Arc;
 

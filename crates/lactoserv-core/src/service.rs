@@ -40,6 +40,21 @@ pub trait Service: Send + Sync + std::fmt::Debug + 'static {
     fn connection_bucket(&self) -> Option<Arc<TokenBucket>> {
         None
     }
+
+    /// The bucket every byte written to a connection takes a token from, if
+    /// the service is a data rate limiter (the `dataRateLimiter` role).
+    fn data_limit(&self) -> Option<DataLimit> {
+        None
+    }
+}
+
+/// What a data rate limiter gives the connections it limits.
+#[derive(Debug, Clone)]
+pub struct DataLimit {
+    /// The bucket of bytes, shared by every connection it limits.
+    pub bucket: Arc<TokenBucket>,
+    /// `verboseLogging`: log each write, wait and drain, not only denials.
+    pub verbose: bool,
 }
 
 /// One finished request, as an access log records it (spec 04 ALF-3).

@@ -2,11 +2,17 @@
 //! write, with a token bucket of bytes shared by all of them (Lactoserv
 //! `webapp-builtins/export/DataRateLimiter.js`).
 //!
-//! This module holds its configuration; the limiter itself comes with the
-//! runtime.
+//! The connections themselves take the tokens as they write (the core's
+//! throttle, below TLS); the service holds the bucket, and denies what is
+//! queued when it stops.
 
+use std::sync::Arc;
+
+use async_trait::async_trait;
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::{Role, Roles, ServiceConfig};
+use lactoserv_core::server::Fate;
+use lactoserv_core::service::{DataLimit, Service, ServiceContext, ServiceError, ServiceRef};
 use serde::Deserialize;
 
 use crate::support::rate_limit::{ByteTokens, RateLimitConfig};
@@ -25,6 +31,33 @@ impl ServiceConfig for DataRateLimiterConfig {
 
     fn roles(&self) -> Roles {
         Roles::of(Role::DataRateLimiter)
+    }
+
+    fn build(&self, _: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
+        Ok(Some(Arc::new(DataRateLimiter(DataLimit {
+            bucket: self.0.bucket(),
+            verbose: self.0.verbose_logging,
+        }))))
+    }
+}
+
+/// Limits the bytes written by every connection of the endpoints that use
+/// it through one token bucket (spec 02 §5.4).
+#[derive(Debug)]
+struct DataRateLimiter(DataLimit);
+
+#[async_trait]
+impl Service for DataRateLimiter {
+    async fn start(&self) -> Result<(), ServiceError> {
+        Ok(())
+    }
+
+    async fn stop(&self, _fate: Fate) {
+        self.0.bucket.deny_all();
+    }
+
+    fn data_limit(&self) -> Option<DataLimit> {
+        Some(self.0.clone())
     }
 }
 

@@ -14,11 +14,13 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
+
+use super::throttle::Throttle;
 
 /// What a connection has been doing.
 #[derive(Debug)]
@@ -106,16 +108,23 @@ impl Drop for InFlight<'_> {
 }
 
 /// A stream that records its activity into the [`Activity`] of its
-/// owner (the connection's shared state).
+/// owner (the connection's shared state), its writes limited by a data
+/// rate limiter's [`Throttle`] if it has one.
 pub(crate) struct Tracked<S, T> {
     inner: S,
     owner: Arc<T>,
+    throttle: Option<Throttle>,
 }
 
 impl<S, T: AsRef<Activity>> Tracked<S, T> {
-    /// Wraps `inner`, recording into `owner`'s activity.
-    pub(crate) fn new(inner: S, owner: Arc<T>) -> Self {
-        Self { inner, owner }
+    /// Wraps `inner`, recording into `owner`'s activity, and limiting its
+    /// writes by `throttle`.
+    pub(crate) fn new(inner: S, owner: Arc<T>, throttle: Option<Throttle>) -> Self {
+        Self {
+            inner,
+            owner,
+            throttle,
+        }
     }
 
     fn activity(&self) -> &Activity {
@@ -147,9 +156,17 @@ impl<S: AsyncWrite + Unpin, T: AsRef<Activity>> AsyncWrite for Tracked<S, T> {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let result = Pin::new(&mut self.inner).poll_write(cx, data);
+        let this = &mut *self;
+        let allowed = match &mut this.throttle {
+            Some(throttle) => ready!(throttle.poll_allowance(cx, data.len()))?,
+            None => data.len(),
+        };
+        let result = Pin::new(&mut this.inner).poll_write(cx, &data[..allowed]);
         if let Poll::Ready(Ok(n)) = result {
-            self.activity().wrote(n);
+            if let Some(throttle) = &mut this.throttle {
+                throttle.spent(n);
+            }
+            this.activity().wrote(n);
         }
         result
     }
@@ -159,6 +176,12 @@ impl<S: AsyncWrite + Unpin, T: AsRef<Activity>> AsyncWrite for Tracked<S, T> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        if self.throttle.is_some() {
+            // Not vectored when limited (see `is_write_vectored`); callers
+            // that ask anyway get their first slice written.
+            let first = bufs.iter().find(|buf| !buf.is_empty());
+            return self.poll_write(cx, first.map_or(&[][..], |buf| &**buf));
+        }
         let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = result {
             self.activity().wrote(n);
@@ -167,7 +190,7 @@ impl<S: AsyncWrite + Unpin, T: AsRef<Activity>> AsyncWrite for Tracked<S, T> {
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
+        self.throttle.is_none() && self.inner.is_write_vectored()
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -20,6 +20,7 @@ use super::activity::{Activity, Tracked};
 use super::body::ResponseBody;
 use super::drain::{Ending, Phase, drive};
 use super::handler::{EndpointContext, HostCache, handle};
+use super::throttle::Throttle;
 use crate::endpoint::Protocol;
 use crate::log::{LogValue, Logger};
 use crate::quant::ByteCount;
@@ -62,7 +63,12 @@ impl Speaker {
             session: OnceLock::new(),
         });
         // Counted below TLS, so the bytes written are those on the wire.
-        let stream = Tracked::new(stream, state.clone());
+        let throttle = self
+            .context
+            .data_limit
+            .as_ref()
+            .map(|limit| Throttle::new(limit, &state.logger));
+        let stream = Tracked::new(stream, state.clone(), throttle);
         let ending = match &self.tls {
             None => serve_http1(stream, phase, &state).await,
             Some(acceptor) => {

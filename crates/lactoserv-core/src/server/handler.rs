@@ -34,6 +34,8 @@ pub(crate) struct EndpointContext {
     pub(crate) access_log: Option<Arc<dyn AccessLog>>,
     /// The `connectionRateLimiter` service's bucket, if one runs.
     pub(crate) connection_bucket: Option<Arc<crate::bucket::TokenBucket>>,
+    /// The `dataRateLimiter` service's bucket, if one runs.
+    pub(crate) data_limit: Option<crate::service::DataLimit>,
     /// The name of `application`, for dispatch logging.
     pub(crate) application_name: String,
     /// The interface's port, for requests whose authority names none.

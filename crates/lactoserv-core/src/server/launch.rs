@@ -167,6 +167,7 @@ impl Server {
                 access_log: role(Role::AccessLog).and_then(|service| service.access_log()),
                 connection_bucket: role(Role::ConnectionRateLimiter)
                     .and_then(|service| service.connection_bucket()),
+                data_limit: role(Role::DataRateLimiter).and_then(|service| service.data_limit()),
                 application_name: endpoint.application.as_str().to_owned(),
                 port: endpoint.interface.port().map_or(0, |p| p.get()),
                 max_body: endpoint

@@ -209,7 +209,9 @@ impl Server {
             // of the system log). The others serve the connections still
             // in progress and stop once those are done.
             let (idle, busy): (Vec<_>, Vec<_>) = services.into_iter().partition(|service| {
-                service.item.access_log().is_none() && service.item.connection_bucket().is_none()
+                service.item.access_log().is_none()
+                    && service.item.connection_bucket().is_none()
+                    && service.item.data_limit().is_none()
             });
             for service in idle.iter().rev() {
                 mark_fate(&service.logger, "stopping", fate_text);
