@@ -61,7 +61,18 @@ pub struct EndpointConfig {
     /// interfaces, whose sockets come ready-made.
     #[serde(default)]
     pub reuse_port: bool,
+    /// `maxConnections` (beyond the reference): the most connections the
+    /// endpoint serves at once; more wait, unanswered, in the listen queue
+    /// until one ends. [`DEFAULT_MAX_CONNECTIONS`] when not given.
+    #[serde(default)]
+    pub max_connections: Option<f64>,
 }
+
+/// How many connections an endpoint serves at once unless its
+/// `maxConnections` says otherwise: enough for any site served without a
+/// proxy in front, few enough that a flood of idle connections cannot
+/// exhaust the process's memory (each costs some tens of KiB at most).
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 10_000;
 
 fn default_hostnames() -> Vec<Hostname> {
     vec![Hostname::any()]
@@ -69,7 +80,7 @@ fn default_hostnames() -> Vec<Hostname> {
 
 impl EndpointConfig {
     /// Checks what bindings alone cannot: a body-size limit of at least
-    /// zero, and a TLS endpoint with at least one hostname (with none it
+    /// zero, a connection limit of at least one, and a TLS endpoint with at least one hostname (with none it
     /// could never complete a handshake).
     pub fn validate(&mut self) -> Result<(), BindError> {
         if let Some(size) = self.max_request_body_size {
@@ -79,6 +90,14 @@ impl EndpointConfig {
                     format!("Must be at least 0 byte: {size}"),
                 ));
             }
+        }
+        if let Some(max) = self.max_connections
+            && !(max.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&max))
+        {
+            return Err(BindError::new(
+                "maxConnections",
+                format!("Must be a whole number of at least 1: {max}"),
+            ));
         }
         if self.needs_certificates() && self.hostnames.is_empty() {
             return Err(BindError::new(
@@ -90,6 +109,12 @@ impl EndpointConfig {
             ));
         }
         Ok(())
+    }
+
+    /// The most connections served at once.
+    pub fn connection_limit(&self) -> u32 {
+        self.max_connections
+            .map_or(DEFAULT_MAX_CONNECTIONS, |max| max as u32)
     }
 
     /// Whether the protocol runs over TLS, so the endpoint needs host

@@ -22,6 +22,7 @@ mod handler;
 mod inherited;
 mod launch;
 mod lifecycle;
+mod limits;
 mod listen;
 mod stop;
 mod throttle;

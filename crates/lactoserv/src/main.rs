@@ -126,6 +126,7 @@ fn dry_run(args: &Args) -> ExitCode {
 /// configuration, start every endpoint, and serve until a stop signal, then
 /// stop gracefully.
 fn run(args: &Args) -> ExitCode {
+    raise_open_file_limit();
     systemd::export_socket_names();
     let host = host::Host::start();
     fatal::install(&host.logger);
@@ -182,6 +183,28 @@ fn run(args: &Args) -> ExitCode {
     match status {
         0 => ExitCode::SUCCESS,
         status => exit_report(u8::try_from(status).unwrap_or(1)),
+    }
+}
+
+/// Raises the limit on open files to the most the system allows this
+/// process: each connection is a file, and the usual default of 1,024 is
+/// far below what the endpoints' `maxConnections` let through. (Many
+/// servers and runtimes do the same at start.) Failing leaves the limit as
+/// it was.
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: both calls only read or write the `rlimit` given.
+    #[allow(unsafe_code)]
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut limit) == 0
+            && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &raw const limit);
+        }
     }
 }
 

@@ -167,3 +167,242 @@ export default {{
         }
     }
 }
+
+/// A config answering `hi` at `/` over `http` on `port`, with `extra`
+/// endpoint bindings.
+fn plain_config(dir: &Path, port: u16, extra: &str) -> PathBuf {
+    let path = dir.join("config.mjs");
+    std::fs::write(
+        &path,
+        format!(
+            "import {{ SimpleResponse, StaticFiles }} from '@lactoserv/webapp-builtins';
+export default {{
+  applications: [
+    {{ name: 'hi', class: SimpleResponse, contentType: 'text/plain', body: 'hi' }},
+    {{ name: 'files', class: StaticFiles, siteDirectory: new URL('site', import.meta.url).pathname }}
+  ],
+  endpoints: [
+    {{ name: 'ep', protocol: 'http', interface: '127.0.0.1:{port}', application: 'hi'{extra} }},
+    {{ name: 'files', protocol: 'http', interface: '127.0.0.1:{files}', application: 'files' }}
+  ]
+}};
+",
+            files = port + 1,
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("site")).unwrap();
+    path
+}
+
+/// Two consecutive free ports.
+fn port_pair() -> u16 {
+    loop {
+        let [port] = free_ports::<1>();
+        if port < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// Sends `request` on a new connection and reads what comes back until the
+/// server closes or goes quiet for `wait`.
+fn exchange(port: u16, request: &[u8], wait: Duration) -> Vec<u8> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(wait)).unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0_u8; 4096];
+    while let Ok(n) = stream.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+    }
+    answer
+}
+
+#[test]
+fn request_heads_over_the_limits_get_431_and_a_log_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = port_pair();
+    let config = plain_config(dir.path(), port, "");
+    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    let long = format!(
+        "GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(20_000)
+    );
+    let many: String = (0..150).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let many = format!("GET / HTTP/1.1\r\nHost: a\r\n{many}\r\n");
+    for request in [long, many] {
+        let answer = exchange(port, request.as_bytes(), Duration::from_secs(5));
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+            "{answer}"
+        );
+    }
+    // A head just under the limit is served.
+    let fits = format!(
+        "GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(15_000)
+    );
+    let answer = exchange(port, fits.as_bytes(), Duration::from_millis(500));
+    assert!(answer.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    let (_, log) = server.stop_and_read("TERM");
+    assert_eq!(log.matches(" headersTooLarge()").count(), 2, "{log}");
+}
+
+#[test]
+fn connections_past_max_connections_wait_until_one_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = port_pair();
+    let config = plain_config(dir.path(), port, ", maxConnections: 2");
+    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    // (Waiting until the server listened took a connection: let it go.)
+    std::thread::sleep(Duration::from_millis(200));
+    let first = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let _second = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut third = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    third
+        .write_all(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buf = [0_u8; 1024];
+    assert!(
+        third.read(&mut buf).is_err(),
+        "not served while two are open"
+    );
+    drop(first);
+    third
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut answer = Vec::new();
+    third.read_to_end(&mut answer).unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    let (_, log) = server.stop_and_read("TERM");
+    assert!(
+        log.contains(" webapp.endpoint.ep atConnectionLimit(2)"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_thousand_idle_connections_do_not_keep_a_client_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = port_pair();
+    let config = plain_config(dir.path(), port, "");
+    let _server = ServerProcess::start(&config, port);
+    let mut idle = Vec::with_capacity(1000);
+    for i in 0..1000 {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        // Half of them start a request and stop.
+        if i % 2 == 0 {
+            stream.write_all(b"GET / HTTP/1.1\r\nHost:").unwrap();
+        }
+        idle.push(stream);
+    }
+    let started = Instant::now();
+    let answer = exchange(
+        port,
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(5),
+    );
+    let took = started.elapsed();
+    assert!(answer.ends_with(b"\r\n\r\nhi"), "{answer:?}");
+    assert!(took < Duration::from_secs(1), "{took:?}");
+}
+
+#[test]
+fn a_huge_upload_over_the_body_limit_is_refused_without_being_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = port_pair();
+    let config = plain_config(dir.path(), port, ", maxRequestBodySize: '32 byte'");
+    let _server = ServerProcess::start(&config, port);
+    for framing in ["Content-Length: 1073741824", "Transfer-Encoding: chunked"] {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_write_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let head = format!("POST / HTTP/1.1\r\nHost: a\r\n{framing}\r\n\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        let chunk = vec![b'x'; 64 * 1024];
+        let chunked = framing.starts_with("Transfer");
+        let mut sent = 0_usize;
+        while sent < 1 << 30 {
+            let result = if chunked {
+                stream
+                    .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                    .and_then(|()| stream.write_all(&chunk))
+                    .and_then(|()| stream.write_all(b"\r\n"))
+            } else {
+                stream.write_all(&chunk)
+            };
+            if result.is_err() {
+                break;
+            }
+            sent += chunk.len();
+        }
+        // Refused after a few socket buffers' worth, not a gigabyte.
+        assert!(sent < 64 << 20, "{framing}: {sent} bytes went in");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{framing}: {answer}"
+        );
+        assert!(answer.contains("connection: close\r\n"), "{answer}");
+        assert!(
+            answer.ends_with("Request body is larger than allowed maximum of 32 bytes.\n"),
+            "{answer}"
+        );
+    }
+}
+
+/// The resident set size of process `pid`, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn clients_that_stop_reading_do_not_grow_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = port_pair();
+    let config = plain_config(dir.path(), port, "");
+    std::fs::write(dir.path().join("site/big.bin"), vec![7_u8; 64 << 20]).unwrap();
+    let server = ServerProcess::start(&config, port);
+    server.wait_until_listening(port + 1);
+    // Warm up: one whole download.
+    let warm = exchange(
+        port + 1,
+        b"GET /big.bin HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(10),
+    );
+    assert!(warm.len() > 64 << 20);
+    let before = rss_kib(server.pid());
+    let mut stalled = Vec::new();
+    for _ in 0..20 {
+        let mut stream = TcpStream::connect(("127.0.0.1", port + 1)).unwrap();
+        stream
+            .write_all(b"GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n")
+            .unwrap();
+        stalled.push(stream);
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let after = rss_kib(server.pid());
+    // Twenty 64 MiB files asked for and not read: the server holds no more
+    // than socket buffers and a read-ahead for each.
+    assert!(after < before + 32 * 1024, "{before} KiB, then {after} KiB");
+}

@@ -207,3 +207,20 @@ fn lists_its_references() {
         ]
     );
 }
+
+#[test]
+fn max_connections_defaults_and_must_be_a_whole_number_from_one() {
+    let config = endpoint(json!({})).unwrap();
+    assert_eq!(
+        config.connection_limit(),
+        crate::endpoint::DEFAULT_MAX_CONNECTIONS
+    );
+    let config = endpoint(json!({ "maxConnections": 2 })).unwrap();
+    assert_eq!(config.connection_limit(), 2);
+    for bad in [json!(0), json!(1.5), json!(-3), json!(1e12)] {
+        let err = endpoint(json!({ "maxConnections": bad })).unwrap_err();
+        assert_eq!(err.field, "maxConnections", "{bad}");
+    }
+    let err = endpoint(json!({ "maxConnections": "many" })).unwrap_err();
+    assert_eq!(err.field, "maxConnections");
+}

@@ -18,7 +18,27 @@ pub(crate) async fn accept_loop(
     speaker: Speaker,
     mut stopped: watch::Receiver<bool>,
 ) -> TcpListener {
+    let slots = speaker.context.slots.clone();
     loop {
+        // A connection is accepted only when it can be served: at the
+        // limit, new ones wait in the listen queue.
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                let context = &speaker.context;
+                context.logger.event(
+                    "atConnectionLimit",
+                    vec![LogValue::from(context.max_connections)],
+                );
+                tokio::select! {
+                    slot = slots.clone().acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => return listener,
+                    },
+                    _ = stopped.changed() => return listener,
+                }
+            }
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, remote)) = accepted else {
@@ -31,6 +51,7 @@ pub(crate) async fn accept_loop(
                 let phase = speaker.context.drain.watcher();
                 let logger = connection_logger(&speaker.context.logger, &stream, remote);
                 tokio::spawn(async move {
+                    let _slot = slot;
                     // A connection rate limiter admits the connection before
                     // anything is read or written; a denied one is closed.
                     if let Some(bucket) = &speaker.context.connection_bucket {

@@ -22,13 +22,45 @@ use tokio::time::Instant;
 
 use super::throttle::Throttle;
 
+/// The time limits a connection lives under (spec 02 TO-5, TO-10, TO-11,
+/// TO-12).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timeouts {
+    /// Closed when no byte has moved for this long with no request in
+    /// progress (the keep-alive or session idle timeout).
+    pub(crate) idle: Duration,
+    /// Closed when no request has started for this long after the last one
+    /// ended (or since the connection opened), bytes or not: a client
+    /// trickling in a request's headers (slowloris). HTTP1 only.
+    pub(crate) header: Option<Duration>,
+    /// Closed when no byte has moved for this long, even with a request in
+    /// progress (the reference's socket inactivity timeout).
+    pub(crate) inactive: Duration,
+}
+
+/// Why a connection's time is up, if it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Not yet: look again at this time.
+    Live(Instant),
+    /// Idle past [`Timeouts::idle`].
+    Idle,
+    /// No request started within [`Timeouts::header`].
+    HeaderTimeout,
+    /// Nothing moved for [`Timeouts::inactive`].
+    Inactive,
+}
+
 /// What a connection has been doing.
 #[derive(Debug)]
 pub(crate) struct Activity {
-    /// When the connection started; `last` counts from here.
+    /// When the connection started; `last` and `quiet` count from here.
     start: Instant,
     /// Milliseconds from `start` to the last byte read or written.
     last: AtomicU64,
+    /// Milliseconds from `start` to the end of the last request (0 before
+    /// the first).
+    quiet: AtomicU64,
     /// Requests being handled.
     in_flight: AtomicUsize,
     /// Requests started, ever.
@@ -45,6 +77,7 @@ impl Activity {
         Self {
             start: Instant::now(),
             last: AtomicU64::new(0),
+            quiet: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             requests: AtomicU64::new(0),
             written: AtomicU64::new(0),
@@ -52,20 +85,46 @@ impl Activity {
         }
     }
 
+    fn millis(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
     fn touch(&self) {
-        let millis = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.last.store(millis, Ordering::Relaxed);
+        self.last.store(self.millis(), Ordering::Relaxed);
     }
 
-    /// When the connection becomes idle for `limit` if nothing happens.
-    pub(crate) fn deadline(&self, limit: Duration) -> Instant {
-        self.start + Duration::from_millis(self.last.load(Ordering::Relaxed)) + limit
+    fn at(&self, millis: &AtomicU64) -> Instant {
+        self.start + Duration::from_millis(millis.load(Ordering::Relaxed))
     }
 
-    /// Whether the connection has been idle for `limit` with no request in
-    /// progress.
-    pub(crate) fn is_idle(&self, limit: Duration) -> bool {
-        self.in_flight.load(Ordering::Relaxed) == 0 && Instant::now() >= self.deadline(limit)
+    /// Whether the connection's time is up under `limits`, and if not,
+    /// when to look again. Cheap enough to run whenever a timer fires:
+    /// the connection's own I/O only stores timestamps.
+    pub(crate) fn verdict(&self, limits: &Timeouts) -> Verdict {
+        let now = Instant::now();
+        let last = self.at(&self.last);
+        let inactive_at = last + limits.inactive;
+        if now >= inactive_at {
+            return Verdict::Inactive;
+        }
+        if self.in_flight.load(Ordering::Relaxed) > 0 {
+            // A request may end at any moment, starting the idle count:
+            // look again no later than one idle period from now.
+            return Verdict::Live(inactive_at.min(now + limits.idle));
+        }
+        let idle_at = last + limits.idle;
+        if now >= idle_at {
+            return Verdict::Idle;
+        }
+        let mut next = idle_at.min(inactive_at);
+        if let Some(header) = limits.header {
+            let stalled_at = self.at(&self.quiet) + header;
+            if now >= stalled_at {
+                return Verdict::HeaderTimeout;
+            }
+            next = next.min(stalled_at);
+        }
+        Verdict::Live(next)
     }
 
     /// Marks a request as in progress until the guard is dropped.
@@ -100,9 +159,11 @@ impl Activity {
 pub(crate) struct InFlight<'a>(&'a Activity);
 
 impl Drop for InFlight<'_> {
-    // The end of a request is not itself recorded: writing its response,
-    // which follows at once, is.
+    // The end of a request starts the wait for the next one's headers.
+    // (For the idle timeout, writing the response, which follows at once,
+    // is the activity.)
     fn drop(&mut self) {
+        self.0.quiet.store(self.0.millis(), Ordering::Relaxed);
         self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
@@ -206,19 +267,69 @@ impl<S: AsyncWrite + Unpin, T: AsRef<Activity>> AsyncWrite for Tracked<S, T> {
 mod tests {
     use super::*;
 
+    const LIMITS: Timeouts = Timeouts {
+        idle: Duration::from_secs(5),
+        header: Some(Duration::from_secs(30)),
+        inactive: Duration::from_secs(180),
+    };
+
     #[tokio::test(start_paused = true)]
     async fn idle_only_after_the_limit_with_nothing_in_flight() {
         let activity = Activity::new();
-        let limit = Duration::from_secs(5);
-        assert!(!activity.is_idle(limit));
+        assert!(matches!(activity.verdict(&LIMITS), Verdict::Live(_)));
         tokio::time::advance(Duration::from_secs(4)).await;
         let request = activity.request();
         tokio::time::advance(Duration::from_secs(10)).await;
-        assert!(!activity.is_idle(limit), "a request is in progress");
+        assert!(
+            matches!(activity.verdict(&LIMITS), Verdict::Live(_)),
+            "a request is in progress"
+        );
         drop(request);
         activity.touch();
-        assert!(!activity.is_idle(limit), "writing the response is activity");
+        assert!(
+            matches!(activity.verdict(&LIMITS), Verdict::Live(_)),
+            "writing the response is activity"
+        );
         tokio::time::advance(Duration::from_secs(5)).await;
-        assert!(activity.is_idle(limit));
+        assert_eq!(activity.verdict(&LIMITS), Verdict::Idle);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_trickle_of_bytes_without_a_request_times_out() {
+        let activity = Activity::new();
+        for _ in 0..7 {
+            tokio::time::advance(Duration::from_secs(4)).await;
+            activity.touch();
+            assert!(matches!(activity.verdict(&LIMITS), Verdict::Live(_)));
+        }
+        tokio::time::advance(Duration::from_secs(2)).await;
+        activity.touch();
+        assert_eq!(activity.verdict(&LIMITS), Verdict::HeaderTimeout);
+        // The wait for headers counts from the end of the last request.
+        drop(activity.request());
+        activity.touch();
+        assert!(matches!(activity.verdict(&LIMITS), Verdict::Live(_)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_that_moves_nothing_for_too_long_is_inactive() {
+        let activity = Activity::new();
+        let _request = activity.request();
+        tokio::time::advance(Duration::from_secs(179)).await;
+        let Verdict::Live(next) = activity.verdict(&LIMITS) else {
+            panic!("still live");
+        };
+        assert_eq!(next, Instant::now() + Duration::from_secs(1));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(activity.verdict(&LIMITS), Verdict::Inactive);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_next_look_is_the_earliest_deadline() {
+        let activity = Activity::new();
+        assert_eq!(
+            activity.verdict(&LIMITS),
+            Verdict::Live(Instant::now() + Duration::from_secs(5))
+        );
     }
 }

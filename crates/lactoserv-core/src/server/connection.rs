@@ -7,11 +7,10 @@ use std::cell::RefCell;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
@@ -20,21 +19,11 @@ use super::activity::{Activity, Tracked};
 use super::body::ResponseBody;
 use super::drain::{Ending, Phase, drive};
 use super::handler::{EndpointContext, HostCache, handle};
+use super::limits;
 use super::throttle::Throttle;
 use crate::endpoint::Protocol;
 use crate::log::{LogValue, Logger};
 use crate::quant::ByteCount;
-
-/// How long an idle HTTP1 connection stays open (the reference's
-/// `Keep-Alive: timeout=5`), counted from the last byte with no request in
-/// progress.
-const HTTP1_IDLE: Duration = Duration::from_secs(5);
-
-/// How long an HTTP2 session with no stream in progress stays open.
-const HTTP2_IDLE: Duration = Duration::from_secs(60);
-
-/// How long a TLS handshake may take.
-const TLS_HANDSHAKE: Duration = Duration::from_secs(30);
 
 /// How an endpoint speaks.
 #[derive(Clone)]
@@ -72,7 +61,7 @@ impl Speaker {
         let ending = match &self.tls {
             None => serve_http1(stream, phase, &state).await,
             Some(acceptor) => {
-                match tokio::time::timeout(TLS_HANDSHAKE, acceptor.accept(stream)).await {
+                match tokio::time::timeout(limits::TLS_HANDSHAKE, acceptor.accept(stream)).await {
                     Ok(Ok(tls)) => {
                         let h2 = self.protocol == Protocol::Http2
                             && tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
@@ -97,21 +86,25 @@ async fn serve_http1<S>(stream: S, phase: watch::Receiver<Phase>, state: &Arc<Co
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.keep_alive(true);
     let io = TokioIo::new(stream);
-    let connection = builder.serve_connection(io, connection_service(state.clone()));
-    drive(connection, phase, false, None, &state.activity, HTTP1_IDLE).await
+    let connection = limits::http1().serve_connection(io, connection_service(state.clone()));
+    drive(
+        connection,
+        phase,
+        false,
+        None,
+        &state.activity,
+        &limits::HTTP1,
+    )
+    .await
 }
 
 async fn serve_http2<S>(stream: S, phase: watch::Receiver<Phase>, state: &Arc<Connection>) -> Ending
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
-    builder.timer(TokioTimer::new());
     let io = TokioIo::new(stream);
-    let connection = builder.serve_connection(io, connection_service(state.clone()));
+    let connection = limits::http2().serve_connection(io, connection_service(state.clone()));
     let session = state.session.get();
     drive(
         connection,
@@ -119,7 +112,7 @@ where
         true,
         session,
         &state.activity,
-        HTTP2_IDLE,
+        &limits::HTTP2,
     )
     .await
 }
@@ -169,19 +162,28 @@ impl Connection {
             return;
         }
         let session = self.session.get();
-        if let Ending::Idle = ending {
-            match session {
+        let socket_timeout = || {
+            let timeout = logger.child("socketTimeout");
+            timeout.event("closing", Vec::new());
+            timeout.event("closed", Vec::new());
+        };
+        match &ending {
+            Ending::Idle => match session {
                 Some(session) => session.event("idleTimeout", Vec::new()),
                 // An HTTP1 connection idle after its requests is an
                 // ordinary keep-alive end; one that never got a request
                 // through timed out.
-                None if !self.activity.had_requests() => {
-                    let timeout = logger.child("socketTimeout");
-                    timeout.event("closing", Vec::new());
-                    timeout.event("closed", Vec::new());
-                }
+                None if !self.activity.had_requests() => socket_timeout(),
                 None => {}
+            },
+            Ending::Inactive => socket_timeout(),
+            Ending::HeaderTimeout => logger.event("headerTimeout", Vec::new()),
+            Ending::Error(err) => {
+                if let Some(limit) = limits::exceeded(&**err) {
+                    logger.event(limit, Vec::new());
+                }
             }
+            Ending::Done | Ending::Aborted => {}
         }
         if self.activity.remote_closed() {
             logger.event("remoteClosed", Vec::new());
@@ -197,7 +199,11 @@ impl Connection {
                 "closed",
                 vec!["error".into(), LogValue::error("Error", &**err)],
             ),
-            Ending::Done | Ending::Idle | Ending::Aborted => {
+            Ending::Done
+            | Ending::Idle
+            | Ending::Inactive
+            | Ending::HeaderTimeout
+            | Ending::Aborted => {
                 logger.event("closed", vec!["ok".into()]);
             }
         }

@@ -19,7 +19,7 @@ use hyper_util::server::graceful::GracefulConnection;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::activity::Activity;
+use super::activity::{Activity, Timeouts, Verdict};
 use crate::log::Logger;
 
 /// How long dropped connections get to finish their logging once the
@@ -121,25 +121,29 @@ impl Drop for SessionGuard<'_> {
 pub(crate) enum Ending {
     /// The protocol finished (the client closed, or a graceful stop).
     Done,
-    /// Nothing happened for too long.
+    /// Idle (no request in progress, no byte moving) for too long.
     Idle,
+    /// Nothing moved for too long, a request in progress or not.
+    Inactive,
+    /// No request arrived in time: a client too slow with its headers.
+    HeaderTimeout,
     /// The protocol or the socket failed.
     Error(Box<dyn std::error::Error + Send + Sync>),
     /// Dropped at the end of a stop's grace period.
     Aborted,
 }
 
-/// Drives `connection` until it ends, until it has been idle for `limit`
-/// with no request in progress, or until the drain drops it; in the last
-/// two cases it is dropped, which closes the socket. `session` is the
-/// logger of an HTTP2 session (`None` when logging is off).
+/// Drives `connection` until it ends, until its time is up under
+/// `limits`, or until the drain drops it; in the last two cases it is
+/// dropped, which closes the socket. `session` is the logger of an HTTP2
+/// session (`None` when logging is off).
 pub(crate) async fn drive<C>(
     connection: C,
     mut phase: watch::Receiver<Phase>,
     http2: bool,
     session: Option<&Logger>,
     activity: &Activity,
-    limit: Duration,
+    limits: &Timeouts,
 ) -> Ending
 where
     C: GracefulConnection,
@@ -149,7 +153,10 @@ where
     let mut shut = false;
     // The phase may have moved on while the connection was being set up.
     let mut current = *phase.borrow_and_update();
-    let mut wake = activity.deadline(limit);
+    let mut wake = match activity.verdict(limits) {
+        Verdict::Live(next) => next,
+        _ => Instant::now(),
+    };
     loop {
         let wants_shutdown = match current {
             Phase::Serving => false,
@@ -181,15 +188,122 @@ where
                 current = if changed.is_ok() { *phase.borrow_and_update() } else { Phase::Abort };
             }
             _ = tokio::time::sleep_until(wake) => {
-                if activity.is_idle(limit) {
-                    return Ending::Idle;
-                }
-                // Busy past the deadline (a request in progress): look
-                // again a whole period later rather than spin.
-                let now = Instant::now();
-                let next = activity.deadline(limit);
-                wake = if next > now { next } else { now + limit };
+                wake = match activity.verdict(limits) {
+                    Verdict::Live(next) => next,
+                    Verdict::Idle => return Ending::Idle,
+                    Verdict::Inactive => return Ending::Inactive,
+                    Verdict::HeaderTimeout => return Ending::HeaderTimeout,
+                };
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use bytes::Bytes;
+    use http_body_util::Full;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::server::activity::Tracked;
+    use crate::server::limits;
+
+    /// A connection's shared state, as far as the limits go.
+    struct Owner(Activity);
+
+    impl AsRef<Activity> for Owner {
+        fn as_ref(&self) -> &Activity {
+            &self.0
+        }
+    }
+
+    /// Serves one in-memory HTTP1 connection with the real limits; the
+    /// client's end and how serving ended.
+    fn serve(drain: &Drain) -> (tokio::io::DuplexStream, tokio::task::JoinHandle<Ending>) {
+        let (client, server) = tokio::io::duplex(64 * 1024);
+        let owner = std::sync::Arc::new(Owner(Activity::new()));
+        let phase = drain.watcher();
+        let task = tokio::spawn(async move {
+            let service = service_fn(|_request| {
+                let owner = owner.clone();
+                async move {
+                    drop(owner.0.request());
+                    Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from("hi"))))
+                }
+            });
+            let stream = Tracked::new(server, owner.clone(), None);
+            let connection = limits::http1().serve_connection(TokioIo::new(stream), service);
+            drive(connection, phase, false, None, &owner.0, &limits::HTTP1).await
+        });
+        (client, task)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_trickling_its_headers_is_cut_off() {
+        let drain = Drain::new();
+        let (mut client, serving) = serve(&drain);
+        let started = Instant::now();
+        // One byte every four seconds: never idle, never a whole request.
+        for byte in b"GET / HTTP/1.1\r\nHost: a\r\n" {
+            if client.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(4)).await;
+            if serving.is_finished() {
+                break;
+            }
+        }
+        let ending = serving.await.unwrap();
+        assert!(matches!(ending, Ending::HeaderTimeout));
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_secs(30) && took < Duration::from_secs(35),
+            "{took:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_kept_alive_connection_closes_when_idle() {
+        let drain = Drain::new();
+        let (mut client, serving) = serve(&drain);
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = vec![0; 1024];
+        let n = client.read(&mut answer).await.unwrap();
+        assert!(answer[..n].starts_with(b"HTTP/1.1 200 OK"));
+        let answered = Instant::now();
+        let ending = serving.await.unwrap();
+        assert!(matches!(ending, Ending::Idle));
+        assert_eq!(answered.elapsed(), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retiring_closes_an_http1_connection_only_after_its_next_answer() {
+        let drain = Drain::new();
+        let (mut client, serving) = serve(&drain);
+        drain.begin(Phase::Retiring, &Logger::disabled());
+        tokio::task::yield_now().await;
+        assert!(!serving.is_finished(), "not closed under the client");
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        client.read_to_end(&mut answer).await.unwrap();
+        assert!(answer.starts_with(b"HTTP/1.1 200 OK"));
+        drop(client);
+        assert!(
+            drain
+                .end(Instant::now() + Duration::from_secs(1), &Logger::disabled())
+                .await
+        );
+        let _ = serving.await;
     }
 }

@@ -44,6 +44,10 @@ pub(crate) struct EndpointContext {
     pub(crate) max_body: Option<u64>,
     /// Winding the endpoint's connections down at a stop or reload.
     pub(crate) drain: Drain,
+    /// One permit per connection served at once.
+    pub(crate) slots: Arc<tokio::sync::Semaphore>,
+    /// `maxConnections`: how many permits there are.
+    pub(crate) max_connections: usize,
 }
 
 impl std::fmt::Debug for EndpointContext {
@@ -79,10 +83,16 @@ pub(crate) async fn handle(
     let started = ctx.access_log.is_some().then(std::time::Instant::now);
     let mut logged = None;
     let mut request_logger = None;
+    let mut body_refused = false;
     let response = match canonical_method(&parts.method) {
         None => invalid_method(parts.method.as_str()),
         Some(method) => match read_body(&method, body, ctx.max_body).await {
-            Err(response) => response,
+            Err(response) => {
+                // The rest of the body is not read: the connection cannot
+                // carry another request.
+                body_refused = true;
+                response
+            }
             Ok(()) => match prepare(method, parts, host) {
                 Ok(request) => {
                     request_logger = log_incoming(ctx, connection, || {
@@ -139,7 +149,7 @@ pub(crate) async fn handle(
         version,
         is_head,
         cacheable,
-        wants_close,
+        wants_close: wants_close || body_refused,
     };
     let out = answer(&ctx.server_header, response, &head);
     match (&ctx.access_log, started, logged) {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio_rustls::TlsAcceptor;
 
 use super::connection::Speaker;
@@ -174,6 +174,8 @@ impl Server {
                     .max_request_body_size
                     .map(|size| size.value() as u64),
                 drain: Drain::new(),
+                slots: Arc::new(Semaphore::new(endpoint.connection_limit() as usize)),
+                max_connections: endpoint.connection_limit() as usize,
             });
             endpoints.push(Pending {
                 index,
