@@ -4,6 +4,7 @@ mod cli;
 mod deployment;
 mod dry_run;
 mod files;
+mod floods;
 mod limits;
 mod operations;
 mod routing;
