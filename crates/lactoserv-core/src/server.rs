@@ -20,6 +20,7 @@ mod connection;
 mod drain;
 mod handler;
 mod inherited;
+mod intake;
 mod launch;
 mod lifecycle;
 mod limits;

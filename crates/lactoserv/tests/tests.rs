@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `lactoserv` binary, run on real config files.
 
+mod access_logs;
 mod cli;
 mod deployment;
 mod dry_run;

@@ -1,0 +1,130 @@
+//! What the server takes in before an application sees a request (spec 02
+//! §3.2, §3.4, §3.6): the method, the body (counted against the endpoint's
+//! limit as it streams in, never held), and the target, which must be in
+//! origin form.
+
+use http::{Method, Version};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+
+use crate::net::{HostInfo, Request, Response};
+
+/// The methods the server accepts (in upper or lower case).
+const METHODS: [&str; 9] = [
+    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
+];
+
+/// A request whose target cannot be dispatched (a 400), as it is logged.
+pub(crate) struct Refused {
+    pub(crate) method: Method,
+    /// `//<host>:<port>:<type>=<target>` (spec 02 LOGF-4).
+    pub(crate) url: String,
+    pub(crate) headers: http::HeaderMap,
+}
+
+/// Builds the application's view of a request whose method and body are
+/// acceptable, or says why its target is refused.
+pub(crate) fn prepare(
+    method: Method,
+    parts: http::request::Parts,
+    host: HostInfo,
+) -> Result<Request, Box<Refused>> {
+    let uri = parts.uri;
+    let kind = if uri.scheme().is_some() {
+        "absolute"
+    } else if uri.authority().is_some() {
+        "authority"
+    } else if uri.path() == "*" {
+        "asterisk"
+    } else {
+        "other"
+    };
+    // HTTP2's `:path` is always the origin-form target (the URI has the
+    // scheme and authority besides).
+    let origin = kind == "other" || parts.version == Version::HTTP_2;
+    let (method, host, headers) = match uri.path_and_query() {
+        Some(target) if origin => {
+            match Request::checked(method, parts.version, target.clone(), host, parts.headers) {
+                Ok(request) => return Ok(request),
+                Err(back) => *back,
+            }
+        }
+        _ => (method, host, parts.headers),
+    };
+    let target = match uri.authority() {
+        Some(authority) if kind == "authority" => authority.to_string(),
+        _ => uri.to_string(),
+    };
+    Err(Box::new(Refused {
+        method,
+        url: format!("//{host}:{kind}={target}"),
+        headers,
+    }))
+}
+
+/// The method in upper case, if it is one the server takes: spelled all in
+/// upper case or (as HTTP2 allows) all in lower case.
+pub(crate) fn canonical_method(method: &Method) -> Option<Method> {
+    if *method == Method::GET || *method == Method::HEAD || *method == Method::POST {
+        return Some(method.clone());
+    }
+    let text = method.as_str();
+    let known = METHODS.iter().find(|m| m.eq_ignore_ascii_case(text))?;
+    if *known == text {
+        return Some(method.clone());
+    }
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    Method::from_bytes(known.as_bytes()).ok()
+}
+
+pub(crate) fn invalid_method(text: &str) -> Response {
+    Response::bad_request(&format!("Invalid request method: {text}"))
+}
+
+/// Reads (and for now discards) the body: `POST`, `PUT` and `PATCH` may
+/// have one up to the endpoint's limit; other methods none.
+pub(crate) async fn read_body(
+    method: &Method,
+    body: Incoming,
+    max: Option<u64>,
+) -> Result<(), Response> {
+    let takes_body = matches!(*method, Method::POST | Method::PUT | Method::PATCH);
+    let limit = if takes_body { max } else { Some(0) };
+    let too_big = |limit: u64| {
+        if takes_body {
+            Response::bad_request(&format!(
+                "Request body is larger than allowed maximum of {limit} bytes."
+            ))
+        } else {
+            Response::bad_request("Expected empty request body, but there was data.")
+        }
+    };
+    if hyper::body::Body::is_end_stream(&body) {
+        return Ok(());
+    }
+    let limit = limit.unwrap_or(u64::MAX);
+    if hyper::body::Body::size_hint(&body).lower() > limit {
+        return Err(too_big(limit));
+    }
+    // Counted as it streams by, never held: no application reads bodies
+    // yet, and a large one must not sit in memory.
+    let mut body = body;
+    let mut total: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| closed())?;
+        if let Some(data) = frame.data_ref() {
+            total = total.saturating_add(data.len() as u64);
+            if total > limit {
+                return Err(too_big(limit));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The answer to a request whose body broke off (the client is gone).
+fn closed() -> Response {
+    Response::bad_request("Request body could not be read.")
+}
