@@ -6,22 +6,33 @@ use crate::server::{ServerProcess, free_ports};
 use crate::services::{ask, service_config};
 use crate::util::client;
 
-#[tokio::test]
-async fn every_request_gets_one_access_log_line_even_across_a_stop() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("logs/access.txt");
+/// A config in `dir` answering `hi\n` on a free port, with an
+/// AccessLogToFile (`access.txt`) buffering for `buffer`: the config, the
+/// log and the port.
+fn logged_config(
+    dir: &std::path::Path,
+    buffer: &str,
+) -> (std::path::PathBuf, std::path::PathBuf, u16) {
+    let log = dir.join("logs/access.txt");
     let [port] = free_ports::<1>();
     let config = service_config(
-        dir.path(),
+        dir,
         "AccessLogToFile",
         &format!(
-            "{{ name: 'access', class: AccessLogToFile, path: '{}', bufferPeriod: '250 msec' }}",
+            "{{ name: 'access', class: AccessLogToFile, path: '{}', bufferPeriod: '{buffer}' }}",
             log.display()
         ),
         ", contentType: 'text/plain', body: 'hi\\n'",
         port,
         ",\n                 services: { accessLog: 'access' }",
     );
+    (config, log, port)
+}
+
+#[tokio::test]
+async fn every_request_gets_one_access_log_line_even_across_a_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, log, port) = logged_config(dir.path(), "250 msec");
     let mut server = ServerProcess::start(&config, port);
     let client = client().build().unwrap();
     const REQUESTS: usize = 300;
@@ -56,19 +67,7 @@ async fn every_request_gets_one_access_log_line_even_across_a_stop() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reloads_under_load_lose_and_repeat_no_access_log_line() {
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("access.txt");
-    let [port] = free_ports::<1>();
-    let config = service_config(
-        dir.path(),
-        "AccessLogToFile",
-        &format!(
-            "{{ name: 'access', class: AccessLogToFile, path: '{}', bufferPeriod: '250 msec' }}",
-            log.display()
-        ),
-        ", contentType: 'text/plain', body: 'hi\\n'",
-        port,
-        ",\n                 services: { accessLog: 'access' }",
-    );
+    let (config, log, port) = logged_config(dir.path(), "250 msec");
     let mut server = ServerProcess::start(&config, port);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut loads = Vec::new();

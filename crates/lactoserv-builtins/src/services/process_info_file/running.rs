@@ -333,16 +333,21 @@ impl Service for ProcessInfoFile {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_content_has_the_reference_keys_in_order() {
-        let run = Run::first();
-        let content = running_content(&run);
-        let keys: Vec<&str> = content
+    /// The keys of a JSON object, in order.
+    fn keys_of(value: &Value) -> Vec<&str> {
+        value
             .as_object()
             .unwrap()
             .keys()
             .map(String::as_str)
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn the_content_has_the_reference_keys_in_order() {
+        let run = Run::first();
+        let content = running_content(&run);
+        let keys = keys_of(&content);
         assert_eq!(
             keys,
             [
@@ -356,12 +361,7 @@ mod tests {
         );
         assert_eq!(content["disposition"]["running"], true);
         let stopped = stopped_content(content, &run, Fate::Shutdown, 0);
-        let keys: Vec<&str> = stopped["disposition"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let keys = keys_of(&stopped["disposition"]);
         assert_eq!(keys, ["shuttingDown", "exitCode", "stoppedAt", "uptime"]);
     }
 
@@ -369,12 +369,7 @@ mod tests {
     fn a_reload_moves_the_earlier_run_into_earlier_runs_as_the_last_key() {
         let first = Run::first();
         let stopped = stopped_content(running_content(&first), &first, Fate::WillReload, 0);
-        let keys: Vec<&str> = stopped["disposition"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let keys = keys_of(&stopped["disposition"]);
         assert_eq!(keys, ["reloading", "stoppedAt", "uptime"]);
         let second = Run {
             process_started: first.process_started,
@@ -382,12 +377,7 @@ mod tests {
             earlier: earlier_runs(Some(stopped.clone())),
         };
         let content = running_content(&second);
-        let keys: Vec<&str> = content
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let keys = keys_of(&content);
         assert_eq!(keys.last(), Some(&"earlierRuns"));
         assert_eq!(content["earlierRuns"], json!([stopped]));
         assert_eq!(
@@ -416,12 +406,7 @@ mod tests {
             "disposition": { "running": true, "updatedAt": 1, "uptime": 2 }
         });
         let fixed = repaired(&old).unwrap();
-        let keys: Vec<&str> = fixed["disposition"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let keys = keys_of(&fixed["disposition"]);
         assert_eq!(keys, ["abruptlyStopped", "updatedAt", "uptime"]);
         let ours = json!({ "pid": std::process::id(), "disposition": { "running": true } });
         assert_eq!(repaired(&ours), None, "a live process");
