@@ -35,10 +35,6 @@ pub(crate) const TLS_HANDSHAKE: Duration = Duration::from_secs(30);
 /// 16 KiB: more is answered `431 Request Header Fields Too Large`.
 const HEAD_SIZE: usize = 16 * 1024;
 
-/// The most header fields in an HTTP1 request (hyper's default; more is
-/// answered 431).
-const HEADER_COUNT: usize = 100;
-
 /// The most HTTP2 streams a client may have open at once.
 const HTTP2_STREAMS: u32 = 200;
 
@@ -54,10 +50,10 @@ const HTTP2_ERROR_RESETS: usize = 1024;
 /// An HTTP1 connection builder with the limits above.
 pub(crate) fn http1() -> hyper::server::conn::http1::Builder {
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .keep_alive(true)
-        .max_buf_size(HEAD_SIZE)
-        .max_headers(HEADER_COUNT);
+    // The limit of 100 header fields is hyper's own (more is answered
+    // 431). Setting it explicitly, even to the same value, would make
+    // hyper allocate and fill the field table for every request.
+    builder.keep_alive(true).max_buf_size(HEAD_SIZE);
     builder
 }
 
