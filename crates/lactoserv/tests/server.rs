@@ -6,18 +6,36 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-/// A free loopback port: bound by the OS, then released for the server.
+/// A free loopback port for a server to bind.
 pub(crate) fn free_port() -> u16 {
     free_ports::<1>()[0]
 }
 
-/// `N` distinct free loopback ports (all held until all are picked, so no
-/// two are the same).
+/// Where test ports are taken from: below the range the kernel hands out
+/// for `bind(0)` and for clients' source ports (32768 and up), so that no
+/// port given to one test can be given to anything else between its check
+/// and the server's bind.
+const PORTS: std::ops::Range<u32> = 20_000..32_000;
+
+/// `N` consecutive loopback ports, free when checked, never given to
+/// another test of this process.
 pub(crate) fn free_ports<const N: usize>() -> [u16; N] {
-    let listeners: Vec<TcpListener> = (0..N)
-        .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
-        .collect();
-    std::array::from_fn(|i| listeners[i].local_addr().expect("a bound address").port())
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let span = PORTS.end - PORTS.start;
+    // Another test process running at the same time starts elsewhere.
+    let offset = std::process::id() % 60 * 200;
+    loop {
+        let taken = NEXT.fetch_add(N as u32, Ordering::Relaxed);
+        let first = PORTS.start + (offset + taken) % (span - N as u32);
+        let ports: [u16; N] = std::array::from_fn(|i| (first + i as u32) as u16);
+        let free = ports
+            .iter()
+            .all(|&port| TcpListener::bind(("127.0.0.1", port)).is_ok());
+        if free {
+            return ports;
+        }
+    }
 }
 
 /// A `lactoserv` process, killed when dropped.
@@ -185,14 +203,19 @@ os.execv(sys.argv[2], sys.argv[2:])
         text
     }
 
-    /// Stops the process with `signal` and gives its status and stdout.
+    /// Stops the process with `signal` and gives its status and stdout
+    /// (read while it stops, so that a long log cannot fill the pipe and
+    /// hold the process up).
     pub(crate) fn stop_and_read(mut self, signal: &str) -> (ExitStatus, String) {
         use std::io::Read as _;
         let mut stdout = self.child.stdout.take().expect("stdout is piped");
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stdout.read_to_string(&mut text);
+            text
+        });
         let status = self.stop_with(signal);
-        let mut text = String::new();
-        stdout.read_to_string(&mut text).unwrap();
-        (status, text)
+        (status, reader.join().unwrap())
     }
 
     /// Sends `signal` (e.g. `HUP`) without waiting for anything.

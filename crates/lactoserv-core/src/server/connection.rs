@@ -4,10 +4,10 @@
 //! (HTTP1 otherwise).
 
 use std::cell::RefCell;
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::OnceLock;
 
+use http::{Method, Version};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -226,8 +226,8 @@ fn connection_service(
 ) -> impl hyper::service::Service<
     hyper::Request<Incoming>,
     Response = hyper::Response<ResponseBody>,
-    Error = Infallible,
-    Future = impl Future<Output = Result<hyper::Response<ResponseBody>, Infallible>> + Send,
+    Error = ConnectRefused,
+    Future = impl Future<Output = Result<hyper::Response<ResponseBody>, ConnectRefused>> + Send,
 > {
     // Only this handler uses the cache, one request at a time.
     let hosts = RefCell::new(HostCache::default());
@@ -237,8 +237,25 @@ fn connection_service(
             .host_of(&request, connection.endpoint.port);
         let connection = connection.clone();
         async move {
+            // HTTP1 `CONNECT` is not served: as in the reference, the
+            // connection is closed with no answer (spec 02 §1.11).
+            if request.method() == Method::CONNECT && request.version() != Version::HTTP_2 {
+                return Err(ConnectRefused);
+            }
             let _in_flight = connection.activity.request();
             Ok(handle(&connection, host, request).await)
         }
     })
 }
+
+/// Ends an HTTP1 connection that asks to `CONNECT`.
+#[derive(Debug)]
+pub(crate) struct ConnectRefused;
+
+impl std::fmt::Display for ConnectRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CONNECT is not supported")
+    }
+}
+
+impl std::error::Error for ConnectRefused {}
