@@ -459,3 +459,42 @@ fn a_port_taken_at_start_is_a_fatal_error() {
     assert!(out.starts_with("\nUncaught exception:\nError: "), "{out}");
     assert!(out.ends_with("\n\nExiting with code: 1\n"), "{out}");
 }
+
+#[test]
+fn a_half_sent_request_head_does_not_hold_up_a_stop() {
+    use std::io::Write;
+    let (_dir, mut server, port) = start("1 sec", &[]);
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: loc").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    // Not a request in progress: the stop is clean, and quick.
+    assert_eq!(server.stop_with("TERM").code(), Some(0));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_tls_handshake_that_never_comes_does_not_hold_up_a_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config = dir.path().join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  hosts: [{{ hostnames: ['localhost'], selfSigned: true }}],
+  applications: [{{ name: 'hi', class: SimpleResponse, contentType: 'text/plain', body: 'hi' }}],
+  endpoints: [{{ name: 'tls', protocol: 'https', interface: '127.0.0.1:{port}', application: 'hi' }}]
+}};
+"
+        ),
+    )
+    .unwrap();
+    let mut server = ServerProcess::start(&config, port);
+    let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    assert_eq!(server.stop_with("TERM").code(), Some(0));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

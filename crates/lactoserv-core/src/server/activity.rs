@@ -69,6 +69,8 @@ pub(crate) struct Activity {
     written: AtomicU64,
     /// The client closed its side (a read saw the end of the stream).
     remote_closed: AtomicBool,
+    /// The last bytes moved were read (not written).
+    read_last: AtomicBool,
 }
 
 impl Activity {
@@ -82,6 +84,7 @@ impl Activity {
             requests: AtomicU64::new(0),
             written: AtomicU64::new(0),
             remote_closed: AtomicBool::new(false),
+            read_last: AtomicBool::new(false),
         }
     }
 
@@ -149,7 +152,16 @@ impl Activity {
         self.remote_closed.load(Ordering::Relaxed)
     }
 
+    /// Whether the client is in the middle of sending a request head: no
+    /// request in progress, and the last bytes moved came from the client
+    /// (a response being written, or an idle connection, would have
+    /// written last).
+    pub(crate) fn reading_head(&self) -> bool {
+        self.in_flight.load(Ordering::Relaxed) == 0 && self.read_last.load(Ordering::Relaxed)
+    }
+
     fn wrote(&self, bytes: usize) {
+        self.read_last.store(false, Ordering::Relaxed);
         self.written.fetch_add(bytes as u64, Ordering::Relaxed);
         self.touch();
     }
@@ -204,6 +216,7 @@ impl<S: AsyncRead + Unpin, T: AsRef<Activity>> AsyncRead for Tracked<S, T> {
         let result = Pin::new(&mut self.inner).poll_read(cx, buf);
         if buf.filled().len() > before {
             self.activity().touch();
+            self.activity().read_last.store(true, Ordering::Relaxed);
         } else if room && matches!(result, Poll::Ready(Ok(()))) {
             self.activity().remote_closed.store(true, Ordering::Relaxed);
         }

@@ -60,25 +60,45 @@ impl Speaker {
         let stream = Tracked::new(stream, state.clone(), throttle);
         let ending = match &self.tls {
             None => serve_http1(stream, phase, &state).await,
-            Some(acceptor) => {
-                match tokio::time::timeout(limits::TLS_HANDSHAKE, acceptor.accept(stream)).await {
-                    Ok(Ok(tls)) => {
-                        let h2 = self.protocol == Protocol::Http2
-                            && tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
-                        if h2 {
-                            let _counted = self.context.drain.session();
-                            state.open_session();
-                            serve_http2(tls, phase, &state).await
-                        } else {
-                            serve_http1(tls, phase, &state).await
-                        }
-                    }
-                    Ok(Err(err)) => Ending::Error(Box::new(err)),
-                    Err(_) => Ending::Idle,
-                }
-            }
+            Some(acceptor) => self.serve_tls(acceptor, stream, phase, &state).await,
         };
         state.log_end(ending);
+    }
+
+    /// The TLS handshake, then HTTP2 if the client's ALPN offers it on an
+    /// `http2` endpoint, HTTP1 otherwise. A handshake still going on when
+    /// the server stops is abandoned: no request has been made on it yet.
+    async fn serve_tls<S>(
+        &self,
+        acceptor: &TlsAcceptor,
+        stream: S,
+        mut phase: watch::Receiver<Phase>,
+        state: &Arc<Connection>,
+    ) -> Ending
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let handshake = tokio::time::timeout(limits::TLS_HANDSHAKE, acceptor.accept(stream));
+        let stopping = phase.wait_for(|phase| matches!(phase, Phase::Closing | Phase::Abort));
+        let shaken = tokio::select! {
+            shaken = handshake => shaken,
+            _ = stopping => return Ending::Aborted,
+        };
+        match shaken {
+            Ok(Ok(tls)) => {
+                let h2 = self.protocol == Protocol::Http2
+                    && tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
+                if h2 {
+                    let _counted = self.context.drain.session();
+                    state.open_session();
+                    serve_http2(tls, phase, state).await
+                } else {
+                    serve_http1(tls, phase, state).await
+                }
+            }
+            Ok(Err(err)) => Ending::Error(Box::new(err)),
+            Err(_) => Ending::Idle,
+        }
     }
 }
 

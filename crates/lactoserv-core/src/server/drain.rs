@@ -169,6 +169,14 @@ where
                 return Ending::Aborted;
             }
         };
+        if current == Phase::Closing {
+            // A request head half sent when the server stops is not a
+            // request in progress: the connection goes now rather than
+            // when the client finishes (or the grace period ends).
+            if !http2 && activity.reading_head() {
+                return Ending::Done;
+            }
+        }
         if wants_shutdown && !shut {
             shut = true;
             if let Some(session) = session {
