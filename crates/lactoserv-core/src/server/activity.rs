@@ -29,9 +29,10 @@ pub(crate) struct Timeouts {
     /// Closed when no byte has moved for this long with no request in
     /// progress (the keep-alive or session idle timeout).
     pub(crate) idle: Duration,
-    /// Closed when no request has started for this long after the last one
-    /// ended (or since the connection opened), bytes or not: a client
-    /// trickling in a request's headers (slowloris). HTTP1 only.
+    /// Closed when no request has started for this long after the server
+    /// last wrote (the end of the last response, or the connection
+    /// opening), whatever the client sends meanwhile: a client trickling
+    /// in a request's headers (slowloris). HTTP1 only.
     pub(crate) header: Option<Duration>,
     /// Closed when no byte has moved for this long, even with a request in
     /// progress (the reference's socket inactivity timeout).
@@ -54,13 +55,14 @@ pub(crate) enum Verdict {
 /// What a connection has been doing.
 #[derive(Debug)]
 pub(crate) struct Activity {
-    /// When the connection started; `last` and `quiet` count from here.
+    /// When the connection started; `last` and `last_write` count from
+    /// here.
     start: Instant,
     /// Milliseconds from `start` to the last byte read or written.
     last: AtomicU64,
-    /// Milliseconds from `start` to the end of the last request (0 before
-    /// the first).
-    quiet: AtomicU64,
+    /// Milliseconds from `start` to the last byte written (0 before the
+    /// first).
+    last_write: AtomicU64,
     /// Requests being handled.
     in_flight: AtomicUsize,
     /// Requests started, ever.
@@ -79,7 +81,7 @@ impl Activity {
         Self {
             start: Instant::now(),
             last: AtomicU64::new(0),
-            quiet: AtomicU64::new(0),
+            last_write: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             requests: AtomicU64::new(0),
             written: AtomicU64::new(0),
@@ -92,8 +94,10 @@ impl Activity {
         u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn touch(&self) {
-        self.last.store(self.millis(), Ordering::Relaxed);
+    fn touch(&self) -> u64 {
+        let millis = self.millis();
+        self.last.store(millis, Ordering::Relaxed);
+        millis
     }
 
     fn at(&self, millis: &AtomicU64) -> Instant {
@@ -121,7 +125,7 @@ impl Activity {
         }
         let mut next = idle_at.min(inactive_at);
         if let Some(header) = limits.header {
-            let stalled_at = self.at(&self.quiet) + header;
+            let stalled_at = self.at(&self.last_write) + header;
             if now >= stalled_at {
                 return Verdict::HeaderTimeout;
             }
@@ -163,7 +167,8 @@ impl Activity {
     fn wrote(&self, bytes: usize) {
         self.read_last.store(false, Ordering::Relaxed);
         self.written.fetch_add(bytes as u64, Ordering::Relaxed);
-        self.touch();
+        let millis = self.touch();
+        self.last_write.store(millis, Ordering::Relaxed);
     }
 }
 
@@ -171,11 +176,9 @@ impl Activity {
 pub(crate) struct InFlight<'a>(&'a Activity);
 
 impl Drop for InFlight<'_> {
-    // The end of a request starts the wait for the next one's headers.
-    // (For the idle timeout, writing the response, which follows at once,
-    // is the activity.)
+    // The end of a request is not itself recorded: writing its response,
+    // which follows at once, is (for the idle and the header timeouts).
     fn drop(&mut self) {
-        self.0.quiet.store(self.0.millis(), Ordering::Relaxed);
         self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
@@ -318,9 +321,10 @@ mod tests {
         tokio::time::advance(Duration::from_secs(2)).await;
         activity.touch();
         assert_eq!(activity.verdict(&LIMITS), Verdict::HeaderTimeout);
-        // The wait for headers counts from the end of the last request.
+        // The wait for headers counts from the server's last write (the
+        // end of the last response).
         drop(activity.request());
-        activity.touch();
+        activity.wrote(100);
         assert!(matches!(activity.verdict(&LIMITS), Verdict::Live(_)));
     }
 
