@@ -498,3 +498,41 @@ export default {{
     assert_eq!(server.stop_with("TERM").code(), Some(0));
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// A config answering `body` over HTTP/2 (TLS, self-signed) on `port`.
+fn write_http2_config(path: &Path, port: u16, body: &str) {
+    std::fs::write(
+        path,
+        format!(
+            "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  hosts: [{{ hostnames: ['localhost'], selfSigned: true }}],
+  applications: [{{ name: 'answer', class: SimpleResponse, contentType: 'text/plain', body: '{body}' }}],
+  endpoints: [{{ name: 'h2', protocol: 'http2', interface: '127.0.0.1:{port}', application: 'answer' }}]
+}};
+"
+        ),
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_clients_see_no_failure_across_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config = dir.path().join("config.mjs");
+    write_http2_config(&config, port, "one");
+    let mut server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    let (stdout, _stderr) = server.collect_output();
+    let load = Load::start(format!("https://localhost:{port}/"));
+    load.wait_for_body("one").await;
+    for body in ["two", "three"] {
+        write_http2_config(&config, port, body);
+        server.signal("HUP");
+        load.wait_for_body(body).await;
+    }
+    wait_for(&stdout, " main.system reloaded()", Duration::from_secs(5));
+    let (answers, failures, first) = load.finish().await;
+    assert_eq!(failures, 0, "{answers} answered; first failure: {first}");
+    assert_eq!(server.stop_with("TERM").code(), Some(0));
+}

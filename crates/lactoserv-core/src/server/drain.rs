@@ -22,6 +22,13 @@ use tokio::time::Instant;
 use super::activity::{Activity, Timeouts, Verdict};
 use crate::log::Logger;
 
+/// How long a retiring HTTP2 session that has had no request yet waits
+/// for its first one before it is told to go away.
+const FIRST_REQUEST: Duration = Duration::from_secs(1);
+
+/// How often such a session looks whether its first request has come.
+const RETIRE_CHECK: Duration = Duration::from_millis(20);
+
 /// How long dropped connections get to finish their logging once the
 /// grace period is over.
 const ABORT_WAIT: Duration = Duration::from_secs(1);
@@ -157,9 +164,26 @@ where
         Verdict::Live(next) => next,
         _ => Instant::now(),
     };
+    // When a retiring HTTP2 session that has not had a request yet gets
+    // its `GOAWAY` anyway.
+    let mut first_request_by: Option<Instant> = None;
     loop {
         let wants_shutdown = match current {
             Phase::Serving => false,
+            // A client that has just opened a session has a request on its
+            // way: a `GOAWAY` now would cancel it on the client's side
+            // before it is sent (clients retry only on sessions that have
+            // served before). So a session waits for its first request, or
+            // for a moment.
+            Phase::Retiring if http2 && !activity.had_requests() => {
+                let by = *first_request_by.get_or_insert_with(|| Instant::now() + FIRST_REQUEST);
+                if Instant::now() < by {
+                    wake = wake.min(Instant::now() + RETIRE_CHECK).min(by);
+                    false
+                } else {
+                    true
+                }
+            }
             Phase::Retiring => http2,
             Phase::Closing => true,
             Phase::Abort => {
@@ -195,7 +219,7 @@ where
             changed = phase.changed() => {
                 current = if changed.is_ok() { *phase.borrow_and_update() } else { Phase::Abort };
             }
-            _ = tokio::time::sleep_until(wake) => {
+            () = tokio::time::sleep_until(wake) => {
                 wake = match activity.verdict(limits) {
                     Verdict::Live(next) => next,
                     Verdict::Idle => return Ending::Idle,
