@@ -101,7 +101,7 @@ pub(crate) fn install(host: &Logger) {
             "@Error".to_owned(),
             LogValue::object([("message", LogValue::from(message))]),
         )]);
-        record(Kind::UncaughtException, description, &trace, value);
+        record(Kind::UncaughtException, description, &trace, value, true);
     }));
 }
 
@@ -113,18 +113,31 @@ pub(crate) fn notify(system: mpsc::UnboundedSender<Request>, shutdown: Shutdown)
 
 /// Records `err` as a fatal error of `kind`.
 pub(crate) fn record_error(kind: Kind, err: &(dyn std::error::Error + 'static)) {
-    record(kind, describe(err), "", LogValue::error("Error", err));
+    record(
+        kind,
+        describe(err),
+        "",
+        LogValue::error("Error", err),
+        false,
+    );
 }
 
 /// Writes, logs and keeps one fatal error; `detail` is written to stderr
-/// after the description, and not kept.
-fn record(kind: Kind, description: String, detail: &str, value: LogValue) {
+/// after the description, and not kept. A panic (`panicking`) is logged
+/// from a thread of its own: the panicking thread may hold a lock the
+/// log needs, which it lets go only once the hook has returned.
+fn record(kind: Kind, description: String, detail: &str, value: LogValue, panicking: bool) {
     eprint!("\n\n{}:\n{description}{detail}\n\n", kind.stderr_label());
     if let Some((_, shutdown)) = RECORD.system.get() {
         shutdown.add_problem(kind.event(), value.clone());
     }
     if let Some(logger) = RECORD.logger.get() {
-        logger.event(kind.event(), vec![value]);
+        if panicking {
+            let logger = logger.clone();
+            std::thread::spawn(move || logger.event(kind.event(), vec![value]));
+        } else {
+            logger.event(kind.event(), vec![value]);
+        }
     }
     let first = {
         let mut problems = RECORD
