@@ -401,3 +401,23 @@ fn clients_that_stop_reading_do_not_grow_the_server() {
     // than socket buffers and a read-ahead for each.
     assert!(after < before + 32 * 1024, "{before} KiB, then {after} KiB");
 }
+
+#[test]
+fn a_stop_lets_a_throttled_download_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let [port] = free_ports::<1>();
+    let config = limited_config(
+        dir.path(),
+        port,
+        150,
+        "maxBurst: '10 KiB', flowRate: '100 KiB/sec'",
+    );
+    let mut server = ServerProcess::start(&config, port);
+    let download = std::thread::spawn(move || download(port));
+    std::thread::sleep(Duration::from_millis(300));
+    // The download is queued in the limiter when the stop begins; it is a
+    // request in progress, so it goes on to the end.
+    assert_eq!(server.stop_with("TERM").code(), Some(0));
+    let answer = download.join().unwrap().expect("the download completes");
+    assert_eq!(body_of(&answer).len(), 150 * 1024);
+}
