@@ -87,19 +87,7 @@ fn start() -> (tempfile::TempDir, ServerProcess, u16) {
     let dir = tempfile::tempdir().unwrap();
     let [port] = free_ports::<1>();
     let config = dir.path().join("config.mjs");
-    std::fs::write(
-        &config,
-        format!(
-            "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
-export default {{
-  hosts: [{{ hostnames: ['localhost'], selfSigned: true }}],
-  applications: [{{ name: 'hi', class: SimpleResponse, contentType: 'text/plain', body: 'hi' }}],
-  endpoints: [{{ name: 'h2', protocol: 'http2', interface: '127.0.0.1:{port}', application: 'hi' }}]
-}};
-"
-        ),
-    )
-    .unwrap();
+    crate::util::write_tls_config(&config, "http2", port, "hi");
     let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
     (dir, server, port)
 }

@@ -478,19 +478,7 @@ fn a_tls_handshake_that_never_comes_does_not_hold_up_a_stop() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let config = dir.path().join("config.mjs");
-    std::fs::write(
-        &config,
-        format!(
-            "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
-export default {{
-  hosts: [{{ hostnames: ['localhost'], selfSigned: true }}],
-  applications: [{{ name: 'hi', class: SimpleResponse, contentType: 'text/plain', body: 'hi' }}],
-  endpoints: [{{ name: 'tls', protocol: 'https', interface: '127.0.0.1:{port}', application: 'hi' }}]
-}};
-"
-        ),
-    )
-    .unwrap();
+    crate::util::write_tls_config(&config, "https", port, "hi");
     let mut server = ServerProcess::start(&config, port);
     let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     std::thread::sleep(Duration::from_millis(200));
@@ -499,35 +487,18 @@ export default {{
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
-/// A config answering `body` over HTTP/2 (TLS, self-signed) on `port`.
-fn write_http2_config(path: &Path, port: u16, body: &str) {
-    std::fs::write(
-        path,
-        format!(
-            "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
-export default {{
-  hosts: [{{ hostnames: ['localhost'], selfSigned: true }}],
-  applications: [{{ name: 'answer', class: SimpleResponse, contentType: 'text/plain', body: '{body}' }}],
-  endpoints: [{{ name: 'h2', protocol: 'http2', interface: '127.0.0.1:{port}', application: 'answer' }}]
-}};
-"
-        ),
-    )
-    .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http2_clients_see_no_failure_across_reloads() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let config = dir.path().join("config.mjs");
-    write_http2_config(&config, port, "one");
+    crate::util::write_tls_config(&config, "http2", port, "one");
     let mut server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
     let (stdout, _stderr) = server.collect_output();
     let load = Load::start(format!("https://localhost:{port}/"));
     load.wait_for_body("one").await;
     for body in ["two", "three"] {
-        write_http2_config(&config, port, body);
+        crate::util::write_tls_config(&config, "http2", port, body);
         server.signal("HUP");
         load.wait_for_body(body).await;
     }

@@ -74,3 +74,22 @@ pub(crate) fn log_entries(output: &str) -> Vec<String> {
     }
     entries
 }
+
+/// Writes at `path` a config answering `body` (plain text) over `protocol`
+/// (`https` or `http2`) on loopback `port`, with a self-signed certificate
+/// for `localhost`.
+pub(crate) fn write_tls_config(path: &Path, protocol: &str, port: u16, body: &str) {
+    std::fs::write(
+        path,
+        format!(
+            "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  hosts: [{{ hostnames: ['localhost'], selfSigned: true }}],
+  applications: [{{ name: 'answer', class: SimpleResponse, contentType: 'text/plain', body: '{body}' }}],
+  endpoints: [{{ name: 'tls', protocol: '{protocol}', interface: '127.0.0.1:{port}', application: 'answer' }}]
+}};
+"
+        ),
+    )
+    .unwrap();
+}
