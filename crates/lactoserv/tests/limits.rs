@@ -9,10 +9,17 @@ use std::time::{Duration, Instant};
 use crate::server::{ServerProcess, free_ports};
 use crate::util::log_entries;
 
-/// A config serving `size` KiB of `x` at `/`, over `http` on `port`, its
-/// writes limited by a DataRateLimiter with `limiter`'s bindings.
-fn limited_config(dir: &Path, port: u16, size: usize, limiter: &str) -> PathBuf {
-    let path = dir.join("config.mjs");
+/// A server (started with `args`) serving `size` KiB of `x` at `/` over
+/// `http`, its writes limited by a DataRateLimiter with `limiter`'s
+/// bindings: its folder, the server, and its port.
+fn start_limited(
+    size: usize,
+    limiter: &str,
+    args: &[&str],
+) -> (tempfile::TempDir, ServerProcess, u16) {
+    let dir = tempfile::tempdir().unwrap();
+    let [port] = free_ports::<1>();
+    let path = dir.path().join("config.mjs");
     std::fs::write(
         &path,
         format!(
@@ -28,7 +35,8 @@ export default {{
         ),
     )
     .unwrap();
-    path
+    let server = ServerProcess::start_with_args(&path, port, args);
+    (dir, server, port)
 }
 
 /// Sends a GET for `/` that asks to close, and reads until the server
@@ -52,15 +60,11 @@ fn body_of(answer: &[u8]) -> &[u8] {
 
 #[test]
 fn a_data_rate_limiter_paces_writes_and_still_closes_the_connection() {
-    let dir = tempfile::tempdir().unwrap();
-    let [port] = free_ports::<1>();
-    let config = limited_config(
-        dir.path(),
-        port,
+    let (_dir, server, port) = start_limited(
         100,
         "maxBurst: '10 KiB', flowRate: '100 KiB/sec', verboseLogging: true",
+        &["--log-to-stdout"],
     );
-    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
     let started = Instant::now();
     // Reading to the end shows the server closed the connection after the
     // response it was asked to close after.
@@ -86,15 +90,11 @@ fn a_data_rate_limiter_paces_writes_and_still_closes_the_connection() {
 
 #[test]
 fn writers_that_find_the_queue_full_lose_their_connection() {
-    let dir = tempfile::tempdir().unwrap();
-    let [port] = free_ports::<1>();
-    let config = limited_config(
-        dir.path(),
-        port,
+    let (_dir, server, port) = start_limited(
         100,
         "maxBurst: '10 KiB', flowRate: '200 KiB/sec', maxQueueGrant: '4 KiB', maxQueue: '9 KiB'",
+        &["--log-to-stdout"],
     );
-    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
     let downloads: Vec<_> = (0..4)
         .map(|_| std::thread::spawn(move || download(port)))
         .collect();
@@ -404,15 +404,8 @@ fn clients_that_stop_reading_do_not_grow_the_server() {
 
 #[test]
 fn a_stop_lets_a_throttled_download_finish() {
-    let dir = tempfile::tempdir().unwrap();
-    let [port] = free_ports::<1>();
-    let config = limited_config(
-        dir.path(),
-        port,
-        150,
-        "maxBurst: '10 KiB', flowRate: '100 KiB/sec'",
-    );
-    let mut server = ServerProcess::start(&config, port);
+    let (_dir, mut server, port) =
+        start_limited(150, "maxBurst: '10 KiB', flowRate: '100 KiB/sec'", &[]);
     let download = std::thread::spawn(move || download(port));
     std::thread::sleep(Duration::from_millis(300));
     // The download is queued in the limiter when the stop begins; it is a
