@@ -19,6 +19,7 @@ mod build;
 mod connection;
 mod drain;
 mod handler;
+mod host_cache;
 mod inherited;
 mod intake;
 mod launch;
@@ -29,6 +30,8 @@ mod stop;
 mod throttle;
 
 use std::sync::Arc;
+
+pub use activity::time_connections_coarsely;
 
 use http::HeaderValue;
 

@@ -170,6 +170,7 @@ fn run(args: &Args) -> ExitCode {
             return exit_report(1);
         }
     };
+    lactoserv_core::server::time_connections_coarsely();
     let options = system::RunOptions {
         location,
         log_to_stdout: args.log_to_stdout,

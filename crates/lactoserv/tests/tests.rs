@@ -2,6 +2,7 @@
 
 mod access_logs;
 mod cli;
+mod clients;
 mod deployment;
 mod dry_run;
 mod files;

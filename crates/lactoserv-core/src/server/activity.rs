@@ -58,6 +58,9 @@ pub(crate) struct Activity {
     /// When the connection started; `last` and `last_write` count from
     /// here.
     start: Instant,
+    /// The coarse clock's reading at `start`, when connections are timed
+    /// on it (see [`time_connections_coarsely`]).
+    base: Option<u64>,
     /// Milliseconds from `start` to the last byte read or written.
     last: AtomicU64,
     /// Milliseconds from `start` to the last byte written (0 before the
@@ -80,6 +83,7 @@ impl Activity {
     pub(crate) fn new() -> Self {
         Self {
             start: Instant::now(),
+            base: COARSE.load(Ordering::Relaxed).then(coarse_millis),
             last: AtomicU64::new(0),
             last_write: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
@@ -90,8 +94,12 @@ impl Activity {
         }
     }
 
+    /// Milliseconds since `start`, read for every read and write.
     fn millis(&self) -> u64 {
-        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+        match self.base {
+            Some(base) => coarse_millis().saturating_sub(base),
+            None => u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX),
+        }
     }
 
     fn touch(&self) -> u64 {
@@ -169,6 +177,40 @@ impl Activity {
         self.written.fetch_add(bytes as u64, Ordering::Relaxed);
         let millis = self.touch();
         self.last_write.store(millis, Ordering::Relaxed);
+    }
+}
+
+/// Whether connections opened from now on are timed on the coarse clock.
+static COARSE: AtomicBool = AtomicBool::new(false);
+
+/// Times the connections opened from now on with Linux's coarse monotonic
+/// clock (elsewhere: no change). It is read without asking the hardware (a
+/// few nanoseconds, against tens for the precise clock on a virtual
+/// machine) and is exact to a few milliseconds: enough for timeouts counted
+/// in seconds, and it is read on every read and write. Not for tests that
+/// hold tokio's clock still: the coarse clock goes on.
+pub fn time_connections_coarsely() {
+    COARSE.store(cfg!(target_os = "linux"), Ordering::Relaxed);
+}
+
+/// Milliseconds on the coarse monotonic clock (zero where there is none).
+#[allow(unsafe_code)]
+fn coarse_millis() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `now` is a valid `timespec` for the call to fill in;
+        // the clock always exists on Linux, so the call cannot fail.
+        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_COARSE, &mut now) };
+        u64::try_from(now.tv_sec).unwrap_or(0) * 1000
+            + u64::try_from(now.tv_nsec).unwrap_or(0) / 1_000_000
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        0
     }
 }
 

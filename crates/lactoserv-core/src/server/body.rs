@@ -57,6 +57,12 @@ pub(crate) struct Pieces {
     reading: Option<JoinHandle<io::Result<Bytes>>>,
 }
 
+impl Default for ResponseBody {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
 impl ResponseBody {
     /// No body.
     pub(crate) fn empty() -> Self {

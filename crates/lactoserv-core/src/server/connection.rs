@@ -18,7 +18,8 @@ use tokio_rustls::TlsAcceptor;
 use super::activity::{Activity, Tracked};
 use super::body::ResponseBody;
 use super::drain::{Ending, Phase, drive};
-use super::handler::{EndpointContext, HostCache, handle};
+use super::handler::{Begun, EndpointContext, begin};
+use super::host_cache::HostCache;
 use super::limits;
 use super::throttle::Throttle;
 use crate::endpoint::Protocol;
@@ -256,14 +257,19 @@ fn connection_service(
             .borrow_mut()
             .host_of(&request, connection.endpoint.port);
         let connection = connection.clone();
+        // HTTP1 `CONNECT` is not served: as in the reference, the
+        // connection is closed with no answer (spec 02 §1.11).
+        let connect = request.method() == Method::CONNECT && request.version() != Version::HTTP_2;
+        let mut begun = (!connect).then(|| begin(&connection, host, request));
         async move {
-            // HTTP1 `CONNECT` is not served: as in the reference, the
-            // connection is closed with no answer (spec 02 §1.11).
-            if request.method() == Method::CONNECT && request.version() != Version::HTTP_2 {
-                return Err(ConnectRefused);
-            }
             let _in_flight = connection.activity.request();
-            Ok(handle(&connection, host, request).await)
+            // Matched by reference, so that the job is not copied again.
+            match &mut begun {
+                None => Err(ConnectRefused),
+                Some(Begun::Answered(out)) => Ok(std::mem::take(out)),
+                Some(Begun::Dispatch(job)) => Ok(job.run(&connection).await),
+                Some(Begun::WithBody(future)) => Ok(future.await),
+            }
         }
     })
 }

@@ -2,7 +2,6 @@
 //! `IncomingRequest.fromNodeRequest`, `NetworkEndpoint._impl_handleRequest`
 //! and `ProtocolWrangler`'s response writing).
 
-use http::header::HOST;
 use http::{HeaderValue, Method, StatusCode, Version};
 use hyper::body::Incoming;
 
@@ -16,6 +15,7 @@ use crate::log::{LogValue, Logger};
 use crate::net::{Body, Dispatch, HostInfo, Request, Response};
 use crate::quant::Moment;
 use crate::service::{AccessEntry, AccessLog, RequestStart};
+use std::pin::Pin;
 use std::sync::Arc;
 
 /// What every request on one endpoint shares.
@@ -59,100 +59,185 @@ impl std::fmt::Debug for EndpointContext {
     }
 }
 
-/// Handles one request for `host` (see [`HostCache`]); every failure is
-/// an HTTP answer.
-pub(crate) async fn handle(
-    connection: &Connection,
+/// How a request is handled, decided as it comes in.
+pub(crate) enum Begun {
+    /// Answered by the server without the application.
+    Answered(hyper::Response<ResponseBody>),
+    /// To be answered by the endpoint's application: see [`Job::run`].
+    Dispatch(Job),
+    /// Its body is read first (rare: boxed, so that the future hyper keeps
+    /// for every request stays small).
+    WithBody(Pin<Box<dyn Future<Output = hyper::Response<ResponseBody>> + Send>>),
+}
+
+/// Takes in one request for `host` (see [`HostCache`]): every failure is
+/// an HTTP answer, made here; the application's work is left to
+/// [`Job::run`].
+///
+/// All the work around the application is done here, outside of any
+/// future: the future hyper keeps (and moves) for every request then holds
+/// little more than the request.
+pub(crate) fn begin(
+    connection: &Arc<Connection>,
     host: HostInfo,
     request: hyper::Request<Incoming>,
-) -> hyper::Response<ResponseBody> {
-    let ctx = &*connection.endpoint;
+) -> Begun {
+    let started = connection
+        .endpoint
+        .access_log
+        .is_some()
+        .then(std::time::Instant::now);
     let (parts, body) = request.into_parts();
-    let version = parts.version;
-    let is_head = parts.method == Method::HEAD;
-    let cacheable = is_head || parts.method == Method::GET;
-    // A retiring endpoint closes each HTTP1 connection after its next
-    // response, so that the client does not reuse it.
-    let wants_close = ctx.drain.is_winding_down() || Head::wants_close(&parts.headers, version);
-
-    let started = ctx.access_log.is_some().then(std::time::Instant::now);
-    let mut logged = None;
-    let mut request_logger = None;
-    let mut body_refused = false;
-    let response = match canonical_method(&parts.method) {
-        None => invalid_method(parts.method.as_str()),
-        Some(method) => match read_body(&method, body, ctx.max_body).await {
-            Err(response) => {
-                // The rest of the body is not read: the connection cannot
-                // carry another request.
-                body_refused = true;
-                response
-            }
-            Ok(()) => match prepare(method, parts, host) {
-                Ok(request) => {
-                    request_logger = log_incoming(ctx, connection, || {
-                        format!("//{}{}", request.host, request.target())
-                    });
-                    if let Some(log) = &ctx.access_log {
-                        let url = access_url(&request);
-                        if log.wants_headers()
-                            && let Some(logger) = &request_logger
-                        {
-                            log.start(&RequestStart {
-                                remote: connection.remote,
-                                version: request.version,
-                                method: &request.method,
-                                url: &url,
-                                headers: &request.headers,
-                                logger,
-                            });
-                        }
-                        logged = Some((request.method.clone(), url));
-                    }
-                    dispatch(ctx, &request).await
-                }
-                Err(refused) => {
-                    // A target not in origin form (`*`, `host:port`, an
-                    // absolute URL): logged, then refused.
-                    let Refused {
-                        method,
-                        url,
-                        headers,
-                    } = *refused;
-                    request_logger = log_incoming(ctx, connection, || url.clone());
-                    if let Some(log) = &ctx.access_log {
-                        if log.wants_headers()
-                            && let Some(logger) = &request_logger
-                        {
-                            log.start(&RequestStart {
-                                remote: connection.remote,
-                                version,
-                                method: &method,
-                                url: &url,
-                                headers: &headers,
-                                logger,
-                            });
-                        }
-                        logged = Some((method, url));
-                    }
-                    Response::status_only(StatusCode::BAD_REQUEST)
-                }
-            },
-        },
-    };
-    let head = Head {
-        version,
-        is_head,
-        cacheable,
-        wants_close: wants_close || body_refused,
-    };
-    let out = answer(&ctx.server_header, response, &head);
-    match (&ctx.access_log, started, logged) {
-        (Some(log), Some(started), Some((method, url))) => {
-            let request = (method, url, request_logger);
-            access_logged(out, log.clone(), connection, started, request)
+    if hyper::body::Body::is_end_stream(&body) {
+        return Job::take(connection, host, parts, Ok(()), started);
+    }
+    let connection = connection.clone();
+    Begun::WithBody(Box::pin(async move {
+        let read = match canonical_method(&parts.method) {
+            Some(method) => read_body(&method, body, connection.endpoint.max_body).await,
+            // Answered without reading, as any invalid method.
+            None => Ok(()),
+        };
+        match Job::take(&connection, host, parts, read, started) {
+            Begun::Answered(out) => out,
+            Begun::Dispatch(mut job) => job.run(&connection).await,
+            Begun::WithBody(future) => future.await,
         }
-        _ => out,
+    }))
+}
+
+/// A request for the endpoint's application, and how to write and log its
+/// answer.
+pub(crate) struct Job {
+    head: Head,
+    request: Request,
+    /// What the access log needs, when there is one.
+    logged: Option<Box<Logged>>,
+}
+
+/// A request as the access log records it.
+struct Logged {
+    started: std::time::Instant,
+    method: Method,
+    url: String,
+    logger: Option<Logger>,
+}
+
+impl Job {
+    /// Takes in a request whose body has been dealt with (`read`: an
+    /// answer when it was refused), logging it.
+    fn take(
+        connection: &Connection,
+        host: HostInfo,
+        parts: http::request::Parts,
+        read: Result<(), Response>,
+        started: Option<std::time::Instant>,
+    ) -> Begun {
+        let ctx = &*connection.endpoint;
+        let version = parts.version;
+        let is_head = parts.method == Method::HEAD;
+        // A retiring endpoint closes each HTTP1 connection after its next
+        // response, so that the client does not reuse it.
+        let wants_close = ctx.drain.is_winding_down() || Head::wants_close(&parts.headers, version);
+        let mut head = Head {
+            version,
+            is_head,
+            cacheable: is_head || parts.method == Method::GET,
+            wants_close,
+        };
+        let Some(method) = canonical_method(&parts.method) else {
+            let response = invalid_method(parts.method.as_str());
+            return Begun::Answered(answer(&ctx.server_header, response, &head));
+        };
+        if let Err(response) = read {
+            // The rest of the body is not read: the connection cannot
+            // carry another request.
+            head.wants_close = true;
+            return Begun::Answered(answer(&ctx.server_header, response, &head));
+        }
+        match prepare(method, parts, host) {
+            Ok(request) => {
+                let logger = log_incoming(ctx, connection, || {
+                    format!("//{}{}", request.host, request.target())
+                });
+                let logged = started.map(|started| {
+                    let url = access_url(&request);
+                    let (method, headers) = (&request.method, &request.headers);
+                    log_start(ctx, connection, version, method, &url, headers, &logger);
+                    Box::new(Logged {
+                        started,
+                        method: method.clone(),
+                        url,
+                        logger,
+                    })
+                });
+                Begun::Dispatch(Self {
+                    head,
+                    request,
+                    logged,
+                })
+            }
+            Err(refused) => {
+                // A target not in origin form (`*`, `host:port`, an
+                // absolute URL): logged, then refused.
+                let Refused {
+                    method,
+                    url,
+                    headers,
+                } = *refused;
+                let logger = log_incoming(ctx, connection, || url.clone());
+                let response = Response::status_only(StatusCode::BAD_REQUEST);
+                let out = answer(&ctx.server_header, response, &head);
+                let Some((log, started)) = ctx.access_log.as_ref().zip(started) else {
+                    return Begun::Answered(out);
+                };
+                log_start(ctx, connection, version, &method, &url, &headers, &logger);
+                let logged = Logged {
+                    started,
+                    method,
+                    url,
+                    logger,
+                };
+                Begun::Answered(access_logged(out, log.clone(), connection, logged))
+            }
+        }
+    }
+
+    /// Has the application answer the request. (By reference, so that the
+    /// job is not copied into this future.)
+    pub(crate) async fn run(&mut self, connection: &Connection) -> hyper::Response<ResponseBody> {
+        let ctx = &*connection.endpoint;
+        let response = dispatch(ctx, &self.request).await;
+        let out = answer(&ctx.server_header, response, &self.head);
+        match (&ctx.access_log, self.logged.take()) {
+            (Some(log), Some(logged)) => access_logged(out, log.clone(), connection, *logged),
+            _ => out,
+        }
+    }
+}
+
+/// Tells an access log that wants request headers that a request has
+/// come in.
+fn log_start(
+    ctx: &EndpointContext,
+    connection: &Connection,
+    version: Version,
+    method: &Method,
+    url: &str,
+    headers: &http::HeaderMap,
+    logger: &Option<Logger>,
+) {
+    if let (Some(log), Some(logger)) = (&ctx.access_log, logger)
+        && log.wants_headers()
+    {
+        log.start(&RequestStart {
+            remote: connection.remote,
+            version,
+            method,
+            url,
+            headers,
+            logger,
+        });
     }
 }
 
@@ -183,9 +268,14 @@ fn access_logged(
     mut out: hyper::Response<ResponseBody>,
     log: Arc<dyn AccessLog>,
     connection: &Connection,
-    started: std::time::Instant,
-    (method, url, logger): (Method, String, Option<Logger>),
+    logged: Logged,
 ) -> hyper::Response<ResponseBody> {
+    let Logged {
+        started,
+        method,
+        url,
+        logger,
+    } = logged;
     let status = out.status().as_u16();
     let is_head = method == Method::HEAD;
     let no_body = (is_head && status < 400) || matches!(status, 100..=199 | 204 | 205 | 304);
@@ -199,7 +289,7 @@ fn access_logged(
     };
     let (remote, version) = (connection.remote, out.version());
     let response_headers = log.wants_headers().then(|| out.headers().clone());
-    let body = std::mem::replace(out.body_mut(), ResponseBody::empty());
+    let body = std::mem::take(out.body_mut());
     *out.body_mut() = body.watched(Box::new(move |whole| {
         log.record(AccessEntry {
             ended: Moment::now(),
@@ -216,59 +306,6 @@ fn access_logged(
         });
     }));
     out
-}
-
-/// The host each request of a connection asked for, remembered from the
-/// last request: clients send the same `Host` on every request of a
-/// connection, so each is parsed once. One per connection, used by its
-/// request handler before each request's own work begins.
-#[derive(Default)]
-pub(crate) struct HostCache(Option<CachedHost>);
-
-struct CachedHost {
-    authority: Box<str>,
-    fallback_port: u16,
-    host: HostInfo,
-}
-
-impl HostCache {
-    /// The host `request` asks for: HTTP2's `:authority` (the scheme
-    /// giving the default port), or HTTP1's last `Host` header (the
-    /// endpoint's port the default).
-    pub(crate) fn host_of<B>(&mut self, request: &hyper::Request<B>, port: u16) -> HostInfo {
-        if request.version() == Version::HTTP_2 {
-            let uri = request.uri();
-            let port = match uri.scheme_str() {
-                Some("http") => 80,
-                Some("https") => 443,
-                _ => port,
-            };
-            self.host(uri.authority().map(|a| a.as_str()), port)
-        } else {
-            let host = request.headers().get_all(HOST).iter().next_back();
-            self.host(host.and_then(|h| h.to_str().ok()), port)
-        }
-    }
-
-    /// [`HostInfo::from_authority`], remembered.
-    fn host(&mut self, authority: Option<&str>, fallback_port: u16) -> HostInfo {
-        let Some(authority) = authority else {
-            return HostInfo::from_authority(None, fallback_port);
-        };
-        if let Some(hit) = &self.0
-            && hit.fallback_port == fallback_port
-            && *hit.authority == *authority
-        {
-            return hit.host.clone();
-        }
-        let host = HostInfo::from_authority(Some(authority), fallback_port);
-        self.0 = Some(CachedHost {
-            authority: authority.into(),
-            fallback_port,
-            host: host.clone(),
-        });
-        host
-    }
 }
 
 /// Logs `incomingRequest({ [sessionId,] connectionId, requestId, url })`

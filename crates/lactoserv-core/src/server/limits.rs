@@ -53,7 +53,16 @@ pub(crate) fn http1() -> hyper::server::conn::http1::Builder {
     // The limit of 100 header fields is hyper's own (more is answered
     // 431). Setting it explicitly, even to the same value, would make
     // hyper allocate and fill the field table for every request.
-    builder.keep_alive(true).max_buf_size(HEAD_SIZE);
+    //
+    // A client that closes its sending side after its request still gets
+    // the answer (the reference drops requests in progress then). This
+    // also spares a read per request: without it hyper looks for the end
+    // of the stream while each request is handled, and for that read
+    // moves to a fresh 8 KiB buffer (the request still holds the old one).
+    builder
+        .keep_alive(true)
+        .max_buf_size(HEAD_SIZE)
+        .half_close(true);
     builder
 }
 
