@@ -12,8 +12,12 @@
 //! at once, the others after their response). Whatever is still open at
 //! the end of the grace period is dropped.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
+
+use atomic_waker::AtomicWaker;
 
 use hyper_util::server::graceful::GracefulConnection;
 use tokio::sync::watch;
@@ -157,6 +161,11 @@ where
     C::Error: std::error::Error + Send + Sync + 'static,
 {
     tokio::pin!(connection);
+    let side = Arc::new(Side {
+        woken: AtomicBool::new(true),
+        task: AtomicWaker::new(),
+    });
+    let side_waker = Waker::from(side.clone());
     let mut shut = false;
     // The phase may have moved on while the connection was being set up.
     let mut current = *phase.borrow_and_update();
@@ -208,18 +217,42 @@ where
             }
             connection.as_mut().graceful_shutdown();
         }
-        tokio::select! {
-            biased;
-            result = &mut connection => {
-                return match result {
-                    Ok(()) => Ending::Done,
-                    Err(err) => Ending::Error(Box::new(err)),
+        // The connection is polled on every wake; the phase and the timer
+        // only when it is they who woke the task (see `Side`).
+        let event = {
+            let changed = phase.changed();
+            let timer = tokio::time::sleep_until(wake);
+            tokio::pin!(changed, timer);
+            side.woken.store(true, Ordering::Relaxed);
+            std::future::poll_fn(|cx| {
+                if let Poll::Ready(result) = connection.as_mut().poll(cx) {
+                    return Poll::Ready(Event::Ended(result));
+                }
+                side.task.register(cx.waker());
+                if side.woken.swap(false, Ordering::AcqRel) {
+                    let mut side_cx = Context::from_waker(&side_waker);
+                    if let Poll::Ready(changed) = changed.as_mut().poll(&mut side_cx) {
+                        return Poll::Ready(Event::Phase(changed.is_ok()));
+                    }
+                    if timer.as_mut().poll(&mut side_cx).is_ready() {
+                        return Poll::Ready(Event::Timer);
+                    }
+                }
+                Poll::Pending
+            })
+            .await
+        };
+        match event {
+            Event::Ended(Ok(())) => return Ending::Done,
+            Event::Ended(Err(err)) => return Ending::Error(Box::new(err)),
+            Event::Phase(changed) => {
+                current = if changed {
+                    *phase.borrow_and_update()
+                } else {
+                    Phase::Abort
                 };
             }
-            changed = phase.changed() => {
-                current = if changed.is_ok() { *phase.borrow_and_update() } else { Phase::Abort };
-            }
-            () = tokio::time::sleep_until(wake) => {
+            Event::Timer => {
                 wake = match activity.verdict(limits) {
                     Verdict::Live(next) => next,
                     Verdict::Idle => return Ending::Idle,
@@ -228,6 +261,36 @@ where
                 };
             }
         }
+    }
+}
+
+/// What woke a connection's driver.
+enum Event<E> {
+    /// The protocol finished.
+    Ended(Result<(), E>),
+    /// The drain's phase changed (`false`: the drain is gone).
+    Phase(bool),
+    /// The connection's timer fired.
+    Timer,
+}
+
+/// The waker a connection's phase watch and timer are polled with: it
+/// notes that one of them woke the task, and wakes it. Polling them on
+/// every wake instead (as `select!` does) costs more than the rest of the
+/// driver's work for a small request.
+struct Side {
+    woken: AtomicBool,
+    task: AtomicWaker,
+}
+
+impl Wake for Side {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake();
     }
 }
 
