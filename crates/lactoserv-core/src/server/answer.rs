@@ -30,17 +30,29 @@ impl Head {
     /// Whether an HTTP1 client's headers ask to close the connection:
     /// HTTP/1.0 unless it says `keep-alive`, HTTP/1.1 when it says `close`.
     pub(crate) fn wants_close(headers: &HeaderMap, version: Version) -> bool {
+        let all = headers.get_all(CONNECTION);
         let says = |word: &str| {
-            headers
-                .get_all(CONNECTION)
-                .iter()
+            all.iter()
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .any(|token| token.trim().eq_ignore_ascii_case(word))
         };
         match version {
             Version::HTTP_10 => !says("keep-alive"),
-            Version::HTTP_11 => says("close"),
+            Version::HTTP_11 => {
+                // Most clients send one plain value, or none.
+                let mut values = all.iter();
+                let first = values.next();
+                if values.next().is_none() {
+                    match first.map(HeaderValue::as_bytes) {
+                        None => return false,
+                        Some(value) if value.eq_ignore_ascii_case(b"keep-alive") => return false,
+                        Some(value) if value.eq_ignore_ascii_case(b"close") => return true,
+                        Some(_) => {}
+                    }
+                }
+                says("close")
+            }
             _ => false,
         }
     }
