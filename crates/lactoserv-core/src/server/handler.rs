@@ -89,7 +89,10 @@ pub(crate) fn begin(
         .then(std::time::Instant::now);
     let (parts, body) = request.into_parts();
     if hyper::body::Body::is_end_stream(&body) {
-        return Job::take(connection, host, parts, Ok(()), started);
+        return match Job::take(connection, host, parts, Ok(()), started) {
+            Taken::Job(job) => Begun::Dispatch(job),
+            Taken::Answered(out) => Begun::Answered(out),
+        };
     }
     let connection = connection.clone();
     Begun::WithBody(Box::pin(async move {
@@ -99,9 +102,8 @@ pub(crate) fn begin(
             None => Ok(()),
         };
         match Job::take(&connection, host, parts, read, started) {
-            Begun::Answered(out) => out,
-            Begun::Dispatch(mut job) => job.run(&connection).await,
-            Begun::WithBody(future) => future.await,
+            Taken::Job(mut job) => job.run(&connection).await,
+            Taken::Answered(out) => out,
         }
     }))
 }
@@ -115,6 +117,12 @@ pub(crate) struct Job {
     logged: Option<Box<Logged>>,
 }
 
+/// A request taken in: see [`Job::take`].
+enum Taken {
+    Job(Job),
+    Answered(hyper::Response<ResponseBody>),
+}
+
 /// A request as the access log records it.
 struct Logged {
     started: std::time::Instant,
@@ -125,14 +133,15 @@ struct Logged {
 
 impl Job {
     /// Takes in a request whose body has been dealt with (`read`: an
-    /// answer when it was refused), logging it.
+    /// answer when it was refused), logging it: the job for the
+    /// application, or the server's own answer.
     fn take(
         connection: &Connection,
         host: HostInfo,
         parts: http::request::Parts,
         read: Result<(), Response>,
         started: Option<std::time::Instant>,
-    ) -> Begun {
+    ) -> Taken {
         let ctx = &*connection.endpoint;
         let version = parts.version;
         let is_head = parts.method == Method::HEAD;
@@ -147,13 +156,13 @@ impl Job {
         };
         let Some(method) = canonical_method(&parts.method) else {
             let response = invalid_method(parts.method.as_str());
-            return Begun::Answered(answer(&ctx.server_header, response, &head));
+            return Taken::Answered(answer(&ctx.server_header, response, &head));
         };
         if let Err(response) = read {
             // The rest of the body is not read: the connection cannot
             // carry another request.
             head.wants_close = true;
-            return Begun::Answered(answer(&ctx.server_header, response, &head));
+            return Taken::Answered(answer(&ctx.server_header, response, &head));
         }
         match prepare(method, parts, host) {
             Ok(request) => {
@@ -171,7 +180,7 @@ impl Job {
                         logger,
                     })
                 });
-                Begun::Dispatch(Self {
+                Taken::Job(Self {
                     head,
                     request,
                     logged,
@@ -189,7 +198,7 @@ impl Job {
                 let response = Response::status_only(StatusCode::BAD_REQUEST);
                 let out = answer(&ctx.server_header, response, &head);
                 let Some((log, started)) = ctx.access_log.as_ref().zip(started) else {
-                    return Begun::Answered(out);
+                    return Taken::Answered(out);
                 };
                 log_start(ctx, connection, version, &method, &url, &headers, &logger);
                 let logged = Logged {
@@ -198,7 +207,7 @@ impl Job {
                     url,
                     logger,
                 };
-                Begun::Answered(access_logged(out, log.clone(), connection, logged))
+                Taken::Answered(access_logged(out, log.clone(), connection, logged))
             }
         }
     }
