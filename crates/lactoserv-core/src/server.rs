@@ -20,6 +20,8 @@ mod connection;
 mod drain;
 mod handler;
 mod host_cache;
+mod http1;
+mod http1_write;
 mod inherited;
 mod intake;
 mod launch;

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use bytes::Bytes;
 use http::{HeaderMap, HeaderValue};
 
 use super::Response;
@@ -24,7 +25,17 @@ struct Inner {
     response: Response,
     /// Completed header maps, by way of answering, each with the `Server`
     /// value it was made with.
-    completed: [OnceLock<(HeaderValue, HeaderMap)>; WAYS],
+    completed: [OnceLock<(HeaderValue, Completed)>; WAYS],
+}
+
+/// The headers the server sends for one way of answering a prepared
+/// response.
+pub(crate) struct Completed {
+    /// As a header map.
+    pub(crate) headers: HeaderMap,
+    /// As the header lines of an HTTP/1.1 head, when they can be written
+    /// beforehand: with whether they close the connection.
+    pub(crate) http1: Option<(Bytes, bool)>,
 }
 
 impl Prepared {
@@ -51,22 +62,19 @@ impl Prepared {
         &self.0.response
     }
 
-    /// The header map for answering the `way`th way (below [`WAYS`]),
-    /// made by `complete` from the prepared response the first time; made
-    /// afresh each time for a `Server` value other than the first one's.
+    /// The headers for answering the `way`th way (below [`WAYS`]), made
+    /// by `complete` from the prepared response the first time; `None`
+    /// for a `Server` value other than the first one's (the caller makes
+    /// its own).
     pub(crate) fn completed(
         &self,
         way: usize,
         server: &HeaderValue,
-        complete: impl Fn(Response) -> HeaderMap,
-    ) -> HeaderMap {
+        complete: impl FnOnce(Response) -> Completed,
+    ) -> Option<&Completed> {
         let slot = &self.0.completed[way];
         let made = slot.get_or_init(|| (server.clone(), complete(self.0.response.clone())));
-        if made.0 == server {
-            made.1.clone()
-        } else {
-            complete(self.0.response.clone())
-        }
+        (made.0 == server).then_some(&made.1)
     }
 }
 

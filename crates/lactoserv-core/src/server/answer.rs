@@ -6,10 +6,13 @@
 //! A prepared response (see [`Prepared`]) skips the header-by-header work:
 //! its completed header map is made once per way of answering and copied.
 
+use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, SERVER};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
 
 use super::body::ResponseBody;
+use super::http1_write::header_lines;
+use crate::net::prepared::Completed;
 use crate::net::{Body, Prepared, Response, status};
 
 /// `Keep-Alive`, which `http` has no constant for.
@@ -111,12 +114,7 @@ pub(crate) fn answer(
     match response.pure_prepared() {
         Some(prepared) if !long_way => {
             let headers = completed(prepared, server, link, head.cacheable);
-            let body = match response.body {
-                Body::Full(bytes) => ResponseBody::bytes(bytes),
-                Body::Parts(parts) => ResponseBody::parts(parts),
-                Body::Empty | Body::Status { .. } => ResponseBody::empty(),
-            };
-            build(response.status, headers, body)
+            build(response.status, headers, response_body(response.body))
         }
         _ => assemble(server, response, head, link),
     }
@@ -125,11 +123,51 @@ pub(crate) fn answer(
 /// The headers of `prepared` as the server sends them `link`-wise.
 fn completed(prepared: &Prepared, server: &HeaderValue, link: Link, cacheable: bool) -> HeaderMap {
     let way = link as usize * 2 + usize::from(cacheable);
-    prepared.completed(way, server, |response| {
-        let mut headers = response.finish(cacheable).headers;
-        link.add_headers(&mut headers, server);
-        headers
-    })
+    let make = |response| complete(response, server, link, cacheable);
+    match prepared.completed(way, server, make) {
+        Some(completed) => completed.headers.clone(),
+        None => make(prepared.template().clone()).headers,
+    }
+}
+
+/// The HTTP/1.1 header lines of `response` written beforehand (see
+/// [`header_lines`]), with whether they close the connection, when it is
+/// a prepared response sent as it was prepared.
+pub(crate) fn prepared_lines(
+    server: &HeaderValue,
+    response: &Response,
+    head: &Head,
+) -> Option<(Bytes, bool)> {
+    if head.version != Version::HTTP_11
+        || response.status.is_informational()
+        || matches!(response.body, Body::Status { .. })
+    {
+        return None;
+    }
+    let prepared = response.pure_prepared()?;
+    let link = Link::of(head, response.status.as_u16());
+    let way = link as usize * 2 + usize::from(head.cacheable);
+    let make = |response| complete(response, server, link, head.cacheable);
+    prepared.completed(way, server, make)?.http1.clone()
+}
+
+/// The headers the server sends for a prepared `response`, `link`-wise.
+fn complete(response: Response, server: &HeaderValue, link: Link, cacheable: bool) -> Completed {
+    let mut headers = response.finish(cacheable).headers;
+    link.add_headers(&mut headers, server);
+    let http1 = (link != Link::Session)
+        .then(|| header_lines(&headers))
+        .flatten();
+    Completed { headers, http1 }
+}
+
+/// A body in hyper's terms.
+pub(crate) fn response_body(body: Body) -> ResponseBody {
+    match body {
+        Body::Full(bytes) => ResponseBody::bytes(bytes),
+        Body::Parts(parts) => ResponseBody::parts(parts),
+        Body::Empty | Body::Status { .. } => ResponseBody::empty(),
+    }
 }
 
 /// Writes a response header by header.

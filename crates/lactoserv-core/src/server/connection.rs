@@ -20,6 +20,7 @@ use super::body::ResponseBody;
 use super::drain::{Ending, Phase, drive};
 use super::handler::{Begun, EndpointContext, begin};
 use super::host_cache::HostCache;
+use super::http1::Http1;
 use super::limits;
 use super::throttle::Throttle;
 use crate::endpoint::Protocol;
@@ -107,8 +108,7 @@ async fn serve_http1<S>(stream: S, phase: watch::Receiver<Phase>, state: &Arc<Co
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let io = TokioIo::new(stream);
-    let connection = limits::http1().serve_connection(io, connection_service(state.clone()));
+    let connection = Http1::new(stream, state.clone());
     drive(
         connection,
         phase,
@@ -242,7 +242,7 @@ impl AsRef<Activity> for Connection {
 }
 
 /// The request handler of one connection, counting requests in progress.
-fn connection_service(
+pub(crate) fn connection_service(
     connection: Arc<Connection>,
 ) -> impl hyper::service::Service<
     hyper::Request<Incoming>,

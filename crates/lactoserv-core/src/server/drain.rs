@@ -12,6 +12,7 @@
 //! at once, the others after their response). Whatever is still open at
 //! the end of the grace period is dropped.
 
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
@@ -147,18 +148,14 @@ pub(crate) enum Ending {
 /// `limits`, or until the drain drops it; in the last two cases it is
 /// dropped, which closes the socket. `session` is the logger of an HTTP2
 /// session (`None` when logging is off).
-pub(crate) async fn drive<C>(
+pub(crate) async fn drive<C: Winding>(
     connection: C,
     mut phase: watch::Receiver<Phase>,
     http2: bool,
     session: Option<&Logger>,
     activity: &Activity,
     limits: &Timeouts,
-) -> Ending
-where
-    C: GracefulConnection,
-    C::Error: std::error::Error + Send + Sync + 'static,
-{
+) -> Ending {
     tokio::pin!(connection);
     let side = Arc::new(Side {
         woken: AtomicBool::new(true),
@@ -224,7 +221,7 @@ where
             tokio::pin!(changed, timer);
             side.woken.store(true, Ordering::Relaxed);
             std::future::poll_fn(|cx| {
-                if let Poll::Ready(result) = connection.as_mut().poll(cx) {
+                if let Poll::Ready(result) = connection.as_mut().poll_serve(cx) {
                     return Poll::Ready(Event::Ended(result));
                 }
                 side.task.register(cx.waker());
@@ -243,7 +240,7 @@ where
         };
         match event {
             Event::Ended(Ok(())) => return Ending::Done,
-            Event::Ended(Err(err)) => return Ending::Error(Box::new(err)),
+            Event::Ended(Err(err)) => return Ending::Error(err),
             Event::Phase(changed) => {
                 current = if changed {
                     *phase.borrow_and_update()
@@ -263,10 +260,38 @@ where
     }
 }
 
+/// An error that ended a connection.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A connection as [`drive`] runs it: hyper's, or the server's own HTTP1
+/// one (see `http1`).
+pub(crate) trait Winding {
+    /// Serves the connection until it ends.
+    fn poll_serve(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>>;
+
+    /// Asks the connection to end once its requests in progress are
+    /// answered.
+    fn graceful_shutdown(self: Pin<&mut Self>);
+}
+
+impl<C> Winding for C
+where
+    C: GracefulConnection,
+    C::Error: std::error::Error + Send + Sync + 'static,
+{
+    fn poll_serve(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.poll(cx).map_err(|err| Box::new(err) as BoxError)
+    }
+
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        GracefulConnection::graceful_shutdown(self);
+    }
+}
+
 /// What woke a connection's driver.
-enum Event<E> {
+enum Event {
     /// The protocol finished.
-    Ended(Result<(), E>),
+    Ended(Result<(), BoxError>),
     /// The drain's phase changed (`false`: the drain is gone).
     Phase(bool),
     /// The connection's timer fired.

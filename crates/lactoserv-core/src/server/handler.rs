@@ -5,7 +5,7 @@
 use http::{HeaderValue, Method, StatusCode, Version};
 use hyper::body::Incoming;
 
-use super::answer::{Head, answer};
+use super::answer::{Head, answer, prepared_lines};
 use super::body::ResponseBody;
 use super::connection::Connection;
 use super::drain::Drain;
@@ -82,18 +82,14 @@ pub(crate) fn begin(
     host: HostInfo,
     request: hyper::Request<Incoming>,
 ) -> Begun {
-    let started = connection
-        .endpoint
-        .access_log
-        .is_some()
-        .then(std::time::Instant::now);
     let (parts, body) = request.into_parts();
     if hyper::body::Body::is_end_stream(&body) {
-        return match Job::take(connection, host, parts, Ok(()), started) {
+        return match begin_bodiless(connection, host, parts) {
             Taken::Job(job) => Begun::Dispatch(job),
             Taken::Answered(out) => Begun::Answered(out),
         };
     }
+    let started = started(connection);
     let connection = connection.clone();
     Begun::WithBody(Box::pin(async move {
         let read = match canonical_method(&parts.method) {
@@ -108,6 +104,24 @@ pub(crate) fn begin(
     }))
 }
 
+/// [`begin`] for a request without a body, from its head.
+pub(crate) fn begin_bodiless(
+    connection: &Connection,
+    host: HostInfo,
+    parts: http::request::Parts,
+) -> Taken {
+    Job::take(connection, host, parts, Ok(()), started(connection))
+}
+
+/// When a request started, if the access log needs to know.
+fn started(connection: &Connection) -> Option<std::time::Instant> {
+    connection
+        .endpoint
+        .access_log
+        .is_some()
+        .then(std::time::Instant::now)
+}
+
 /// A request for the endpoint's application, and how to write and log its
 /// answer.
 pub(crate) struct Job {
@@ -118,8 +132,10 @@ pub(crate) struct Job {
 }
 
 /// A request taken in: see [`Job::take`].
-enum Taken {
+pub(crate) enum Taken {
+    /// For the application.
     Job(Job),
+    /// Answered by the server.
     Answered(hyper::Response<ResponseBody>),
 }
 
@@ -215,13 +231,42 @@ impl Job {
     /// Has the application answer the request. (By reference, so that the
     /// job is not copied into this future.)
     pub(crate) async fn run(&mut self, connection: &Connection) -> hyper::Response<ResponseBody> {
+        let response = self.respond(connection).await;
+        self.finish(connection, response)
+    }
+
+    /// The application's answer to the request, to be written by
+    /// [`Job::finish`] (or, on HTTP1, by the prepared path: see
+    /// [`Job::prepared_lines`]).
+    pub(crate) async fn respond(&self, connection: &Connection) -> Response {
+        dispatch(&connection.endpoint, &self.request).await
+    }
+
+    /// `response` in hyper's terms, its end reported to the access log.
+    pub(crate) fn finish(
+        &mut self,
+        connection: &Connection,
+        response: Response,
+    ) -> hyper::Response<ResponseBody> {
         let ctx = &*connection.endpoint;
-        let response = dispatch(ctx, &self.request).await;
         let out = answer(&ctx.server_header, response, &self.head);
         match (&ctx.access_log, self.logged.take()) {
             (Some(log), Some(logged)) => access_logged(out, log.clone(), connection, *logged),
             _ => out,
         }
+    }
+
+    /// The HTTP/1.1 header lines of `response` written beforehand, when it
+    /// can be sent with them (a prepared response, not access-logged).
+    pub(crate) fn prepared_lines(
+        &self,
+        connection: &Connection,
+        response: &Response,
+    ) -> Option<(bytes::Bytes, bool)> {
+        if self.logged.is_some() {
+            return None;
+        }
+        prepared_lines(&connection.endpoint.server_header, response, &self.head)
     }
 }
 

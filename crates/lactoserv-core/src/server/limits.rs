@@ -33,7 +33,7 @@ pub(crate) const TLS_HANDSHAKE: Duration = Duration::from_secs(30);
 
 /// The largest request head (request line and headers) read, as Node's
 /// 16 KiB: more is answered `431 Request Header Fields Too Large`.
-const HEAD_SIZE: usize = 16 * 1024;
+pub(crate) const HEAD_SIZE: usize = 16 * 1024;
 
 /// The most HTTP2 streams a client may have open at once.
 const HTTP2_STREAMS: u32 = 200;

@@ -1,0 +1,473 @@
+//! Writing a response on an HTTP1 connection served by [`super::http1`]:
+//! the head byte for byte as hyper's HTTP1 server writes it (the same
+//! header order, the same implicit `content-length`, `date` last), then
+//! the body framed by its length.
+//!
+//! Every rule here follows hyper's, so that a connection reads the same
+//! whichever of the two served it; `the_fast_path_writes_what_hyper_writes`
+//! compares the two on every shape of response.
+
+use std::cell::RefCell;
+use std::io;
+use std::pin::Pin;
+
+use bytes::Bytes;
+use http::header::{CONNECTION, CONTENT_LENGTH, DATE, TRAILER, TRANSFER_ENCODING};
+use http::{HeaderMap, HeaderName, StatusCode};
+use hyper::body::Body as _;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use super::body::ResponseBody;
+use super::drain::BoxError;
+
+/// Bodies up to this size are copied behind the head, to go out in one
+/// write; larger ones are written from where they are.
+const COPIED_BODY: usize = 16 * 1024;
+
+/// How a response's body goes on the wire, and whether the connection
+/// ends after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub(crate) framing: Framing,
+    pub(crate) last: bool,
+}
+
+/// How a body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// `content-length` bytes (none for `HEAD`, 204, 304).
+    Length(u64),
+    /// `transfer-encoding: chunked`.
+    Chunked,
+    /// Everything until the connection closes.
+    UntilClose,
+}
+
+/// What a response's headers cannot be written as (hyper refuses them the
+/// same way, closing the connection without an answer).
+#[derive(Debug, thiserror::Error)]
+#[error("response headers are invalid: {0}")]
+pub(crate) struct InvalidHead(&'static str);
+
+/// The response to an HTTP/1.1 `GET` or `HEAD` (`is_head`): its head
+/// appended to `dst`, and how its body follows. `body` is `None` for no
+/// body, else its exact length if known. `request_close`: the request
+/// asked to close the connection.
+pub(crate) fn encode_head(
+    dst: &mut Vec<u8>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: Option<Option<u64>>,
+    is_head: bool,
+    request_close: bool,
+) -> Result<Plan, InvalidHead> {
+    let empty = HeaderMap::new();
+    let (status, headers, body, last) = if status == StatusCode::SWITCHING_PROTOCOLS {
+        (status, headers, body, true)
+    } else if status.is_informational() {
+        // Not a final answer: hyper sends a bare 500 instead.
+        (StatusCode::INTERNAL_SERVER_ERROR, &empty, None, true)
+    } else {
+        (status, headers, body, request_close)
+    };
+    let shape = Shape::of(status, body, is_head, last);
+    status_line(dst, status);
+    let fields = write_fields(dst, headers, &shape)?;
+    Ok(finish(dst, &shape, fields, last))
+}
+
+/// The head of a response whose header lines were written beforehand by
+/// [`header_lines`] (`lines`, and whether they close the connection): the
+/// same as [`encode_head`] writes for their headers. Lines that do not
+/// close the connection are not for a request that asks to close it.
+pub(crate) fn encode_prepared(
+    dst: &mut Vec<u8>,
+    status: StatusCode,
+    lines: &(Bytes, bool),
+    body: Option<Option<u64>>,
+    is_head: bool,
+    request_close: bool,
+) -> Plan {
+    debug_assert!(lines.1 || !request_close, "hyper would add `close`");
+    let shape = Shape::of(status, body, is_head, false);
+    status_line(dst, status);
+    dst.extend_from_slice(&lines.0);
+    let fields = Fields {
+        framing: Framing::Length(0),
+        wrote_len: false,
+        wrote_date: false,
+        closes: lines.1,
+    };
+    finish(dst, &shape, fields, request_close)
+}
+
+/// `headers` as the header lines [`encode_head`] writes for them, with
+/// whether they close the connection, when none of them bears on how a
+/// body is framed or on the date (so that they read the same whatever the
+/// body and the time); `None` otherwise.
+pub(crate) fn header_lines(headers: &HeaderMap) -> Option<(Bytes, bool)> {
+    let framed = [CONTENT_LENGTH, TRANSFER_ENCODING, TRAILER, DATE];
+    if framed.iter().any(|name| headers.contains_key(name)) {
+        return None;
+    }
+    let mut dst = Vec::new();
+    let shape = Shape::of(StatusCode::OK, None, false, false);
+    let fields = write_fields(&mut dst, headers, &shape).ok()?;
+    Some((Bytes::from(dst), fields.closes))
+}
+
+/// What a response's status, body and request allow.
+struct Shape {
+    /// The request asked to close the connection: a `connection` header
+    /// that does not say `close` gets it (as hyper does).
+    add_close: bool,
+    body: Option<Option<u64>>,
+    is_head: bool,
+    can_have_length: bool,
+    can_have_body: bool,
+}
+
+impl Shape {
+    fn of(status: StatusCode, body: Option<Option<u64>>, is_head: bool, add_close: bool) -> Self {
+        let can_have_length = !status.is_informational()
+            && status != StatusCode::NO_CONTENT
+            && status != StatusCode::NOT_MODIFIED;
+        Self {
+            add_close,
+            body,
+            is_head,
+            can_have_length,
+            can_have_body: can_have_length && !is_head,
+        }
+    }
+}
+
+/// What writing the header fields found.
+struct Fields {
+    framing: Framing,
+    wrote_len: bool,
+    wrote_date: bool,
+    /// A `connection` value says `close`.
+    closes: bool,
+}
+
+fn status_line(dst: &mut Vec<u8>, status: StatusCode) {
+    if status == StatusCode::OK {
+        dst.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
+    } else {
+        dst.extend_from_slice(b"HTTP/1.1 ");
+        dst.extend_from_slice(status.as_str().as_bytes());
+        dst.push(b' ');
+        let reason = status.canonical_reason().unwrap_or("<none>");
+        dst.extend_from_slice(reason.as_bytes());
+        dst.extend_from_slice(b"\r\n");
+    }
+}
+
+/// Writes the header fields, in order: the values of one name that go on
+/// one line (`connection: a, b`) joined.
+fn write_fields(
+    dst: &mut Vec<u8>,
+    headers: &HeaderMap,
+    shape: &Shape,
+) -> Result<Fields, InvalidHead> {
+    let mut fields = Fields {
+        framing: Framing::Length(0),
+        wrote_len: false,
+        wrote_date: false,
+        closes: false,
+    };
+    let mut open_line = false;
+    let mut must_write_chunked = false;
+    let mut previous: Option<&HeaderName> = None;
+    let mut lengths_seen: Option<u64> = None;
+    let mut saw_connection = false;
+    for (name, value) in headers {
+        if previous != Some(name) {
+            if previous == Some(&CONNECTION) && shape.add_close && !fields.closes {
+                joined(dst, b"close");
+            }
+            close_line(dst, &mut open_line, must_write_chunked);
+            previous = Some(name);
+        }
+        if *name == CONTENT_LENGTH {
+            if fields.wrote_len && !open_line {
+                return Err(InvalidHead("unexpected content-length"));
+            }
+            match shape.body {
+                Some(Some(known)) => {
+                    if !open_line {
+                        fields.framing = Framing::Length(known);
+                        open(dst, &mut open_line, "content-length: ", value.as_bytes());
+                        fields.wrote_len = true;
+                    }
+                    continue;
+                }
+                Some(None) => {
+                    let len = parse_length(value.as_bytes())
+                        .ok_or(InvalidHead("illegal content-length"))?;
+                    match lengths_seen {
+                        Some(seen) if seen != len => {
+                            return Err(InvalidHead("differing content-lengths"));
+                        }
+                        Some(_) => {}
+                        None => {
+                            fields.framing = Framing::Length(len);
+                            open(dst, &mut open_line, "content-length: ", value.as_bytes());
+                            fields.wrote_len = true;
+                            lengths_seen = Some(len);
+                        }
+                    }
+                    continue;
+                }
+                // No body: only a `HEAD` answer keeps the header.
+                None if !shape.is_head => continue,
+                None => fields.wrote_len = true,
+            }
+        } else if *name == TRANSFER_ENCODING {
+            if fields.wrote_len && !open_line {
+                return Err(InvalidHead("unexpected transfer-encoding"));
+            }
+            if !shape.can_have_body {
+                continue;
+            }
+            fields.wrote_len = true;
+            must_write_chunked = !is_chunked(value.as_bytes());
+            if open_line {
+                joined(dst, value.as_bytes());
+            } else {
+                fields.framing = Framing::Chunked;
+                open(dst, &mut open_line, "transfer-encoding: ", value.as_bytes());
+            }
+            continue;
+        } else if *name == CONNECTION {
+            saw_connection = true;
+            fields.closes = fields.closes || has_token(value.as_bytes(), b"close");
+            if open_line {
+                joined(dst, value.as_bytes());
+            } else {
+                open(dst, &mut open_line, "connection: ", value.as_bytes());
+            }
+            continue;
+        } else if *name == TRAILER {
+            if !shape.can_have_body {
+                continue;
+            }
+            if open_line {
+                joined(dst, value.as_bytes());
+            } else {
+                open(dst, &mut open_line, "trailer: ", value.as_bytes());
+            }
+            continue;
+        } else if *name == DATE {
+            fields.wrote_date = true;
+        }
+        dst.extend_from_slice(name.as_str().as_bytes());
+        dst.extend_from_slice(b": ");
+        dst.extend_from_slice(value.as_bytes());
+        dst.extend_from_slice(b"\r\n");
+    }
+    if shape.add_close && !fields.closes {
+        if previous == Some(&CONNECTION) {
+            joined(dst, b"close");
+        } else if !saw_connection {
+            close_line(dst, &mut open_line, must_write_chunked);
+            open(dst, &mut open_line, "connection: ", b"close");
+        }
+    }
+    close_line(dst, &mut open_line, must_write_chunked);
+    Ok(fields)
+}
+
+/// Writes the length the headers did not give, the date and the end of
+/// the head.
+fn finish(dst: &mut Vec<u8>, shape: &Shape, fields: Fields, request_close: bool) -> Plan {
+    let mut framing = fields.framing;
+    if !fields.wrote_len {
+        framing = match shape.body {
+            Some(None) if shape.can_have_body => {
+                dst.extend_from_slice(b"transfer-encoding: chunked\r\n");
+                Framing::Chunked
+            }
+            Some(None) => Framing::UntilClose,
+            None | Some(Some(0)) => {
+                if shape.can_have_body {
+                    dst.extend_from_slice(b"content-length: 0\r\n");
+                }
+                Framing::Length(0)
+            }
+            Some(Some(len)) if shape.can_have_length => {
+                dst.extend_from_slice(b"content-length: ");
+                dst.extend_from_slice(itoa::Buffer::new().format(len).as_bytes());
+                dst.extend_from_slice(b"\r\n");
+                Framing::Length(len)
+            }
+            Some(Some(_)) => Framing::Length(0),
+        };
+    }
+    if !shape.can_have_body {
+        framing = Framing::Length(0);
+    }
+    if fields.wrote_date {
+        dst.extend_from_slice(b"\r\n");
+    } else {
+        dst.extend_from_slice(b"date: ");
+        extend_date(dst);
+        dst.extend_from_slice(b"\r\n\r\n");
+    }
+    let last = request_close || fields.closes || framing == Framing::UntilClose;
+    Plan { framing, last }
+}
+
+fn open(dst: &mut Vec<u8>, open_line: &mut bool, name: &str, value: &[u8]) {
+    dst.extend_from_slice(name.as_bytes());
+    dst.extend_from_slice(value);
+    *open_line = true;
+}
+
+fn joined(dst: &mut Vec<u8>, value: &[u8]) {
+    dst.extend_from_slice(b", ");
+    dst.extend_from_slice(value);
+}
+
+fn close_line(dst: &mut Vec<u8>, open_line: &mut bool, must_write_chunked: bool) {
+    if std::mem::take(open_line) {
+        let end: &[u8] = if must_write_chunked {
+            b", chunked\r\n"
+        } else {
+            b"\r\n"
+        };
+        dst.extend_from_slice(end);
+    }
+}
+
+/// A `content-length` value: digits only.
+fn parse_length(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
+}
+
+/// Whether a `transfer-encoding` value ends with `chunked`.
+fn is_chunked(value: &[u8]) -> bool {
+    value
+        .rsplit(|&b| b == b',')
+        .next()
+        .is_some_and(|last| last.trim_ascii().eq_ignore_ascii_case(b"chunked"))
+}
+
+/// Whether a comma-separated header value has `token`.
+fn has_token(value: &[u8], token: &[u8]) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|part| part.trim_ascii().eq_ignore_ascii_case(token))
+}
+
+/// The `date` value of the current second, formatted once per second per
+/// thread.
+fn extend_date(dst: &mut Vec<u8>) {
+    thread_local! {
+        static DATE: RefCell<(u64, [u8; 29])> = const { RefCell::new((u64::MAX, [0; 29])) };
+    }
+    let now = super::activity::coarse_unix_seconds();
+    DATE.with_borrow_mut(|(second, text)| {
+        if *second != now {
+            let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now);
+            text.copy_from_slice(httpdate::fmt_http_date(time).as_bytes());
+            *second = now;
+        }
+        dst.extend_from_slice(text);
+    });
+}
+
+/// Writes a response whose head is in `out` (emptied), then its body as
+/// `plan` frames it.
+pub(crate) async fn write_body<S>(
+    io: &mut S,
+    out: &mut Vec<u8>,
+    mut body: ResponseBody,
+    plan: Plan,
+) -> Result<(), BoxError>
+where
+    S: AsyncWrite + Unpin,
+{
+    let mut left = match plan.framing {
+        Framing::Length(0) => {
+            drop(body);
+            io.write_all(out).await?;
+            out.clear();
+            return Ok(io.flush().await?);
+        }
+        Framing::Length(len) => Some(len),
+        Framing::Chunked | Framing::UntilClose => None,
+    };
+    let chunked = plan.framing == Framing::Chunked;
+    loop {
+        let frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await;
+        let mut data = match frame {
+            Some(frame) => match frame?.into_data() {
+                Ok(data) => data,
+                // Trailers are not sent.
+                Err(_) => continue,
+            },
+            None if left.is_some_and(|left| left > 0) => {
+                return Err(io::Error::other("response body ended before its length").into());
+            }
+            None => break,
+        };
+        if let Some(left) = &mut left {
+            // A body longer than announced is cut at the length.
+            data.truncate(usize::try_from(*left).unwrap_or(usize::MAX));
+            *left -= data.len() as u64;
+        }
+        if chunked {
+            if data.is_empty() {
+                continue;
+            }
+            out.extend_from_slice(format!("{:X}\r\n", data.len()).as_bytes());
+        }
+        send(io, out, data).await?;
+        if chunked {
+            out.extend_from_slice(b"\r\n");
+        }
+        if left == Some(0) || body.is_end_stream() {
+            break;
+        }
+    }
+    drop(body);
+    if chunked {
+        out.extend_from_slice(b"0\r\n\r\n");
+    }
+    if !out.is_empty() {
+        io.write_all(out).await?;
+        out.clear();
+    }
+    Ok(io.flush().await?)
+}
+
+/// Writes what is in `out`, then `data`: together as one write when `data`
+/// is small.
+async fn send<S: AsyncWrite + Unpin>(io: &mut S, out: &mut Vec<u8>, data: Bytes) -> io::Result<()> {
+    if data.len() <= COPIED_BODY {
+        out.extend_from_slice(&data);
+        return Ok(());
+    }
+    let mut head = &out[..];
+    let mut data = &data[..];
+    while !head.is_empty() {
+        let slices = [io::IoSlice::new(head), io::IoSlice::new(data)];
+        let n = io.write_vectored(&slices).await?;
+        if n == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        let from_head = n.min(head.len());
+        head = &head[from_head..];
+        data = &data[n - from_head..];
+    }
+    out.clear();
+    io.write_all(data).await
+}
+
+#[cfg(test)]
+mod tests;

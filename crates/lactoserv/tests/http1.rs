@@ -1,0 +1,189 @@
+//! HTTP/1.1 on the wire through the real binary: the server's own request
+//! loop and hyper, which takes a connection over at its first request the
+//! loop leaves to it, answer alike on one connection.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use crate::server::{ServerProcess, free_port};
+use crate::util::{ConfigDir, config_file};
+
+/// A server answering `hello\n` on `/` and echoing nothing else: other
+/// paths get the reference's 404.
+fn start() -> (ConfigDir, ServerProcess, u16) {
+    let port = free_port();
+    let config = config_file(
+        "config.mjs",
+        &format!(
+            "import {{ PathRouter, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  applications: [
+    {{ name: 'hello', class: SimpleResponse, contentType: 'text/plain', body: 'hello\\n' }},
+    {{ name: 'paths', class: PathRouter, paths: {{ '/': 'hello' }} }}
+  ],
+  endpoints: [
+    {{ name: 'plain', protocol: 'http', interface: '127.0.0.1:{port}', application: 'paths' }}
+  ]
+}};
+"
+        ),
+    );
+    let server = ServerProcess::start(&config.path, port);
+    (config, server, port)
+}
+
+fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+}
+
+/// One response read from `stream`: its head, and its body as its
+/// `content-length` gives it (none for an answer to `HEAD`).
+fn read_response(stream: &mut TcpStream, pending: &mut Vec<u8>, is_head: bool) -> (String, String) {
+    let mut buf = [0_u8; 4096];
+    let end = loop {
+        if let Some(at) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before a whole head");
+        pending.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8(pending.drain(..end).collect()).unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .map_or(0, |n| n.trim().parse().unwrap());
+    let length = if is_head { 0 } else { length };
+    while pending.len() < length {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before a whole body");
+        pending.extend_from_slice(&buf[..n]);
+    }
+    let body = String::from_utf8(pending.drain(..length).collect()).unwrap();
+    (head, body)
+}
+
+#[test]
+fn one_connection_carries_plain_fetches_and_requests_with_bodies() {
+    let (_config, _server, port) = start();
+    let mut stream = connect(port);
+    let mut pending = Vec::new();
+    let mut exchange = |request: &[u8]| {
+        stream.write_all(request).unwrap();
+        read_response(&mut stream, &mut pending, request.starts_with(b"HEAD"))
+    };
+    let (head, body) = exchange(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("\r\nconnection: keep-alive\r\n"), "{head}");
+    assert_eq!(body, "hello\n");
+    let (head, _) = exchange(b"GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert!(head.starts_with("HTTP/1.1 404 Not Found\r\n"), "{head}");
+    // A body: hyper serves the connection from here on.
+    let (head, _) = exchange(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc");
+    assert!(head.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{head}");
+    assert!(head.contains("\r\nconnection: keep-alive\r\n"), "{head}");
+    let (head, body) = exchange(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert_eq!(body, "hello\n");
+    let (head, body) = exchange(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert!(head.contains("\r\ncontent-length: 6\r\n"), "{head}");
+    assert_eq!(body, "");
+}
+
+#[test]
+fn pipelined_and_trickled_requests_are_answered_in_order() {
+    let (_config, _server, port) = start();
+    let mut stream = connect(port);
+    let mut pending = Vec::new();
+    stream
+        .write_all(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    let (head, _) = read_response(&mut stream, &mut pending, true);
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("\r\ncontent-length: 6\r\n"), "{head}");
+    let (head, _) = read_response(&mut stream, &mut pending, false);
+    assert!(head.starts_with("HTTP/1.1 404 Not Found\r\n"), "{head}");
+    let (_, body) = read_response(&mut stream, &mut pending, false);
+    assert_eq!(body, "hello\n");
+    // A head arriving a few bytes at a time.
+    for piece in b"GET / HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n".chunks(5) {
+        stream.write_all(piece).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let (_, body) = read_response(&mut stream, &mut pending, false);
+    assert_eq!(body, "hello\n");
+    assert!(pending.is_empty());
+}
+
+#[test]
+fn a_request_asking_to_close_gets_its_answer_and_then_the_end() {
+    let (_config, _server, port) = start();
+    for request in [
+        &b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"[..],
+        b"GET / HTTP/1.0\r\nHost: a\r\n\r\n",
+    ] {
+        let mut stream = connect(port);
+        stream.write_all(request).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.contains("\r\nconnection: close\r\n"), "{answer}");
+        assert!(answer.ends_with("\r\n\r\nhello\n"), "{answer}");
+    }
+}
+
+#[test]
+fn heads_hyper_refuses_are_refused_as_before() {
+    let (_config, _server, port) = start();
+    let cases: [(Vec<u8>, &str); 3] = [
+        (
+            format!(
+                "GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+                "x".repeat(20_000)
+            )
+            .into_bytes(),
+            "HTTP/1.1 431 Request Header Fields Too Large\r\n",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n".to_vec(),
+            "HTTP/1.1 400 Bad Request\r\n",
+        ),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGARBAGE\r\n\r\n".to_vec(),
+            "HTTP/1.1 400 Bad Request\r\n",
+        ),
+    ];
+    for (request, status) in cases {
+        let mut stream = connect(port);
+        let _ = stream.write_all(&request);
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.contains(status), "{answer}");
+    }
+}
+
+#[test]
+fn a_stop_closes_a_connection_idle_between_requests_at_once() {
+    let (_config, mut server, port) = start();
+    let mut stream = connect(port);
+    let mut pending = Vec::new();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    read_response(&mut stream, &mut pending, false);
+    let stopping = Instant::now();
+    server.signal("TERM");
+    let mut buf = [0_u8; 16];
+    assert_eq!(
+        stream.read(&mut buf).unwrap(),
+        0,
+        "closed with nothing sent"
+    );
+    assert!(stopping.elapsed() < Duration::from_secs(2));
+    assert!(server.wait_for_exit(Duration::from_secs(10)).success());
+}
