@@ -84,7 +84,7 @@ pub(crate) fn begin(
 ) -> Begun {
     let (parts, body) = request.into_parts();
     if hyper::body::Body::is_end_stream(&body) {
-        return match begin_bodiless(connection, host, parts) {
+        return match begin_bodiless(connection, host, parts, None) {
             Taken::Job(job) => Begun::Dispatch(job),
             Taken::Answered(out) => Begun::Answered(out),
         };
@@ -97,7 +97,7 @@ pub(crate) fn begin(
             // Answered without reading, as any invalid method.
             None => Ok(()),
         };
-        match Job::take(&connection, host, parts, read, started) {
+        match Job::take(&connection, host, parts, read, started, None) {
             Taken::Job(mut job) => job.run(&connection).await,
             Taken::Answered(out) => out,
         }
@@ -105,12 +105,15 @@ pub(crate) fn begin(
 }
 
 /// [`begin`] for a request without a body, from its head.
+/// `close`: whether the request asks to close the connection, when the
+/// caller knows already.
 pub(crate) fn begin_bodiless(
     connection: &Connection,
     host: HostInfo,
     parts: http::request::Parts,
+    close: Option<bool>,
 ) -> Taken {
-    Job::take(connection, host, parts, Ok(()), started(connection))
+    Job::take(connection, host, parts, Ok(()), started(connection), close)
 }
 
 /// When a request started, if the access log needs to know.
@@ -150,20 +153,23 @@ struct Logged {
 impl Job {
     /// Takes in a request whose body has been dealt with (`read`: an
     /// answer when it was refused), logging it: the job for the
-    /// application, or the server's own answer.
+    /// application, or the server's own answer. `close`: whether the
+    /// request asks to close the connection, if known already.
     fn take(
         connection: &Connection,
         host: HostInfo,
         parts: http::request::Parts,
         read: Result<(), Response>,
         started: Option<std::time::Instant>,
+        close: Option<bool>,
     ) -> Taken {
         let ctx = &*connection.endpoint;
         let version = parts.version;
         let is_head = parts.method == Method::HEAD;
         // A retiring endpoint closes each HTTP1 connection after its next
         // response, so that the client does not reuse it.
-        let wants_close = ctx.drain.is_winding_down() || Head::wants_close(&parts.headers, version);
+        let wants_close = ctx.drain.is_winding_down()
+            || close.unwrap_or_else(|| Head::wants_close(&parts.headers, version));
         let mut head = Head {
             version,
             is_head,
@@ -254,6 +260,11 @@ impl Job {
             (Some(log), Some(logged)) => access_logged(out, log.clone(), connection, *logged),
             _ => out,
         }
+    }
+
+    /// The request's headers, when done with the job.
+    pub(crate) fn into_headers(self) -> http::HeaderMap {
+        self.request.headers
     }
 
     /// The HTTP/1.1 header lines of `response` written beforehand, when it

@@ -39,6 +39,12 @@ impl HostCache {
         }
     }
 
+    /// The host an HTTP1 request whose last `Host` header is `host` asks
+    /// for.
+    pub(crate) fn host_of_http1(&mut self, host: Option<&[u8]>, port: u16) -> HostInfo {
+        self.host(host, port)
+    }
+
     /// [`HostInfo::from_authority`], remembered. The bytes are compared
     /// with the remembered ones before any check: those were checked.
     fn host(&mut self, authority: Option<&[u8]>, fallback_port: u16) -> HostInfo {

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
-use http::header::{CONNECTION, CONTENT_LENGTH, EXPECT, TRANSFER_ENCODING, UPGRADE};
+use http::header::{CONNECTION, CONTENT_LENGTH, EXPECT, HOST, TRANSFER_ENCODING, UPGRADE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, Version};
 use hyper_util::rt::TokioIo;
 use smallvec::SmallVec;
@@ -37,6 +37,7 @@ use super::handler::{Taken, begin_bodiless};
 use super::host_cache::HostCache;
 use super::http1_write::{encode_head, encode_prepared, write_body};
 use super::limits;
+use crate::net::HostInfo;
 
 /// The most header fields in a request (hyper's limit: more is answered
 /// 431 by hyper).
@@ -89,9 +90,14 @@ struct Head {
     request: http::Request<()>,
     /// The client asked to close the connection after this request.
     close: bool,
+    /// The host it asks for.
+    host: HostInfo,
 }
 
 /// What the bytes read so far hold.
+// Made once per request and taken apart at once: boxing the request would
+// cost an allocation per request to save a copy.
+#[allow(clippy::large_enum_variant)]
 enum Parsed {
     Request(Head),
     /// The start of a head.
@@ -108,11 +114,14 @@ where
     let mut buf = BytesMut::with_capacity(READ_ROOM);
     let mut out = Vec::with_capacity(1024);
     let mut hosts = HostCache::default();
+    // The header map of the last request, emptied, for the next one: most
+    // requests fit in the space the last one took.
+    let mut spare = HeaderMap::new();
     let port = state.endpoint.port;
     loop {
         let head = loop {
             if !buf.is_empty() {
-                match parse(&mut buf) {
+                match parse(&mut buf, &mut hosts, port, &mut spare) {
                     Parsed::Request(head) => break head,
                     Parsed::Partial if buf.len() < limits::HEAD_SIZE => {}
                     Parsed::Partial => return hand_over(io, None, buf, &state, &stop).await,
@@ -143,19 +152,21 @@ where
             }
         };
         let is_head = head.request.method() == Method::HEAD;
-        let host = hosts.host_of(&head.request, port);
         let (parts, ()) = head.request.into_parts();
         let outgoing = {
             let _in_flight = state.activity.request();
-            match begin_bodiless(&state, host, parts) {
+            match begin_bodiless(&state, head.host, parts, Some(head.close)) {
                 Taken::Job(mut job) => {
                     let response = job.respond(&state).await;
-                    match job.prepared_lines(&state, &response) {
+                    let outgoing = match job.prepared_lines(&state, &response) {
                         Some(lines) if lines.1 || !head.close => {
                             Outgoing::Prepared(response.status, lines, response_body(response.body))
                         }
                         _ => Outgoing::Response(job.finish(&state, response)),
-                    }
+                    };
+                    spare = job.into_headers();
+                    spare.clear();
+                    outgoing
                 }
                 Taken::Answered(out) => Outgoing::Response(out),
             }
@@ -208,7 +219,8 @@ fn length_of(body: &ResponseBody) -> Option<Option<u64>> {
 
 /// Reads a request head from the start of `buf`, taking it out when it is
 /// one this loop serves.
-fn parse(buf: &mut BytesMut) -> Parsed {
+/// `spare`: an empty header map to fill, left empty in its place.
+fn parse(buf: &mut BytesMut, hosts: &mut HostCache, port: u16, spare: &mut HeaderMap) -> Parsed {
     let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
     let mut request = httparse::Request::new(&mut []);
     let len = match httparse::ParserConfig::default().parse_request_with_uninit_headers(
@@ -237,47 +249,70 @@ fn parse(buf: &mut BytesMut) -> Parsed {
         (start, start + piece.len())
     };
     let target = span(target.as_bytes());
-    let mut fields: SmallVec<[(Span, Span); 16]> = SmallVec::new();
-    let mut close = false;
-    for header in request.headers.iter() {
-        let name = header.name.as_bytes();
-        // The headers that make a request more than a plain fetch.
-        for special in [TRANSFER_ENCODING, CONTENT_LENGTH, EXPECT, UPGRADE] {
-            if name.eq_ignore_ascii_case(special.as_str().as_bytes()) {
-                return Parsed::Other(None);
-            }
-        }
-        if name.eq_ignore_ascii_case(CONNECTION.as_str().as_bytes()) {
-            close = close || has_close(header.value);
-        }
-        fields.push((span(name), span(header.value)));
-    }
+    let fields: SmallVec<[(Span, Span); 16]> = request
+        .headers
+        .iter()
+        .map(|header| (span(header.name.as_bytes()), span(header.value)))
+        .collect();
     let bytes = buf.split_to(len).freeze();
     let Ok(uri) = Uri::from_maybe_shared(bytes.slice(target.0..target.1)) else {
         return Parsed::Other(Some(bytes));
     };
-    let mut headers = HeaderMap::with_capacity(fields.len());
+    let mut headers = std::mem::take(spare);
+    headers.reserve(fields.len());
+    let mut close = false;
+    let mut host = None;
     for (name, value) in fields {
-        let name = HeaderName::from_bytes(&bytes[name.0..name.1]);
-        let value = HeaderValue::from_maybe_shared(bytes.slice(value.0..value.1));
-        let (Ok(name), Ok(value)) = (name, value) else {
+        let Ok(name) = HeaderName::from_bytes(&bytes[name.0..name.1]) else {
             return Parsed::Other(Some(bytes));
         };
-        headers.append(name, value);
+        // The headers that make a request more than a plain fetch.
+        if name == TRANSFER_ENCODING || name == CONTENT_LENGTH || name == EXPECT || name == UPGRADE
+        {
+            return Parsed::Other(Some(bytes));
+        }
+        let text = &bytes[value.0..value.1];
+        if name == CONNECTION {
+            close = close || has_close(text);
+        } else if name == HOST {
+            host = Some(value);
+        }
+        headers.append(name, header_value(bytes.slice(value.0..value.1)));
     }
+    // The last `Host` counts, as on hyper's side.
+    let host = hosts.host_of_http1(host.map(|(start, end)| &bytes[start..end]), port);
     let mut request = http::Request::new(());
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.version_mut() = Version::HTTP_11;
     *request.headers_mut() = headers;
-    Parsed::Request(Head { request, close })
+    Parsed::Request(Head {
+        request,
+        close,
+        host,
+    })
 }
 
-/// Whether a `Connection` value has the `close` token.
+/// A header value `httparse` has read.
+#[allow(unsafe_code)]
+fn header_value(bytes: Bytes) -> HeaderValue {
+    // SAFETY: not a memory-safety matter (the call is `unsafe` only
+    // because it skips the check of the bytes): `httparse` accepts in a
+    // header value exactly the bytes `HeaderValue` does (tab, and 0x20 and
+    // above but DEL), so checking them again would only cost time. hyper
+    // makes the same call for the same reason. (Debug builds check.)
+    unsafe { HeaderValue::from_maybe_shared_unchecked(bytes) }
+}
+
+/// Whether a `Connection` value has the `close` token (a value that is
+/// not visible ASCII has none, as in `Head::wants_close`).
 fn has_close(value: &[u8]) -> bool {
     value
-        .split(|&b| b == b',')
-        .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"close"))
+        .iter()
+        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+        && value
+            .split(|&b| b == b',')
+            .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"close"))
 }
 
 /// Serves the rest of the connection with hyper, which reads `taken` and
