@@ -50,7 +50,7 @@ const MAX_TARGET: usize = u16::MAX as usize - 1;
 const READ_ROOM: usize = 8 * 1024;
 
 /// Where a piece of a request head lies in the bytes read: start and end.
-type Span = (usize, usize);
+type Span = (u32, u32);
 
 /// One HTTP1 connection, as [`super::drain::drive`] runs it.
 pub(crate) struct Http1 {
@@ -243,19 +243,24 @@ fn parse(buf: &mut BytesMut, hosts: &mut HostCache, port: u16, spare: &mut Heade
     }
     // Where each piece lies, so that they can be cut from the shared bytes
     // of the head once it is taken out of the buffer.
+    // A head hyper would find too large is left to it (a read can bring
+    // in more than its buffer takes).
+    if len > limits::HEAD_SIZE {
+        return Parsed::Other(None);
+    }
+    // (`u32` offsets, as a head is short, keep the list of fields small.)
     let base = buf.as_ptr() as usize;
     let span = |piece: &[u8]| {
         let start = piece.as_ptr() as usize - base;
-        (start, start + piece.len())
+        (start as u32, (start + piece.len()) as u32)
     };
     let target = span(target.as_bytes());
-    let fields: SmallVec<[(Span, Span); 16]> = request
-        .headers
-        .iter()
-        .map(|header| (span(header.name.as_bytes()), span(header.value)))
-        .collect();
+    let mut fields: SmallVec<[(Span, Span); 12]> = SmallVec::new();
+    for header in request.headers.iter() {
+        fields.push((span(header.name.as_bytes()), span(header.value)));
+    }
     let bytes = buf.split_to(len).freeze();
-    let Ok(uri) = Uri::from_maybe_shared(bytes.slice(target.0..target.1)) else {
+    let Ok(uri) = Uri::from_maybe_shared(bytes.slice(target.0 as usize..target.1 as usize)) else {
         return Parsed::Other(Some(bytes));
     };
     let mut headers = std::mem::take(spare);
@@ -263,7 +268,11 @@ fn parse(buf: &mut BytesMut, hosts: &mut HostCache, port: u16, spare: &mut Heade
     let mut close = false;
     let mut host = None;
     for (name, value) in fields {
-        let Ok(name) = HeaderName::from_bytes(&bytes[name.0..name.1]) else {
+        let (name, value) = (
+            name.0 as usize..name.1 as usize,
+            value.0 as usize..value.1 as usize,
+        );
+        let Ok(name) = HeaderName::from_bytes(&bytes[name]) else {
             return Parsed::Other(Some(bytes));
         };
         // The headers that make a request more than a plain fetch.
@@ -271,16 +280,16 @@ fn parse(buf: &mut BytesMut, hosts: &mut HostCache, port: u16, spare: &mut Heade
         {
             return Parsed::Other(Some(bytes));
         }
-        let text = &bytes[value.0..value.1];
+        let text = &bytes[value.clone()];
         if name == CONNECTION {
             close = close || has_close(text);
         } else if name == HOST {
-            host = Some(value);
+            host = Some(value.clone());
         }
-        headers.append(name, header_value(bytes.slice(value.0..value.1)));
+        headers.append(name, header_value(bytes.slice(value)));
     }
     // The last `Host` counts, as on hyper's side.
-    let host = hosts.host_of_http1(host.map(|(start, end)| &bytes[start..end]), port);
+    let host = hosts.host_of_http1(host.map(|range| &bytes[range]), port);
     let mut request = http::Request::new(());
     *request.method_mut() = method;
     *request.uri_mut() = uri;
