@@ -12,16 +12,17 @@
 //! requests in flight finish and stops what is left.
 
 mod accept;
+mod access;
 mod activity;
 mod answer;
 mod body;
 mod build;
+mod clock;
 mod connection;
 mod drain;
 mod handler;
 mod host_cache;
 mod http1;
-mod http1_write;
 mod inherited;
 mod intake;
 mod launch;
@@ -30,6 +31,7 @@ mod limits;
 mod listen;
 mod stop;
 mod throttle;
+mod winding;
 
 use std::sync::Arc;
 

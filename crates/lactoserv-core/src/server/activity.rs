@@ -20,6 +20,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 
+use super::clock::coarse_millis;
 use super::throttle::Throttle;
 
 /// The time limits a connection lives under (spec 02 TO-5, TO-10, TO-11,
@@ -191,51 +192,6 @@ static COARSE: AtomicBool = AtomicBool::new(false);
 /// hold tokio's clock still: the coarse clock goes on.
 pub fn time_connections_coarsely() {
     COARSE.store(cfg!(target_os = "linux"), Ordering::Relaxed);
-}
-
-/// Milliseconds on the coarse monotonic clock (zero where there is none).
-fn coarse_millis() -> u64 {
-    #[cfg(target_os = "linux")]
-    {
-        let (seconds, nanos) = coarse_clock(libc::CLOCK_MONOTONIC_COARSE);
-        seconds * 1000 + nanos / 1_000_000
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        0
-    }
-}
-
-/// Seconds since the Unix epoch, read on the coarse clock where there is
-/// one (for the `date` header, which is exact to the second anyway).
-pub(crate) fn coarse_unix_seconds() -> u64 {
-    #[cfg(target_os = "linux")]
-    {
-        coarse_clock(libc::CLOCK_REALTIME_COARSE).0
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs())
-    }
-}
-
-/// Seconds and nanoseconds on one of Linux's coarse clocks.
-#[cfg(target_os = "linux")]
-#[allow(unsafe_code)]
-fn coarse_clock(clock: libc::clockid_t) -> (u64, u64) {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `now` is a valid `timespec` for the call to fill in; the
-    // coarse clocks always exist on Linux, so the call cannot fail.
-    unsafe { libc::clock_gettime(clock, &mut now) };
-    (
-        u64::try_from(now.tv_sec).unwrap_or(0),
-        u64::try_from(now.tv_nsec).unwrap_or(0),
-    )
 }
 
 /// A request in progress; see [`Activity::request`].

@@ -11,7 +11,7 @@ use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, SERVER};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
 
 use super::body::ResponseBody;
-use super::http1_write::header_lines;
+use super::http1::header_lines;
 use crate::net::prepared::Completed;
 use crate::net::{Body, Prepared, Response, status};
 

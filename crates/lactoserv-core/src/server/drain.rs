@@ -12,18 +12,17 @@
 //! at once, the others after their response). Whatever is still open at
 //! the end of the grace period is dropped.
 
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use atomic_waker::AtomicWaker;
-use hyper_util::server::graceful::GracefulConnection;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::activity::{Activity, Timeouts, Verdict};
+use super::winding::{BoxError, Winding};
 use crate::log::Logger;
 
 /// How long a retiring HTTP2 session that has had no request yet waits
@@ -257,34 +256,6 @@ pub(crate) async fn drive<C: Winding>(
                 };
             }
         }
-    }
-}
-
-/// An error that ended a connection.
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// A connection as [`drive`] runs it: hyper's, or the server's own HTTP1
-/// one (see `http1`).
-pub(crate) trait Winding {
-    /// Serves the connection until it ends.
-    fn poll_serve(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>>;
-
-    /// Asks the connection to end once its requests in progress are
-    /// answered.
-    fn graceful_shutdown(self: Pin<&mut Self>);
-}
-
-impl<C> Winding for C
-where
-    C: GracefulConnection,
-    C::Error: std::error::Error + Send + Sync + 'static,
-{
-    fn poll_serve(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.poll(cx).map_err(|err| Box::new(err) as BoxError)
-    }
-
-    fn graceful_shutdown(self: Pin<&mut Self>) {
-        GracefulConnection::graceful_shutdown(self);
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! A `GET` or `HEAD` over HTTP/1.1 with no body and an origin-form target
 //! is read, answered and written here, with `httparse` (hyper's own
-//! parser) and the encoder of `http1_write`, which writes what hyper
+//! parser) and the encoder of `head`, which writes what hyper
 //! writes. Any other request (a body, another method, HTTP/1.0, an
 //! `Expect` or `Upgrade`, a head hyper answers with an error, a head too
 //! large) hands the connection, with the bytes already read, to hyper,
@@ -16,41 +16,38 @@
 //! serving small responses with less CPU than nginx is a goal of this
 //! server. The common case alone needs little of that machinery.
 
-use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
-use http::header::{CONNECTION, CONTENT_LENGTH, EXPECT, HOST, TRANSFER_ENCODING, UPGRADE};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, Version};
-use hyper_util::rt::TokioIo;
-use smallvec::SmallVec;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use http::{HeaderMap, Method, StatusCode};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::answer::response_body;
 use super::body::ResponseBody;
-use super::connection::{Connection, connection_service};
-use super::drain::{BoxError, Winding};
+use super::connection::Connection;
 use super::handler::{Taken, begin_bodiless};
 use super::host_cache::HostCache;
-use super::http1_write::{encode_head, encode_prepared, write_body};
 use super::limits;
-use crate::net::HostInfo;
+use super::winding::{BoxError, Winding};
 
-/// The most header fields in a request (hyper's limit: more is answered
-/// 431 by hyper).
-const MAX_HEADERS: usize = 100;
+mod hand_over;
+mod head;
+mod parse;
+mod send;
+#[cfg(test)]
+mod tests;
 
-/// The longest request target hyper takes.
-const MAX_TARGET: usize = u16::MAX as usize - 1;
+use hand_over::hand_over;
+pub(crate) use head::header_lines;
+use head::{encode_head, encode_prepared};
+use parse::{Parsed, parse};
+use send::write_body;
 
 /// Room made in the read buffer before each read.
 const READ_ROOM: usize = 8 * 1024;
-
-/// Where a piece of a request head lies in the bytes read: start and end.
-type Span = (u32, u32);
 
 /// One HTTP1 connection, as [`super::drain::drive`] runs it.
 pub(crate) struct Http1 {
@@ -83,28 +80,6 @@ impl Winding for Http1 {
         // driver does at once.
         self.stop.store(true, Ordering::Relaxed);
     }
-}
-
-/// A request head read in full.
-struct Head {
-    request: http::Request<()>,
-    /// The client asked to close the connection after this request.
-    close: bool,
-    /// The host it asks for.
-    host: HostInfo,
-}
-
-/// What the bytes read so far hold.
-// Made once per request and taken apart at once: boxing the request would
-// cost an allocation per request to save a copy.
-#[allow(clippy::large_enum_variant)]
-enum Parsed {
-    Request(Head),
-    /// The start of a head.
-    Partial,
-    /// Something for hyper: the bytes, with the head taken out of the
-    /// buffer first when there was one.
-    Other(Option<Bytes>),
 }
 
 async fn serve<S>(mut io: S, state: Arc<Connection>, stop: Arc<AtomicBool>) -> Result<(), BoxError>
@@ -214,199 +189,5 @@ fn length_of(body: &ResponseBody) -> Option<Option<u64>> {
         None
     } else {
         Some(hyper::body::Body::size_hint(body).exact())
-    }
-}
-
-/// Reads a request head from the start of `buf`, taking it out when it is
-/// one this loop serves.
-/// `spare`: an empty header map to fill, left empty in its place.
-fn parse(buf: &mut BytesMut, hosts: &mut HostCache, port: u16, spare: &mut HeaderMap) -> Parsed {
-    let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
-    let mut request = httparse::Request::new(&mut []);
-    let len = match httparse::ParserConfig::default().parse_request_with_uninit_headers(
-        &mut request,
-        buf,
-        &mut slots,
-    ) {
-        Ok(httparse::Status::Complete(len)) => len,
-        Ok(httparse::Status::Partial) => return Parsed::Partial,
-        Err(_) => return Parsed::Other(None),
-    };
-    let method = match request.method {
-        Some("GET") => Method::GET,
-        Some("HEAD") => Method::HEAD,
-        _ => return Parsed::Other(None),
-    };
-    let target = request.path.unwrap_or_default();
-    if request.version != Some(1) || !target.starts_with('/') || target.len() > MAX_TARGET {
-        return Parsed::Other(None);
-    }
-    // Where each piece lies, so that they can be cut from the shared bytes
-    // of the head once it is taken out of the buffer.
-    // A head hyper would find too large is left to it (a read can bring
-    // in more than its buffer takes).
-    if len > limits::HEAD_SIZE {
-        return Parsed::Other(None);
-    }
-    // (`u32` offsets, as a head is short, keep the list of fields small.)
-    let base = buf.as_ptr() as usize;
-    let span = |piece: &[u8]| {
-        let start = piece.as_ptr() as usize - base;
-        (start as u32, (start + piece.len()) as u32)
-    };
-    let target = span(target.as_bytes());
-    let mut fields: SmallVec<[(Span, Span); 12]> = SmallVec::new();
-    for header in request.headers.iter() {
-        fields.push((span(header.name.as_bytes()), span(header.value)));
-    }
-    let bytes = buf.split_to(len).freeze();
-    let Ok(uri) = Uri::from_maybe_shared(bytes.slice(target.0 as usize..target.1 as usize)) else {
-        return Parsed::Other(Some(bytes));
-    };
-    let mut headers = std::mem::take(spare);
-    headers.reserve(fields.len());
-    let mut close = false;
-    let mut host = None;
-    for (name, value) in fields {
-        let (name, value) = (
-            name.0 as usize..name.1 as usize,
-            value.0 as usize..value.1 as usize,
-        );
-        let Ok(name) = HeaderName::from_bytes(&bytes[name]) else {
-            return Parsed::Other(Some(bytes));
-        };
-        // The headers that make a request more than a plain fetch.
-        if name == TRANSFER_ENCODING || name == CONTENT_LENGTH || name == EXPECT || name == UPGRADE
-        {
-            return Parsed::Other(Some(bytes));
-        }
-        let text = &bytes[value.clone()];
-        if name == CONNECTION {
-            close = close || has_close(text);
-        } else if name == HOST {
-            host = Some(value.clone());
-        }
-        headers.append(name, header_value(bytes.slice(value)));
-    }
-    // The last `Host` counts, as on hyper's side.
-    let host = hosts.host_of_http1(host.map(|range| &bytes[range]), port);
-    let mut request = http::Request::new(());
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    *request.version_mut() = Version::HTTP_11;
-    *request.headers_mut() = headers;
-    Parsed::Request(Head {
-        request,
-        close,
-        host,
-    })
-}
-
-/// A header value `httparse` has read.
-#[allow(unsafe_code)]
-fn header_value(bytes: Bytes) -> HeaderValue {
-    // SAFETY: not a memory-safety matter (the call is `unsafe` only
-    // because it skips the check of the bytes): `httparse` accepts in a
-    // header value exactly the bytes `HeaderValue` does (tab, and 0x20 and
-    // above but DEL), so checking them again would only cost time. hyper
-    // makes the same call for the same reason. (Debug builds check.)
-    unsafe { HeaderValue::from_maybe_shared_unchecked(bytes) }
-}
-
-/// Whether a `Connection` value has the `close` token (a value that is
-/// not visible ASCII has none, as in `Head::wants_close`).
-fn has_close(value: &[u8]) -> bool {
-    value
-        .iter()
-        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
-        && value
-            .split(|&b| b == b',')
-            .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"close"))
-}
-
-/// Serves the rest of the connection with hyper, which reads `taken` and
-/// then `buf` before the socket.
-async fn hand_over<S>(
-    io: S,
-    taken: Option<Bytes>,
-    buf: BytesMut,
-    state: &Arc<Connection>,
-    stop: &AtomicBool,
-) -> Result<(), BoxError>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let read = match taken {
-        None => buf.freeze(),
-        Some(taken) => {
-            let mut all = BytesMut::with_capacity(taken.len() + buf.len());
-            all.extend_from_slice(&taken);
-            all.extend_from_slice(&buf);
-            all.freeze()
-        }
-    };
-    let io = TokioIo::new(Rewind { read, io });
-    let connection = limits::http1().serve_connection(io, connection_service(state.clone()));
-    tokio::pin!(connection);
-    let mut shut = false;
-    std::future::poll_fn(|cx| {
-        if !shut && stop.load(Ordering::Relaxed) {
-            shut = true;
-            connection.as_mut().graceful_shutdown();
-        }
-        connection.as_mut().poll(cx)
-    })
-    .await
-    .map_err(|err| Box::new(err) as BoxError)
-}
-
-/// A stream whose first bytes were already read.
-struct Rewind<S> {
-    read: Bytes,
-    io: S,
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Rewind<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        if self.read.is_empty() {
-            return Pin::new(&mut self.io).poll_read(cx, buf);
-        }
-        let n = self.read.len().min(buf.remaining());
-        buf.put_slice(&self.read.split_to(n));
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Rewind<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        data: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, data)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.io).poll_shutdown(cx)
     }
 }

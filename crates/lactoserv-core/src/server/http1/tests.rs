@@ -9,7 +9,9 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::*;
+use super::head::{encode_head, encode_prepared, header_lines};
+use super::send::{COPIED_BODY, write_body};
+use crate::server::body::ResponseBody;
 use crate::server::limits;
 
 /// A response to write: status, headers, body.
@@ -199,4 +201,27 @@ fn headers_that_frame_the_body_are_not_written_beforehand() {
     assert!(header_lines(&headers).is_some());
     headers.insert("content-length", HeaderValue::from_static("3"));
     assert!(header_lines(&headers).is_none());
+}
+
+#[test]
+fn the_date_is_the_current_second() {
+    let mut out = Vec::new();
+    encode_head(
+        &mut out,
+        StatusCode::OK,
+        &HeaderMap::new(),
+        None,
+        false,
+        false,
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let date = text
+        .lines()
+        .find_map(|line| line.strip_prefix("date: "))
+        .unwrap();
+    let sent = httpdate::parse_http_date(date).unwrap();
+    let now = std::time::SystemTime::now();
+    let apart = now.duration_since(sent).unwrap_or_else(|e| e.duration());
+    assert!(apart < std::time::Duration::from_secs(2), "{date}");
 }
