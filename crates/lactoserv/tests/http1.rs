@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use crate::server::{ServerProcess, free_port};
-use crate::util::{ConfigDir, config_file};
+use crate::util::{ConfigDir, any_certificate_config, config_file, write_tls_config};
 
 /// A server answering `hello\n` on `/` and echoing nothing else: other
 /// paths get the reference's 404.
@@ -43,7 +43,7 @@ fn connect(port: u16) -> TcpStream {
 
 /// One response read from `stream`: its head, and its body as its
 /// `content-length` gives it (none for an answer to `HEAD`).
-fn read_response(stream: &mut TcpStream, pending: &mut Vec<u8>, is_head: bool) -> (String, String) {
+fn read_response(stream: &mut impl Read, pending: &mut Vec<u8>, is_head: bool) -> (String, String) {
     let mut buf = [0_u8; 4096];
     let end = loop {
         if let Some(at) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -186,4 +186,48 @@ fn a_stop_closes_a_connection_idle_between_requests_at_once() {
     );
     assert!(stopping.elapsed() < Duration::from_secs(2));
     assert!(server.wait_for_exit(Duration::from_secs(10)).success());
+}
+
+#[test]
+fn over_tls_too_hyper_takes_over_after_a_request_with_a_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config = dir.path().join("config.mjs");
+    write_tls_config(&config, "http2", port, "hi");
+    let _server = ServerProcess::start(&config, port);
+    // An `http2` endpoint serves a client that offers only HTTP/1.1.
+    let tls = rustls::ClientConnection::new(
+        std::sync::Arc::new(any_certificate_config(b"http/1.1")),
+        "localhost".try_into().unwrap(),
+    )
+    .unwrap();
+    let mut stream = rustls::StreamOwned::new(tls, connect(port));
+    let mut pending = Vec::new();
+    let requests: [&[u8]; 3] = [
+        b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc",
+        b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    ];
+    let mut answers = Vec::new();
+    for request in requests {
+        stream.write_all(request).unwrap();
+        answers.push(read_response(&mut stream, &mut pending, false));
+    }
+    assert!(
+        answers[0].0.starts_with("HTTP/1.1 200 OK\r\n"),
+        "{}",
+        answers[0].0
+    );
+    assert_eq!(answers[0].1, "hi");
+    assert!(
+        answers[1].0.starts_with("HTTP/1.1 403 Forbidden\r\n"),
+        "{}",
+        answers[1].0
+    );
+    assert!(
+        answers[2].0.starts_with("HTTP/1.1 200 OK\r\n"),
+        "{}",
+        answers[2].0
+    );
+    assert_eq!(answers[2].1, "hi");
 }
