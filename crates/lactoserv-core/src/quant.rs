@@ -34,7 +34,7 @@ mod tests;
 pub use bytes::{ByteCount, ByteRate};
 pub use counts::{ConnectionCount, ConnectionRate, RequestCount, RequestRate};
 pub use duration::Duration;
-pub use format::{format_byte_count, format_number};
+pub use format::{format_byte_count, format_number, push_byte_count};
 pub use frequency::Frequency;
 pub use moment::Moment;
 pub use unit::UnitQuantity;

@@ -42,6 +42,11 @@ impl Duration {
         super::format::duration_text(self.0, no_spaces)
     }
 
+    /// [`Duration::to_text`] appended to `out`.
+    pub fn push_text(self, out: &mut String, no_spaces: bool) {
+        super::format::push_duration_text(out, self.0, no_spaces);
+    }
+
     /// The duration as it appears in JSON output (FMT-2): the exact number of
     /// seconds plus the human-friendly text, as
     /// `{ "sec": <number>, "duration": <text> }`.

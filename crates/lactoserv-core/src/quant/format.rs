@@ -162,40 +162,68 @@ pub(crate) fn duration_text(sec: f64, no_spaces: bool) -> String {
         if sec < 0.0 {
             return format!("{}{sep}sec", to_fixed(sec, 3));
         }
-
-        let mut range = ((sec.log10().floor() / 3.0).floor() * 3.0) as i32;
-        // 10^(3 - range) for the ranges that have a unit name; the scale for
-        // nanoseconds also serves anything smaller.
-        let scale = match range {
-            0 => 1e3,
-            -3 => 1e6,
-            -6 => 1e9,
-            _ => 1e12,
-        };
-        // Positive, so Rust's ties-away-from-zero rounding is JavaScript's
-        // `Math.round`. Counted in thousandths of the unit, so that the
-        // three decimals come from integers (as `toFixed(3)` would print
-        // them) without float formatting.
-        let mut thousandths = (sec * scale).round();
-        if thousandths == 1_000_000.0 {
-            range += 3;
-            thousandths = 1000.0;
-        }
-        let unit = match range {
-            0 => "sec",
-            -3 => "msec",
-            -6 => "usec",
-            -9 => "nsec",
-            _ => {
-                thousandths = (sec * 1e12).round();
-                "nsec"
-            }
-        };
-        let t = thousandths as u64;
+        let (t, unit) = short_duration(sec);
         return format!("{}.{:03}{sep}{unit}", t / 1000, t % 1000);
     }
 
     clock_text(sec, sep)
+}
+
+/// A duration of more than 0 and less than 99.9995 s in thousandths of
+/// its unit, and the unit (FMT-1).
+fn short_duration(sec: f64) -> (u64, &'static str) {
+    let mut range = ((sec.log10().floor() / 3.0).floor() * 3.0) as i32;
+    // 10^(3 - range) for the ranges that have a unit name; the scale for
+    // nanoseconds also serves anything smaller.
+    let scale = match range {
+        0 => 1e3,
+        -3 => 1e6,
+        -6 => 1e9,
+        _ => 1e12,
+    };
+    // Positive, so Rust's ties-away-from-zero rounding is JavaScript's
+    // `Math.round`. Counted in thousandths of the unit, so that the three
+    // decimals come from integers (as `toFixed(3)` would print them)
+    // without float formatting.
+    let mut thousandths = (sec * scale).round();
+    if thousandths == 1_000_000.0 {
+        range += 3;
+        thousandths = 1000.0;
+    }
+    let unit = match range {
+        0 => "sec",
+        -3 => "msec",
+        -6 => "usec",
+        -9 => "nsec",
+        _ => {
+            thousandths = (sec * 1e12).round();
+            "nsec"
+        }
+    };
+    (thousandths as u64, unit)
+}
+
+/// [`duration_text`] appended to `out`, without making a string of its own
+/// in the common case (below 100 s: each access log line has one).
+pub(crate) fn push_duration_text(out: &mut String, sec: f64, no_spaces: bool) {
+    if sec > 0.0 && sec < 99.9995 {
+        let (t, unit) = short_duration(sec);
+        let mut digits = itoa::Buffer::new();
+        out.push_str(digits.format(t / 1000));
+        out.push('.');
+        let fraction = t % 1000;
+        if fraction < 100 {
+            out.push('0');
+        }
+        if fraction < 10 {
+            out.push('0');
+        }
+        out.push_str(digits.format(fraction));
+        out.push(if no_spaces { '_' } else { ' ' });
+        out.push_str(unit);
+    } else {
+        out.push_str(&duration_text(sec, no_spaces));
+    }
 }
 
 /// The clock form of FMT-1 for durations from 99.9995 s on: tenths below an
@@ -251,6 +279,18 @@ fn divide_whole_decimal(digits: &str, divisor: u64) -> (String, u64) {
         quotient.push('0');
     }
     (quotient, remainder)
+}
+
+/// [`format_byte_count`] of `bytes` appended to `out`, without making a
+/// string of its own for a whole count below 100,000 (each access log line
+/// has one).
+pub fn push_byte_count(out: &mut String, bytes: u64, no_spaces: bool) {
+    if bytes < 100_000 {
+        out.push_str(itoa::Buffer::new().format(bytes));
+        out.push_str(if no_spaces { "_B" } else { " B" });
+    } else {
+        out.push_str(&format_byte_count(Some(bytes as f64), no_spaces));
+    }
 }
 
 /// Formats a byte count for humans (FMT-3): `<none>` for `None`, else the

@@ -63,7 +63,7 @@ pub(crate) fn access_url(request: &Request) -> String {
         url.push(']');
     }
     url.push(':');
-    url.push_str(&request.host.port.to_string());
+    url.push_str(itoa::Buffer::new().format(request.host.port));
     url.push_str(target);
     url
 }
@@ -76,27 +76,61 @@ pub(crate) fn access_logged(
     connection: &Connection,
     logged: Logged,
 ) -> hyper::Response<ResponseBody> {
+    let length = out
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse().ok());
+    let response_headers = log.wants_headers().then(|| out.headers().clone());
+    let answer = Answer {
+        status: out.status().as_u16(),
+        version: out.version(),
+        length,
+        headers: response_headers,
+    };
+    let body = std::mem::take(out.body_mut());
+    *out.body_mut() = watched(body, answer, log, connection, logged);
+    out
+}
+
+/// What the access log records of an answer besides its body.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) version: Version,
+    /// Its `Content-Length` header's value, if it has one.
+    pub(crate) length: Option<u64>,
+    /// Its headers, for a log that wants them.
+    pub(crate) headers: Option<http::HeaderMap>,
+}
+
+/// `body`, reporting `answer` to `log` when it is done with.
+pub(crate) fn watched(
+    body: ResponseBody,
+    answer: Answer,
+    log: Arc<dyn AccessLog>,
+    connection: &Connection,
+    logged: Logged,
+) -> ResponseBody {
     let Logged {
         started,
         method,
         url,
         logger,
     } = logged;
-    let status = out.status().as_u16();
+    let Answer {
+        status,
+        version,
+        length,
+        headers: response_headers,
+    } = answer;
     let is_head = method == Method::HEAD;
     let no_body = (is_head && status < 400) || matches!(status, 100..=199 | 204 | 205 | 304);
     let body_size = if no_body {
         None
     } else {
-        out.headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.parse().ok())
-            .or_else(|| hyper::body::Body::size_hint(out.body()).exact())
+        length.or_else(|| hyper::body::Body::size_hint(&body).exact())
     };
-    let (remote, version) = (connection.remote, out.version());
-    let response_headers = log.wants_headers().then(|| out.headers().clone());
-    let body = std::mem::take(out.body_mut());
-    *out.body_mut() = body.watched(Box::new(move |whole| {
+    let remote = connection.remote;
+    body.watched(Box::new(move |whole| {
         log.record(AccessEntry {
             ended: Moment::now(),
             remote,
@@ -110,6 +144,5 @@ pub(crate) fn access_logged(
             logger,
             response_headers,
         });
-    }));
-    out
+    }))
 }

@@ -5,7 +5,7 @@
 use http::{HeaderValue, Method, StatusCode};
 use hyper::body::Incoming;
 
-use super::access::{Logged, access_logged, access_url, log_start};
+use super::access::{Answer, Logged, access_logged, access_url, log_start, watched};
 use super::answer::{Head, answer, prepared_lines};
 use super::body::ResponseBody;
 use super::connection::Connection;
@@ -266,10 +266,40 @@ impl Job {
         connection: &Connection,
         response: &Response,
     ) -> Option<(bytes::Bytes, bool)> {
-        if self.logged.is_some() {
+        let ctx = &*connection.endpoint;
+        // An access log that records response headers takes the long way.
+        if self.logged.is_some()
+            && ctx
+                .access_log
+                .as_ref()
+                .is_some_and(|log| log.wants_headers())
+        {
             return None;
         }
-        prepared_lines(&connection.endpoint.server_header, response, &self.head)
+        prepared_lines(&ctx.server_header, response, &self.head)
+    }
+
+    /// The body of a response sent with its prepared lines (see
+    /// [`Job::prepared_lines`]), its end reported to the access log.
+    pub(crate) fn prepared_body(
+        &mut self,
+        connection: &Connection,
+        status: StatusCode,
+        body: ResponseBody,
+    ) -> ResponseBody {
+        let ctx = &*connection.endpoint;
+        match (&ctx.access_log, self.logged.take()) {
+            (Some(log), Some(logged)) => {
+                let answer = Answer {
+                    status: status.as_u16(),
+                    version: self.head.version,
+                    length: None,
+                    headers: None,
+                };
+                watched(body, answer, log.clone(), connection, *logged)
+            }
+            _ => body,
+        }
     }
 }
 

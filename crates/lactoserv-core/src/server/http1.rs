@@ -135,7 +135,10 @@ where
                     let response = job.respond(&state).await;
                     let outgoing = match job.prepared_lines(&state, &response) {
                         Some(lines) if lines.1 || !head.close => {
-                            Outgoing::Prepared(response.status, lines, response_body(response.body))
+                            let status = response.status;
+                            let body = response_body(response.body);
+                            let body = job.prepared_body(&state, status, body);
+                            Outgoing::Prepared(status, lines, body)
                         }
                         _ => Outgoing::Response(job.finish(&state, response)),
                     };

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use http::Version;
-use lactoserv_core::quant::{Duration, Moment, format_byte_count};
+use lactoserv_core::quant::{Duration, Moment, push_byte_count};
 use lactoserv_core::server::Fate;
 use lactoserv_core::service::{AccessEntry, AccessLog, Service, ServiceError};
 
@@ -30,19 +30,43 @@ struct Lines {
 impl Lines {
     /// `moment` as `YYYYMMDD_HH:MM:SS.ffff`, the part before the fraction
     /// made once per second.
+    #[cfg(test)]
     fn time_text(&self, moment: Moment) -> String {
+        let mut out = String::new();
+        self.push_time(&mut out, moment);
+        out
+    }
+
+    /// [`Lines::time_text`], appended to `out`.
+    fn push_time(&self, out: &mut String, moment: Moment) {
         let at = moment.at_sec();
         let second = at.floor();
-        let frac = (at * 1e4).rem_euclid(1e4).floor().min(9999.0) as u64;
-        let mut cached = self
-            .second
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cached.0 != second || cached.1.is_empty() {
-            *cached = (second, Moment::new(second).to_access_log_text(0));
+        // Ten-thousandths of a second, from the integer part of `at` × 10^4
+        // (integer arithmetic: a float remainder is a library call).
+        let frac = ((at * 1e4).floor() as i64).rem_euclid(10_000);
+        {
+            let mut cached = self
+                .second
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if cached.0 != second || cached.1.is_empty() {
+                *cached = (second, Moment::new(second).to_access_log_text(0));
+            }
+            out.push_str(&cached.1);
         }
-        format!("{}.{frac:04}", cached.1)
+        out.push('.');
+        push_padded(out, frac as u64, 4);
     }
+}
+
+/// `n` with at least `width` digits.
+fn push_padded(out: &mut String, n: u64, width: usize) {
+    let mut digits = itoa::Buffer::new();
+    let text = digits.format(n);
+    for _ in text.len()..width {
+        out.push('0');
+    }
+    out.push_str(text);
 }
 
 impl AccessLogToFile {
@@ -68,6 +92,7 @@ fn push_origin(out: &mut String, remote: Option<SocketAddr>) {
         IpAddr::V4(ip) => Some(ip),
         IpAddr::V6(ip) => ip.to_ipv4_mapped(),
     };
+    let mut digits = itoa::Buffer::new();
     match v4 {
         // Octet by octet: this runs for every request.
         Some(ip) => {
@@ -75,7 +100,7 @@ fn push_origin(out: &mut String, remote: Option<SocketAddr>) {
                 if at > 0 {
                     out.push('.');
                 }
-                out.push_str(&octet.to_string());
+                out.push_str(digits.format(*octet));
             }
         }
         None => {
@@ -85,7 +110,7 @@ fn push_origin(out: &mut String, remote: Option<SocketAddr>) {
         }
     }
     out.push(':');
-    out.push_str(&addr.port().to_string());
+    out.push_str(digits.format(addr.port()));
 }
 
 fn protocol(version: Version) -> &'static str {
@@ -113,12 +138,18 @@ pub(crate) fn shortened(url: &str, max: Option<usize>) -> String {
 }
 
 /// The line for `entry` (its time already as text), built in one buffer.
+#[cfg(test)]
 fn line(time: &str, entry: &AccessEntry, max_url_length: Option<usize>) -> String {
-    use std::fmt::Write as _;
     let mut out = String::with_capacity(96 + entry.url.len());
     out.push_str(time);
+    push_fields(&mut out, entry, max_url_length);
+    out
+}
+
+/// The fields of the line for `entry` after its time, appended to `out`.
+fn push_fields(out: &mut String, entry: &AccessEntry, max_url_length: Option<usize>) {
     out.push(' ');
-    push_origin(&mut out, entry.remote);
+    push_origin(out, entry.remote);
     out.push(' ');
     out.push_str(protocol(entry.version));
     out.push(' ');
@@ -132,25 +163,28 @@ fn line(time: &str, entry: &AccessEntry, max_url_length: Option<usize>) -> Strin
         }
         _ => out.push_str(&entry.url),
     }
-    let _ = write!(out, " {} ", entry.status);
+    out.push(' ');
+    out.push_str(itoa::Buffer::new().format(entry.status));
+    out.push(' ');
     match entry.body_size {
-        Some(size) => out.push_str(&format_byte_count(Some(size as f64), true)),
+        Some(size) => push_byte_count(out, size, true),
         None => out.push_str("no-body"),
     }
     out.push(' ');
-    out.push_str(&Duration::new(entry.duration.as_secs_f64()).to_text(true));
+    Duration::new(entry.duration.as_secs_f64()).push_text(out, true);
     out.push_str(if entry.ok {
         " ok\n"
     } else {
         " err-stream-premature-close\n"
     });
-    out
 }
 
 impl AccessLog for Lines {
     fn record(&self, entry: AccessEntry) {
-        let time = self.time_text(entry.ended);
-        self.file.push(&line(&time, &entry, self.max_url_length));
+        let mut out = String::with_capacity(96 + entry.url.len());
+        self.push_time(&mut out, entry.ended);
+        push_fields(&mut out, &entry, self.max_url_length);
+        self.file.push(&out);
     }
 }
 

@@ -125,3 +125,29 @@ fn rounds_exact_ties_away_from_zero_like_to_fixed() {
     assert_eq!(to_fixed(1234.5678, 2), "1234.57");
     assert_eq!(to_fixed(1e21, 2), "1e+21");
 }
+
+#[test]
+fn appended_texts_are_the_texts() {
+    for bytes in [0, 1, 6, 1023, 99_999, 100_000, 123_456_789] {
+        for no_spaces in [false, true] {
+            let mut out = String::from("x");
+            crate::quant::push_byte_count(&mut out, bytes, no_spaces);
+            let expected = crate::quant::format_byte_count(Some(bytes as f64), no_spaces);
+            assert_eq!(out, format!("x{expected}"), "{bytes}");
+        }
+    }
+    let mut sec = 1e-13;
+    while sec < 5000.0 {
+        for value in [sec, sec * 1.0005, sec * 0.9995, -sec] {
+            for no_spaces in [false, true] {
+                let mut out = String::new();
+                Duration::new(value).push_text(&mut out, no_spaces);
+                assert_eq!(out, Duration::new(value).to_text(no_spaces), "{value}");
+            }
+        }
+        sec *= 1.7;
+    }
+    let mut out = String::new();
+    Duration::new(0.0).push_text(&mut out, true);
+    assert_eq!(out, Duration::new(0.0).to_text(true));
+}
