@@ -31,6 +31,24 @@ pub trait Application: Send + Sync + 'static {
         request: &Request,
         dispatch: &Dispatch<'_>,
     ) -> Result<Option<Response>, HandleError>;
+
+    /// What [`Application::handle_request`] would answer, when the
+    /// application can tell at once, without waiting on anything (a fixed
+    /// response, a router whose choice can): the server asks this first
+    /// and skips the asynchronous call, which costs an allocation. `None`
+    /// (the default) when it cannot tell; `handle_request` is called then.
+    ///
+    /// It must have no effect of its own (no counting, no logging): the
+    /// same request may then go through `handle_request`, which does what
+    /// the application does.
+    fn answer_now(
+        &self,
+        request: &Request,
+        dispatch: &Dispatch<'_>,
+    ) -> Option<Result<Option<Response>, HandleError>> {
+        let _ = (request, dispatch);
+        None
+    }
 }
 
 /// A shared application.

@@ -102,6 +102,16 @@ impl Application for HostRouter {
         }
         target.app.handle_request(request, dispatch).await
     }
+
+    fn answer_now(&self, request: &Request, dispatch: &Dispatch<'_>) -> Option<Answer> {
+        if dispatch.logger().is_some() {
+            return None;
+        }
+        match self.find(&request.host.name) {
+            Some(target) => target.app.answer_now(request, dispatch),
+            None => Some(Ok(None)),
+        }
+    }
 }
 
 /// Routes by path, falling back from the most to the least specific key.
@@ -151,6 +161,25 @@ impl Application for PathRouter {
         }
         Ok(None)
     }
+
+    fn answer_now(&self, request: &Request, dispatch: &Dispatch<'_>) -> Option<Answer> {
+        if dispatch.logger().is_some() {
+            return None;
+        }
+        for found in self.tree.matches(dispatch.extra_components()) {
+            let below = dispatch
+                .advance(found.depth)
+                .expect("a match covers part of the path");
+            let Some(target) = found.value else {
+                return Some(Ok(None));
+            };
+            match target.app.answer_now(request, &below)? {
+                Ok(None) => {}
+                answer => return Some(answer),
+            }
+        }
+        Some(Ok(None))
+    }
 }
 
 /// Tries applications in order.
@@ -188,6 +217,19 @@ impl Application for SerialRouter {
             }
         }
         Ok(None)
+    }
+
+    fn answer_now(&self, request: &Request, dispatch: &Dispatch<'_>) -> Option<Answer> {
+        if dispatch.logger().is_some() {
+            return None;
+        }
+        for target in &self.apps {
+            match target.app.answer_now(request, dispatch)? {
+                Ok(None) => {}
+                answer => return Some(answer),
+            }
+        }
+        Some(Ok(None))
     }
 }
 
@@ -252,21 +294,25 @@ pub(crate) fn last_name<'a>(dispatch: &Dispatch<'a>) -> (bool, Option<&'a str>) 
     }
 }
 
+impl SuffixRouter {
+    /// The route for the last name of the path, with its suffix.
+    fn choose(&self, dispatch: &Dispatch<'_>) -> Option<(&str, &Target)> {
+        let (directory, name) = last_name(dispatch);
+        if (directory && !self.directories) || (!directory && !self.files) {
+            return None;
+        }
+        let name = name?;
+        self.routes
+            .iter()
+            .find(|(suffix, _)| name.len() > suffix.len() && name.ends_with(suffix.as_str()))
+            .map(|(suffix, target)| (suffix.as_str(), target))
+    }
+}
+
 #[async_trait]
 impl Application for SuffixRouter {
     async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Answer {
-        let (directory, name) = last_name(dispatch);
-        if (directory && !self.directories) || (!directory && !self.files) {
-            return Ok(None);
-        }
-        let Some(name) = name else {
-            return Ok(None);
-        };
-        let found = self
-            .routes
-            .iter()
-            .find(|(suffix, _)| name.len() > suffix.len() && name.ends_with(suffix.as_str()));
-        let Some((suffix, target)) = found else {
+        let Some((suffix, target)) = self.choose(dispatch) else {
             return Ok(None);
         };
         if let Some(logger) = dispatch.logger() {
@@ -278,6 +324,16 @@ impl Application for SuffixRouter {
             });
         }
         target.app.handle_request(request, dispatch).await
+    }
+
+    fn answer_now(&self, request: &Request, dispatch: &Dispatch<'_>) -> Option<Answer> {
+        if dispatch.logger().is_some() {
+            return None;
+        }
+        match self.choose(dispatch) {
+            Some((_, target)) => target.app.answer_now(request, dispatch),
+            None => Some(Ok(None)),
+        }
     }
 }
 

@@ -217,6 +217,21 @@ impl Application for SimpleResponse {
         request: &Request,
         _dispatch: &Dispatch<'_>,
     ) -> Result<Option<Response>, HandleError> {
+        self.answer(request)
+    }
+
+    fn answer_now(
+        &self,
+        request: &Request,
+        _dispatch: &Dispatch<'_>,
+    ) -> Option<Result<Option<Response>, HandleError>> {
+        Some(self.answer(request))
+    }
+}
+
+impl SimpleResponse {
+    /// The answer to `request`: nothing to wait for.
+    fn answer(&self, request: &Request) -> Result<Option<Response>, HandleError> {
         if !request.is_get_or_head() {
             return Ok(Some(Response::status_only(StatusCode::FORBIDDEN)));
         }

@@ -352,7 +352,11 @@ async fn dispatch(ctx: &EndpointContext, request: &Request) -> Response {
         });
     }
     let dispatch = dispatch.with_logger(logger.as_ref());
-    match ctx.application.handle_request(request, &dispatch).await {
+    let answer = match ctx.application.answer_now(request, &dispatch) {
+        Some(answer) => answer,
+        None => ctx.application.handle_request(request, &dispatch).await,
+    };
+    match answer {
         Ok(Some(response)) => match response.body {
             // A bare 404 from an application gets the full not-found page.
             Body::Status { extra: None } if response.status == StatusCode::NOT_FOUND => {

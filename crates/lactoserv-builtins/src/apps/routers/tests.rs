@@ -21,7 +21,21 @@ type Calls = Arc<Mutex<Vec<(String, String, String)>>>;
 struct Recorder {
     name: String,
     handles: bool,
+    /// Answers at once too (recording only the calls of `handle_request`).
+    now: bool,
     calls: Calls,
+}
+
+impl Recorder {
+    fn answer(&self) -> Answer {
+        Ok(self.handles.then(|| {
+            Response::full(
+                StatusCode::OK,
+                HeaderValue::from_static("text/plain"),
+                bytes::Bytes::from(self.name.clone()),
+            )
+        }))
+    }
 }
 
 #[async_trait]
@@ -32,13 +46,11 @@ impl Application for Recorder {
             dispatch.base().to_owned(),
             dispatch.extra().to_owned(),
         ));
-        Ok(self.handles.then(|| {
-            Response::full(
-                StatusCode::OK,
-                HeaderValue::from_static("text/plain"),
-                bytes::Bytes::from(self.name.clone()),
-            )
-        }))
+        self.answer()
+    }
+
+    fn answer_now(&self, _: &Request, _: &Dispatch<'_>) -> Option<Answer> {
+        self.now.then(|| self.answer())
     }
 }
 
@@ -50,12 +62,22 @@ struct Apps {
 
 impl Apps {
     fn new(handling: &[&str]) -> Self {
+        Self::made(handling, false)
+    }
+
+    /// As [`Apps::new`], the applications answering at once too.
+    fn answering_now(handling: &[&str]) -> Self {
+        Self::made(handling, true)
+    }
+
+    fn made(handling: &[&str], now: bool) -> Self {
         let calls = Calls::default();
         let apps = (1..=9)
             .map(|n| {
                 let name = n.to_string();
                 let app: AppRef = Arc::new(Recorder {
                     handles: handling.contains(&name.as_str()),
+                    now,
                     name: name.clone(),
                     calls: calls.clone(),
                 });
@@ -105,10 +127,59 @@ async fn route(app: &AppRef, target: &str) -> Option<String> {
         .handle_request(&request, &Dispatch::root(&request))
         .await
         .unwrap()?;
+    body_text(response)
+}
+
+fn body_text(response: Response) -> Option<String> {
     match response.body {
         lactoserv_core::net::Body::Full(bytes) => Some(String::from_utf8(bytes.to_vec()).unwrap()),
         _ => None,
     }
+}
+
+/// Every router, over the applications of `apps`.
+fn every_router(apps: &Apps) -> Vec<AppRef> {
+    vec![
+        router::<PathRouterConfig>(
+            json!({ "paths": { "/*": "a1", "/x/*": "a2", "/y": null, "/z/*": "a3" } }),
+            apps,
+        ),
+        router::<HostRouterConfig>(json!({ "hosts": { "*": "a2", "other": "a1" } }), apps),
+        router::<SerialRouterConfig>(json!({ "applications": ["a1", "a3", "a2"] }), apps),
+        router::<SuffixRouterConfig>(json!({ "suffixes": { "*.txt": "a2", "*": "a1" } }), apps),
+    ]
+}
+
+#[tokio::test]
+async fn routers_answer_at_once_as_they_would_answer_later() {
+    let apps = Apps::answering_now(&["2", "3"]);
+    for app in every_router(&apps) {
+        for target in ["/", "/x/1", "/y", "/z/q", "/a.txt", "/x/"] {
+            let request = request(target, "x");
+            let now = app
+                .answer_now(&request, &Dispatch::root(&request))
+                .expect("every application asked answers at once")
+                .unwrap()
+                .and_then(body_text);
+            assert!(apps.taken().is_empty(), "answering at once has no effect");
+            let later = route(&app, target).await;
+            apps.taken();
+            assert_eq!(now, later, "{target}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn routers_wait_when_an_application_they_ask_cannot_answer_at_once() {
+    let apps = Apps::new(&["2"]);
+    for app in every_router(&apps) {
+        let request = request("/x/1", "x");
+        assert!(
+            app.answer_now(&request, &Dispatch::root(&request))
+                .is_none()
+        );
+    }
+    assert!(apps.taken().is_empty());
 }
 
 fn calls(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
