@@ -36,6 +36,7 @@ pub(super) struct Head {
 // cost an allocation per request to save a copy.
 #[allow(clippy::large_enum_variant)]
 pub(super) enum Parsed {
+    /// A request for this loop.
     Request(Head),
     /// The start of a head.
     Partial,
@@ -45,8 +46,8 @@ pub(super) enum Parsed {
 }
 
 /// Reads a request head from the start of `buf`, taking it out when it is
-/// one this loop serves.
-/// `spare`: an empty header map to fill, left empty in its place.
+/// one this loop serves. `spare`: an empty header map to fill (one is left
+/// in its place).
 pub(super) fn parse(
     buf: &mut BytesMut,
     hosts: &mut HostCache,
