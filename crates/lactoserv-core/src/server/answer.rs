@@ -85,6 +85,12 @@ impl Link {
         }
     }
 
+    /// Which of a prepared response's ways of answering this is (see
+    /// `Prepared::completed`).
+    fn way(self, cacheable: bool) -> usize {
+        self as usize * 2 + usize::from(cacheable)
+    }
+
     /// Adds the server's own headers.
     fn add_headers(self, headers: &mut HeaderMap, server: &HeaderValue) {
         headers.insert(SERVER, server.clone());
@@ -122,9 +128,8 @@ pub(crate) fn answer(
 
 /// The headers of `prepared` as the server sends them `link`-wise.
 fn completed(prepared: &Prepared, server: &HeaderValue, link: Link, cacheable: bool) -> HeaderMap {
-    let way = link as usize * 2 + usize::from(cacheable);
     let make = |response| complete(response, server, link, cacheable);
-    match prepared.completed(way, server, make) {
+    match prepared.completed(link.way(cacheable), server, make) {
         Some(completed) => completed.headers.clone(),
         None => make(prepared.template().clone()).headers,
     }
@@ -146,9 +151,11 @@ pub(crate) fn prepared_lines(
     }
     let prepared = response.pure_prepared()?;
     let link = Link::of(head, response.status.as_u16());
-    let way = link as usize * 2 + usize::from(head.cacheable);
     let make = |response| complete(response, server, link, head.cacheable);
-    prepared.completed(way, server, make)?.http1.clone()
+    prepared
+        .completed(link.way(head.cacheable), server, make)?
+        .http1
+        .clone()
 }
 
 /// The headers the server sends for a prepared `response`, `link`-wise.

@@ -187,11 +187,16 @@ enum Outgoing {
     Response(hyper::Response<ResponseBody>),
 }
 
-/// The length of `body` as hyper takes it: `None` for no body.
-fn length_of(body: &ResponseBody) -> Option<Option<u64>> {
+/// The length of `body`, `None` for no body (as hyper takes it).
+fn length_of(body: &ResponseBody) -> Option<u64> {
     if hyper::body::Body::is_end_stream(body) {
         None
     } else {
-        Some(hyper::body::Body::size_hint(body).exact())
+        // The server's bodies always know their length.
+        Some(
+            hyper::body::Body::size_hint(body)
+                .exact()
+                .unwrap_or_default(),
+        )
     }
 }

@@ -26,10 +26,9 @@ pub(crate) struct Plan {
 pub(crate) enum Framing {
     /// `content-length` bytes (none for `HEAD`, 204, 304).
     Length(u64),
-    /// `transfer-encoding: chunked`.
+    /// `transfer-encoding: chunked` (when the response's headers ask
+    /// for it).
     Chunked,
-    /// Everything until the connection closes.
-    UntilClose,
 }
 
 /// What a response's headers cannot be written as (hyper refuses them the
@@ -39,14 +38,14 @@ pub(crate) enum Framing {
 pub(crate) struct InvalidHead(&'static str);
 
 /// The response to an HTTP/1.1 `GET` or `HEAD` (`is_head`): its head
-/// appended to `dst`, and how its body follows. `body` is `None` for no
-/// body, else its exact length if known. `request_close`: the request
-/// asked to close the connection.
+/// appended to `dst`, and how its body follows. `body` is the length of
+/// its body, `None` for none (the server's bodies always know their
+/// length). `request_close`: the request asked to close the connection.
 pub(crate) fn encode_head(
     dst: &mut Vec<u8>,
     status: StatusCode,
     headers: &HeaderMap,
-    body: Option<Option<u64>>,
+    body: Option<u64>,
     is_head: bool,
     request_close: bool,
 ) -> Result<Plan, InvalidHead> {
@@ -73,7 +72,7 @@ pub(crate) fn encode_prepared(
     dst: &mut Vec<u8>,
     status: StatusCode,
     lines: &(Bytes, bool),
-    body: Option<Option<u64>>,
+    body: Option<u64>,
     is_head: bool,
     request_close: bool,
 ) -> Plan {
@@ -110,14 +109,14 @@ struct Shape {
     /// The request asked to close the connection: a `connection` header
     /// that does not say `close` gets it (as hyper does).
     add_close: bool,
-    body: Option<Option<u64>>,
+    body: Option<u64>,
     is_head: bool,
     can_have_length: bool,
     can_have_body: bool,
 }
 
 impl Shape {
-    fn of(status: StatusCode, body: Option<Option<u64>>, is_head: bool, add_close: bool) -> Self {
+    fn of(status: StatusCode, body: Option<u64>, is_head: bool, add_close: bool) -> Self {
         let can_have_length = !status.is_informational()
             && status != StatusCode::NO_CONTENT
             && status != StatusCode::NOT_MODIFIED;
@@ -169,7 +168,6 @@ fn write_fields(
     let mut open_line = false;
     let mut must_write_chunked = false;
     let mut previous: Option<&HeaderName> = None;
-    let mut lengths_seen: Option<u64> = None;
     let mut saw_connection = false;
     for (name, value) in headers {
         if previous != Some(name) {
@@ -184,28 +182,11 @@ fn write_fields(
                 return Err(InvalidHead("unexpected content-length"));
             }
             match shape.body {
-                Some(Some(known)) => {
+                Some(known) => {
                     if !open_line {
                         fields.framing = Framing::Length(known);
                         open(dst, &mut open_line, "content-length: ", value.as_bytes());
                         fields.wrote_len = true;
-                    }
-                    continue;
-                }
-                Some(None) => {
-                    let len = parse_length(value.as_bytes())
-                        .ok_or(InvalidHead("illegal content-length"))?;
-                    match lengths_seen {
-                        Some(seen) if seen != len => {
-                            return Err(InvalidHead("differing content-lengths"));
-                        }
-                        Some(_) => {}
-                        None => {
-                            fields.framing = Framing::Length(len);
-                            open(dst, &mut open_line, "content-length: ", value.as_bytes());
-                            fields.wrote_len = true;
-                            lengths_seen = Some(len);
-                        }
                     }
                     continue;
                 }
@@ -274,24 +255,19 @@ fn finish(dst: &mut Vec<u8>, shape: &Shape, fields: Fields, request_close: bool)
     let mut framing = fields.framing;
     if !fields.wrote_len {
         framing = match shape.body {
-            Some(None) if shape.can_have_body => {
-                dst.extend_from_slice(b"transfer-encoding: chunked\r\n");
-                Framing::Chunked
-            }
-            Some(None) => Framing::UntilClose,
-            None | Some(Some(0)) => {
+            None | Some(0) => {
                 if shape.can_have_body {
                     dst.extend_from_slice(b"content-length: 0\r\n");
                 }
                 Framing::Length(0)
             }
-            Some(Some(len)) if shape.can_have_length => {
+            Some(len) if shape.can_have_length => {
                 dst.extend_from_slice(b"content-length: ");
                 dst.extend_from_slice(itoa::Buffer::new().format(len).as_bytes());
                 dst.extend_from_slice(b"\r\n");
                 Framing::Length(len)
             }
-            Some(Some(_)) => Framing::Length(0),
+            Some(_) => Framing::Length(0),
         };
     }
     if !shape.can_have_body {
@@ -304,8 +280,10 @@ fn finish(dst: &mut Vec<u8>, shape: &Shape, fields: Fields, request_close: bool)
         extend_date(dst);
         dst.extend_from_slice(b"\r\n\r\n");
     }
-    let last = request_close || fields.closes || framing == Framing::UntilClose;
-    Plan { framing, last }
+    Plan {
+        framing,
+        last: request_close || fields.closes,
+    }
 }
 
 fn open(dst: &mut Vec<u8>, open_line: &mut bool, name: &str, value: &[u8]) {
@@ -330,14 +308,6 @@ fn close_line(dst: &mut Vec<u8>, open_line: &mut bool, must_write_chunked: bool)
     }
 }
 
-/// A `content-length` value: digits only.
-fn parse_length(value: &[u8]) -> Option<u64> {
-    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(value).ok()?.parse().ok()
-}
-
 /// Whether a `transfer-encoding` value ends with `chunked`.
 fn is_chunked(value: &[u8]) -> bool {
     value
@@ -347,7 +317,7 @@ fn is_chunked(value: &[u8]) -> bool {
 }
 
 /// Whether a comma-separated header value has `token`.
-fn has_token(value: &[u8], token: &[u8]) -> bool {
+pub(super) fn has_token(value: &[u8], token: &[u8]) -> bool {
     value
         .split(|&b| b == b',')
         .any(|part| part.trim_ascii().eq_ignore_ascii_case(token))

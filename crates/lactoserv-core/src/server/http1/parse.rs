@@ -152,7 +152,5 @@ fn has_close(value: &[u8]) -> bool {
     value
         .iter()
         .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
-        && value
-            .split(|&b| b == b',')
-            .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"close"))
+        && super::head::has_token(value, b"close")
 }

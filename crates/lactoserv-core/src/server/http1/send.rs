@@ -34,7 +34,7 @@ where
             return Ok(io.flush().await?);
         }
         Framing::Length(len) => Some(len),
-        Framing::Chunked | Framing::UntilClose => None,
+        Framing::Chunked => None,
     };
     let chunked = plan.framing == Framing::Chunked;
     loop {

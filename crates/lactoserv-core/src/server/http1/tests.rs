@@ -64,11 +64,8 @@ async fn by_hyper(case: &Case, is_head: bool, close: bool) -> Vec<u8> {
 /// What the fast path writes for `case`, and whether it closes.
 async fn by_fast_path(case: &Case, is_head: bool, close: bool) -> (Vec<u8>, bool) {
     let body = ResponseBody::bytes(case.body.clone());
-    let length = if hyper::body::Body::is_end_stream(&body) {
-        None
-    } else {
-        Some(hyper::body::Body::size_hint(&body).exact())
-    };
+    let length = (!hyper::body::Body::is_end_stream(&body))
+        .then(|| hyper::body::Body::size_hint(&body).exact().unwrap());
     let mut out = Vec::new();
     let plan = encode_head(
         &mut out,
@@ -164,7 +161,7 @@ async fn prepared_header_lines_write_the_same_head() {
             // Lines that keep the connection open are not used for a
             // request that asks to close it.
             for close in [false, lines.1] {
-                let length = (!case.body.is_empty()).then_some(Some(case.body.len() as u64));
+                let length = (!case.body.is_empty()).then_some(case.body.len() as u64);
                 let mut direct = Vec::new();
                 let plan = encode_head(&mut direct, case.status, &headers, length, is_head, close)
                     .unwrap();
