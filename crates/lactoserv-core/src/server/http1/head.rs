@@ -203,30 +203,18 @@ fn write_fields(
             }
             fields.wrote_len = true;
             must_write_chunked = !is_chunked(value.as_bytes());
-            if open_line {
-                joined(dst, value.as_bytes());
-            } else {
+            if listed(dst, &mut open_line, "transfer-encoding: ", value.as_bytes()) {
                 fields.framing = Framing::Chunked;
-                open(dst, &mut open_line, "transfer-encoding: ", value.as_bytes());
             }
             continue;
         } else if *name == CONNECTION {
             saw_connection = true;
             fields.closes = fields.closes || has_token(value.as_bytes(), b"close");
-            if open_line {
-                joined(dst, value.as_bytes());
-            } else {
-                open(dst, &mut open_line, "connection: ", value.as_bytes());
-            }
+            listed(dst, &mut open_line, "connection: ", value.as_bytes());
             continue;
         } else if *name == TRAILER {
-            if !shape.can_have_body {
-                continue;
-            }
-            if open_line {
-                joined(dst, value.as_bytes());
-            } else {
-                open(dst, &mut open_line, "trailer: ", value.as_bytes());
+            if shape.can_have_body {
+                listed(dst, &mut open_line, "trailer: ", value.as_bytes());
             }
             continue;
         } else if *name == DATE {
@@ -283,6 +271,19 @@ fn finish(dst: &mut Vec<u8>, shape: &Shape, fields: Fields, request_close: bool)
     Plan {
         framing,
         last: request_close || fields.closes,
+    }
+}
+
+/// A value of a header whose values go on one line: the line opened with
+/// it (`name` is the line's start), or it joined to the open line. Whether
+/// it opened the line.
+fn listed(dst: &mut Vec<u8>, open_line: &mut bool, name: &str, value: &[u8]) -> bool {
+    if *open_line {
+        joined(dst, value);
+        false
+    } else {
+        open(dst, open_line, name, value);
+        true
     }
 }
 
