@@ -34,8 +34,17 @@ pub(crate) struct Completed {
     /// As a header map.
     pub(crate) headers: HeaderMap,
     /// As the header lines of an HTTP/1.1 head, when they can be written
-    /// beforehand: with whether they close the connection.
-    pub(crate) http1: Option<(Bytes, bool)>,
+    /// beforehand.
+    pub(crate) http1: Option<HeaderLines>,
+}
+
+/// Header fields written beforehand as the lines of an HTTP/1.1 head.
+#[derive(Clone)]
+pub(crate) struct HeaderLines {
+    /// The lines, each ending in CRLF.
+    pub(crate) text: Bytes,
+    /// A `connection` line says `close`.
+    pub(crate) closes: bool,
 }
 
 impl Prepared {

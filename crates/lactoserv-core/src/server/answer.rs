@@ -6,13 +6,12 @@
 //! A prepared response (see [`Prepared`]) skips the header-by-header work:
 //! its completed header map is made once per way of answering and copied.
 
-use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, SERVER};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
 
 use super::body::ResponseBody;
 use super::http1::header_lines;
-use crate::net::prepared::Completed;
+use crate::net::prepared::{Completed, HeaderLines};
 use crate::net::{Body, Prepared, Response, status};
 
 /// `Keep-Alive`, which `http` has no constant for.
@@ -142,7 +141,7 @@ pub(crate) fn prepared_lines(
     server: &HeaderValue,
     response: &Response,
     head: &Head,
-) -> Option<(Bytes, bool)> {
+) -> Option<HeaderLines> {
     if head.version != Version::HTTP_11
         || response.status.is_informational()
         || matches!(response.body, Body::Status { .. })

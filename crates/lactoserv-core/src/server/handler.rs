@@ -13,6 +13,7 @@ use super::drain::Drain;
 use super::intake::{Refused, canonical_method, invalid_method, prepare, read_body};
 use crate::app::AppRef;
 use crate::log::{LogValue, Logger};
+use crate::net::prepared::HeaderLines;
 use crate::net::{Body, Dispatch, HostInfo, Request, Response};
 use crate::service::AccessLog;
 use std::pin::Pin;
@@ -265,7 +266,7 @@ impl Job {
         &self,
         connection: &Connection,
         response: &Response,
-    ) -> Option<(bytes::Bytes, bool)> {
+    ) -> Option<HeaderLines> {
         let ctx = &*connection.endpoint;
         // An access log that records response headers takes the long way.
         if self.logged.is_some()

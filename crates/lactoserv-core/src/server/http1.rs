@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use http::{HeaderMap, Method, StatusCode};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -33,6 +33,7 @@ use super::handler::{Taken, begin_bodiless};
 use super::host_cache::HostCache;
 use super::limits;
 use super::winding::{BoxError, Winding};
+use crate::net::prepared::HeaderLines;
 
 mod hand_over;
 mod head;
@@ -135,7 +136,9 @@ where
                 Taken::Job(mut job) => {
                     let response = job.respond(&state).await;
                     let outgoing = match job.prepared_lines(&state, &response) {
-                        Some(lines) if lines.1 || !head.close => {
+                        // A request that asks to close gets the lines for
+                        // closing (`Job::take` was told).
+                        Some(lines) => {
                             let status = response.status;
                             let body = response_body(response.body);
                             let body = job.prepared_body(&state, status, body);
@@ -182,7 +185,7 @@ where
 enum Outgoing {
     /// A prepared response: its status, header lines written beforehand
     /// (and whether they close the connection), and body.
-    Prepared(StatusCode, (Bytes, bool), ResponseBody),
+    Prepared(StatusCode, HeaderLines, ResponseBody),
     /// Any response.
     Response(hyper::Response<ResponseBody>),
 }

@@ -13,6 +13,8 @@ use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH, DATE, TRAILER, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, StatusCode};
 
+use crate::net::prepared::HeaderLines;
+
 /// How a response's body goes on the wire, and whether the connection
 /// ends after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,20 +73,20 @@ pub(crate) fn encode_head(
 pub(crate) fn encode_prepared(
     dst: &mut Vec<u8>,
     status: StatusCode,
-    lines: &(Bytes, bool),
+    lines: &HeaderLines,
     body: Option<u64>,
     is_head: bool,
     request_close: bool,
 ) -> Plan {
-    debug_assert!(lines.1 || !request_close, "hyper would add `close`");
+    debug_assert!(lines.closes || !request_close, "hyper would add `close`");
     let shape = Shape::of(status, body, is_head, false);
     status_line(dst, status);
-    dst.extend_from_slice(&lines.0);
+    dst.extend_from_slice(&lines.text);
     let fields = Fields {
         framing: Framing::Length(0),
         wrote_len: false,
         wrote_date: false,
-        closes: lines.1,
+        closes: lines.closes,
     };
     finish(dst, &shape, fields, request_close)
 }
@@ -93,7 +95,7 @@ pub(crate) fn encode_prepared(
 /// whether they close the connection, when none of them bears on how a
 /// body is framed or on the date (so that they read the same whatever the
 /// body and the time); `None` otherwise.
-pub(crate) fn header_lines(headers: &HeaderMap) -> Option<(Bytes, bool)> {
+pub(crate) fn header_lines(headers: &HeaderMap) -> Option<HeaderLines> {
     let framed = [CONTENT_LENGTH, TRANSFER_ENCODING, TRAILER, DATE];
     if framed.iter().any(|name| headers.contains_key(name)) {
         return None;
@@ -101,7 +103,10 @@ pub(crate) fn header_lines(headers: &HeaderMap) -> Option<(Bytes, bool)> {
     let mut dst = Vec::new();
     let shape = Shape::of(StatusCode::OK, None, false, false);
     let fields = write_fields(&mut dst, headers, &shape).ok()?;
-    Some((Bytes::from(dst), fields.closes))
+    Some(HeaderLines {
+        text: Bytes::from(dst),
+        closes: fields.closes,
+    })
 }
 
 /// What a response's status, body and request allow.

@@ -160,7 +160,7 @@ async fn prepared_header_lines_write_the_same_head() {
         for is_head in [false, true] {
             // Lines that keep the connection open are not used for a
             // request that asks to close it.
-            for close in [false, lines.1] {
+            for close in [false, lines.closes] {
                 let length = (!case.body.is_empty()).then_some(case.body.len() as u64);
                 let mut direct = Vec::new();
                 let plan = encode_head(&mut direct, case.status, &headers, length, is_head, close)
