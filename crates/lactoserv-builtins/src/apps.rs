@@ -8,9 +8,11 @@
 //!   [`request_rate_limiter`];
 //! - leaf responders: [`redirector`], [`simple_response`], [`static_files`].
 //!
-//! Only configuration lives here so far: each module's `XConfig` struct
-//! checks its bindings, names the applications it dispatches to, and checks
-//! the files it needs at start-up.
+//! Each module `x.rs` holds the type's `XConfig` struct (its bindings, their
+//! checks, the applications it names, the files it needs) and builds the
+//! running application, which lives in `x/running.rs`. The routers are
+//! [`Router`](lactoserv_core::app::Router)s: they only choose, and the
+//! framework walks their choices.
 
 use lactoserv_core::bind::BindError;
 use lactoserv_core::catalog::Catalog;
@@ -26,9 +28,7 @@ pub(crate) mod redirector;
 pub(crate) mod request_delay;
 pub(crate) mod request_filter;
 pub(crate) mod request_rate_limiter;
-mod routers;
 pub(crate) mod serial_router;
-mod shaping;
 pub(crate) mod simple_response;
 pub(crate) mod static_files;
 pub(crate) mod suffix_router;
@@ -121,5 +121,7 @@ pub(crate) fn optional_target_name(value: &Value) -> Result<Option<Name>, String
     }
 }
 
+#[cfg(test)]
+mod testing;
 #[cfg(test)]
 mod tests;

@@ -5,8 +5,11 @@
 //! An application gets each request with its dispatch (the part of the path
 //! already matched, and the rest) and answers with a response, or declines
 //! (`None`), letting a router try another or the endpoint answer 404.
+//! Routers are written as [`Router`]s, which only choose, and run as
+//! [`Routing`] applications.
 
 mod hop;
+pub mod router;
 
 use std::sync::Arc;
 
@@ -15,12 +18,39 @@ use async_trait::async_trait;
 use crate::net::{Dispatch, Request, Response};
 
 pub(crate) use hop::Hop;
+pub use router::{Choice, Router, Routing, Target};
 
-/// What went wrong inside an application. The endpoint logs it and answers
-/// `500 Internal Server Error` without revealing it to the client.
+/// What went wrong inside an application. The endpoint logs it, with the
+/// error that caused it (its source), and answers `500 Internal Server
+/// Error` without revealing it to the client.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct HandleError(pub String);
+#[error("{message}")]
+pub struct HandleError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl HandleError {
+    /// An error `message` describes whole.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// `message`, caused by `source`.
+    pub fn caused_by(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+}
 
 /// A request handler, built from an application's checked configuration.
 #[async_trait]

@@ -12,12 +12,58 @@ use http::{Method, Version};
 use crate::bucket::TokenBucket;
 use crate::log::{LogStream, LogValue, Logger};
 use crate::quant::Moment;
-use crate::server::Fate;
 
-/// What went wrong starting a service.
+/// What went wrong starting a service: a message, and the error that
+/// caused it, if any, kept as the error's source so that reports show the
+/// whole chain.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ServiceError(pub String);
+#[error("{message}")]
+pub struct ServiceError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl ServiceError {
+    /// An error `message` describes whole.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// `message`, caused by `source`.
+    pub fn caused_by(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+}
+
+/// Why the webapp stops: the `<fate>` of its `stopping`/`stopped` events,
+/// and what a service is told when it is stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// The process is exiting.
+    Shutdown,
+    /// A new configuration takes over.
+    WillReload,
+}
+
+impl Fate {
+    /// The name the system log gives it (`shutdown`, `willReload`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Shutdown => "shutdown",
+            Self::WillReload => "willReload",
+        }
+    }
+}
 
 /// A running service.
 #[async_trait]

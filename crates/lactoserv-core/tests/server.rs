@@ -42,7 +42,7 @@ impl Application for Probe {
     ) -> Result<Option<Response>, HandleError> {
         match dispatch.extra_components().next() {
             Some("decline") => Ok(None),
-            Some("fail") => Err(HandleError("the probe failed on purpose".into())),
+            Some("fail") => Err(HandleError::new("the probe failed on purpose")),
             Some("teapot") => Ok(Some(Response::status_only(StatusCode::IM_A_TEAPOT))),
             Some("sleep") => {
                 tokio::time::sleep(Duration::from_secs(12)).await;

@@ -6,16 +6,17 @@
 //! as for `hosts` (Lactoserv `HostUtil`; spec 02 HOST-10…HOST-20), so the
 //! routing table is a core [`HostMap`].
 
-use lactoserv_core::bind::BindError;
-use std::sync::Arc;
+mod running;
 
-use lactoserv_core::app::AppRef;
+use lactoserv_core::bind::BindError;
+
+use lactoserv_core::app::{AppRef, Routing};
 use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
 
-use super::routers::HostRouter;
 use lactoserv_core::host::{HostMap, Hostname};
 use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
+use running::HostRouter;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -86,7 +87,7 @@ impl ApplicationConfig for HostRouterConfig {
     }
 
     fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
-        Ok(Arc::new(HostRouter::new(&self.routes, applications)?))
+        Ok(Routing::app(HostRouter::new(&self.routes, applications)?))
     }
 
     fn init_events(&self) -> Vec<(&'static str, Vec<LogValue>)> {

@@ -9,15 +9,16 @@
 
 use std::fmt;
 
-use lactoserv_core::bind::BindError;
-use std::sync::Arc;
+mod running;
 
-use lactoserv_core::app::AppRef;
+use lactoserv_core::bind::BindError;
+
+use lactoserv_core::app::{AppRef, Routing};
 use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
 
-use super::routers::PathRouter;
 use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
+use running::PathRouter;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -185,7 +186,7 @@ impl ApplicationConfig for PathRouterConfig {
     }
 
     fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
-        Ok(Arc::new(PathRouter::new(&self.routes, applications)?))
+        Ok(Routing::app(PathRouter::new(&self.routes, applications)?))
     }
 }
 

@@ -7,15 +7,19 @@
 //! path. Unlike the reference, `statusCode` must be an integer (spec 03
 //! RED-4: a fraction would fail every request).
 
-use lactoserv_core::bind::BindError;
+mod running;
+
 use std::sync::Arc;
+
+use lactoserv_core::bind::BindError;
 
 use http::StatusCode;
 use lactoserv_core::app::AppRef;
 use lactoserv_core::component::ApplicationConfig;
 
-use super::shaping::Redirector;
 use lactoserv_core::host::ip::parse_ip;
+use running::Redirector;
+pub(crate) use running::redirect;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 

@@ -3,17 +3,20 @@
 //! `webapp-builtins/export/RequestDelay.js`; spec 03 §4.6).
 //!
 //! The reference's `timeSource` binding is a testing aid that a config file
-//! cannot meaningfully set; here it is accepted only as `null` (request-time
-//! tests will control the clock from Rust instead).
+//! cannot meaningfully set; here it is accepted only as `null` (tests control
+//! the clock from Rust instead).
+
+mod running;
+
+use std::sync::Arc;
 
 use lactoserv_core::bind::BindError;
-use std::sync::Arc;
 
 use lactoserv_core::app::AppRef;
 use lactoserv_core::component::ApplicationConfig;
 
-use super::shaping::RequestDelay;
 use lactoserv_core::quant::Duration;
+use running::RequestDelay;
 use serde::Deserialize;
 use serde_json::Value;
 

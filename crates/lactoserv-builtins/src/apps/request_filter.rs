@@ -9,17 +9,20 @@
 //! not 4xx or 5xx, which would fail at send time or make no sense as a
 //! rejection.
 
+mod running;
+
 use std::fmt;
 use std::str::FromStr;
 
-use lactoserv_core::bind::BindError;
 use std::sync::Arc;
+
+use lactoserv_core::bind::BindError;
 
 use http::StatusCode;
 use lactoserv_core::app::AppRef;
 use lactoserv_core::component::ApplicationConfig;
 
-use super::shaping::{FormRule, RequestFilter};
+use running::{FormRule, RequestFilter};
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 

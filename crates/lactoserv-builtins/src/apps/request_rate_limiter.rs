@@ -1,20 +1,17 @@
 //! RequestRateLimiter: lets requests through at a limited rate, making the
 //! excess wait in a queue or answering 429 when the queue is full (Lactoserv
 //! `webapp-builtins/export/RequestRateLimiter.js`).
-//!
-//! This module holds its configuration; the application itself comes with
-//! the runtime.
+
+mod running;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use http::StatusCode;
-use lactoserv_core::app::{AppRef, Application, HandleError};
+use lactoserv_core::app::AppRef;
 use lactoserv_core::bind::BindError;
-use lactoserv_core::bucket::TokenBucket;
 use lactoserv_core::component::ApplicationConfig;
-use lactoserv_core::net::{Dispatch, Request, Response};
 use serde::Deserialize;
+
+use running::RequestRateLimiter;
 
 use crate::support::rate_limit::{RateLimitConfig, RequestTokens};
 
@@ -30,36 +27,14 @@ impl ApplicationConfig for RequestRateLimiterConfig {
     }
 
     fn build(&self) -> Result<AppRef, BindError> {
-        Ok(Arc::new(RequestRateLimiter {
-            bucket: self.0.bucket(),
-        }))
-    }
-}
-
-/// Takes a token per request: granted (at once or after queueing), the
-/// request goes on to the next application; denied, it gets a 429.
-struct RequestRateLimiter {
-    bucket: Arc<TokenBucket>,
-}
-
-#[async_trait]
-impl Application for RequestRateLimiter {
-    async fn handle_request(
-        &self,
-        _: &Request,
-        _: &Dispatch<'_>,
-    ) -> Result<Option<Response>, HandleError> {
-        if self.bucket.request(1.0, 1.0).await.done {
-            Ok(None)
-        } else {
-            Ok(Some(Response::status_only(StatusCode::TOO_MANY_REQUESTS)))
-        }
+        Ok(Arc::new(RequestRateLimiter::new(self.0.bucket())))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use lactoserv_core::bind::from_value;
+    use lactoserv_core::net::{Dispatch, Request};
     use serde_json::{Value, json};
 
     use super::*;

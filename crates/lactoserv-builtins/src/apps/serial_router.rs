@@ -2,15 +2,15 @@
 //! response (Lactoserv `webapp-builtins/export/SerialRouter.js`; spec 03
 //! §4.3).
 
-use std::sync::Arc;
+mod running;
 
-use lactoserv_core::app::AppRef;
+use lactoserv_core::app::{AppRef, Routing};
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
 
-use super::routers::SerialRouter;
 use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
+use running::SerialRouter;
 use serde::Deserialize;
 
 use crate::support::bindings::OneOrMany;
@@ -41,7 +41,7 @@ impl ApplicationConfig for SerialRouterConfig {
     }
 
     fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
-        Ok(Arc::new(SerialRouter::new(
+        Ok(Routing::app(SerialRouter::new(
             &self.applications.0,
             applications,
         )?))
@@ -59,6 +59,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::apps::testing::{Apps, route, router};
 
     fn build(config: Value) -> Result<SerialRouterConfig, BindError> {
         let mut config: SerialRouterConfig = from_value(&config)?;
@@ -121,5 +122,17 @@ mod tests {
         let err = build(json!({})).unwrap_err();
         assert_eq!(err.message, "Missing required property: `applications`");
         assert!(build(json!({ "applications": 1 })).is_err());
+    }
+
+    #[tokio::test]
+    async fn serial_router_tries_in_order() {
+        let apps = Apps::new(&["2"]);
+        let app =
+            router::<SerialRouterConfig>(json!({ "applications": ["a1", "a2", "a3"] }), &apps);
+        assert_eq!(route(&app, "/q").await.as_deref(), Some("2"));
+        let called: Vec<String> = apps.taken().into_iter().map(|c| c.0).collect();
+        assert_eq!(called, ["1", "2"]);
+        let empty = router::<SerialRouterConfig>(json!({ "applications": [] }), &apps);
+        assert_eq!(route(&empty, "/q").await, None);
     }
 }

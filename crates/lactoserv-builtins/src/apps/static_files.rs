@@ -4,25 +4,23 @@
 //! `webapp-util/export/StaticFileResponder.js`; spec 03 §4.10).
 
 mod cache;
-mod files;
+mod file_answer;
 mod path;
+mod running;
 
 use std::fmt;
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use http::StatusCode;
-use lactoserv_core::app::{AppRef, Application, HandleError};
+use lactoserv_core::app::AppRef;
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::{ApplicationConfig, Applications};
-use lactoserv_core::net::{Dispatch, Request, Response};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
 use crate::support::bindings::AbsolutePath;
 use crate::support::cache_control::{self, CacheControl};
 use crate::support::etag::{self, EtagOptions};
-use files::StaticFiles;
+use running::{StaticFiles, StaticFilesApp};
 
 /// The index file looked for when `indexFile` is not given.
 const DEFAULT_INDEX_FILE: &str = "index.html";
@@ -160,24 +158,6 @@ impl<'de> Visitor<'de> for IndexFileVisitor {
 
     fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
         Err(de::Error::custom(BAD_TYPE))
-    }
-}
-
-/// The application: 403 for methods other than `GET` and `HEAD`
-/// (whatever the path names), files otherwise.
-struct StaticFilesApp(Arc<StaticFiles>);
-
-#[async_trait]
-impl Application for StaticFilesApp {
-    async fn handle_request(
-        &self,
-        request: &Request,
-        dispatch: &Dispatch<'_>,
-    ) -> Result<Option<Response>, HandleError> {
-        if !request.is_get_or_head() {
-            return Ok(Some(Response::status_only(StatusCode::FORBIDDEN)));
-        }
-        self.0.answer(request, dispatch).await
     }
 }
 

@@ -7,15 +7,16 @@
 //! (spec 00-index decision "SuffixRouter invalid spec"); the set of accepted
 //! specs is the reference's.
 
-use lactoserv_core::bind::BindError;
-use std::sync::Arc;
+mod running;
 
-use lactoserv_core::app::AppRef;
+use lactoserv_core::bind::BindError;
+
+use lactoserv_core::app::{AppRef, Routing};
 use lactoserv_core::component::{ApplicationConfig, Applications, Kind, Reference};
 
-use super::routers::SuffixRouter;
 use lactoserv_core::log::LogValue;
 use lactoserv_core::names::Name;
+use running::SuffixRouter;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -93,7 +94,7 @@ impl ApplicationConfig for SuffixRouterConfig {
             self.handle_directories,
             applications,
         )?;
-        Ok(Arc::new(router))
+        Ok(Routing::app(router))
     }
 }
 
@@ -130,6 +131,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::apps::testing::{Apps, route, router};
 
     fn build(config: Value) -> Result<SuffixRouterConfig, BindError> {
         let mut config: SuffixRouterConfig = from_value(&config)?;
@@ -247,5 +249,47 @@ mod tests {
             ]
         );
         assert_eq!(config.routes[0].suffix, ".bonk");
+    }
+
+    #[tokio::test]
+    async fn suffix_router_follows_the_spec_vectors() {
+        let apps = Apps::new(&["1", "2", "3", "5"]);
+        let files = router::<SuffixRouterConfig>(json!({ "suffixes": { "*.beep": "a1" } }), &apps);
+        assert_eq!(
+            route(&files, "/zonk/florp.beep").await.as_deref(),
+            Some("1")
+        );
+        assert_eq!(route(&files, "/boop.beep/").await, None);
+        let dirs = router::<SuffixRouterConfig>(
+            json!({ "suffixes": { "*.beep": "a1" }, "handleFiles": false, "handleDirectories": true }),
+            &apps,
+        );
+        assert_eq!(route(&dirs, "/boop.beep/").await.as_deref(), Some("1"));
+        assert_eq!(route(&dirs, "/boop.beep").await, None);
+        let star = router::<SuffixRouterConfig>(
+            json!({ "suffixes": { "*": "a1", "*.x": "a2", "*.blorp": "a2" } }),
+            &apps,
+        );
+        for path in ["/boop.bop", "/zonk", "/a/b/c/zonk", "/.bleep", "/bleepy"] {
+            assert_eq!(route(&star, path).await.as_deref(), Some("1"), "{path}");
+        }
+        let longest = router::<SuffixRouterConfig>(
+            json!({ "suffixes": { "*": "a2", "*.beep": "a2", "*.beep-bop": "a3", "*-bop": "a2", "*.bop": "a2" } }),
+            &apps,
+        );
+        assert_eq!(
+            route(&longest, "/zippity.beep-bop").await.as_deref(),
+            Some("3")
+        );
+        let zorch = router::<SuffixRouterConfig>(json!({ "suffixes": { "*.zorch": "a1" } }), &apps);
+        assert_eq!(route(&zorch, "/x/.zorch").await, None);
+        assert_eq!(route(&zorch, "/").await, None);
+        let no_fallback = router::<SuffixRouterConfig>(
+            json!({ "suffixes": { "*": "a1", "*.z": "a2", "*.y.z": "a3", "*.x.y.z": "a4" } }),
+            &apps,
+        );
+        apps.taken();
+        assert_eq!(route(&no_fallback, "/a/b/c/dee.x.y.z").await, None);
+        assert_eq!(apps.taken().len(), 1);
     }
 }

@@ -1,6 +1,15 @@
 //! Tests of the shared binding helpers and of the catalog entries.
 
 use super::*;
+use lactoserv_core::app::AppRef;
+use lactoserv_core::net::Dispatch;
+use serde_json::json;
+
+use crate::apps::host_router::HostRouterConfig;
+use crate::apps::path_router::PathRouterConfig;
+use crate::apps::serial_router::SerialRouterConfig;
+use crate::apps::suffix_router::SuffixRouterConfig;
+use crate::apps::testing::{Apps, body_text, request, route, router};
 
 #[test]
 fn catalog_holds_the_ten_built_in_applications() {
@@ -164,4 +173,49 @@ fn catalog_runs_validation() {
     let bindings = serde_json::json!({ "paths": { "/x//y": "app" } });
     let err = ctor(bindings.as_object().unwrap()).unwrap_err();
     assert_eq!(err.field, "paths['/x//y']");
+}
+
+/// Every router, over the applications of `apps`.
+fn every_router(apps: &Apps) -> Vec<AppRef> {
+    vec![
+        router::<PathRouterConfig>(
+            json!({ "paths": { "/*": "a1", "/x/*": "a2", "/y": null, "/z/*": "a3" } }),
+            apps,
+        ),
+        router::<HostRouterConfig>(json!({ "hosts": { "*": "a2", "other": "a1" } }), apps),
+        router::<SerialRouterConfig>(json!({ "applications": ["a1", "a3", "a2"] }), apps),
+        router::<SuffixRouterConfig>(json!({ "suffixes": { "*.txt": "a2", "*": "a1" } }), apps),
+    ]
+}
+
+#[tokio::test]
+async fn routers_answer_at_once_as_they_would_answer_later() {
+    let apps = Apps::answering_now(&["2", "3"]);
+    for app in every_router(&apps) {
+        for target in ["/", "/x/1", "/y", "/z/q", "/a.txt", "/x/"] {
+            let request = request(target, "x");
+            let now = app
+                .answer_now(&request, &Dispatch::root(&request))
+                .expect("every application asked answers at once")
+                .unwrap()
+                .and_then(body_text);
+            assert!(apps.taken().is_empty(), "answering at once has no effect");
+            let later = route(&app, target).await;
+            apps.taken();
+            assert_eq!(now, later, "{target}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn routers_wait_when_an_application_they_ask_cannot_answer_at_once() {
+    let apps = Apps::new(&["2"]);
+    for app in every_router(&apps) {
+        let request = request("/x/1", "x");
+        assert!(
+            app.answer_now(&request, &Dispatch::root(&request))
+                .is_none()
+        );
+    }
+    assert!(apps.taken().is_empty());
 }

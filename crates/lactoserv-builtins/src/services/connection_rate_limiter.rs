@@ -2,18 +2,20 @@
 //! connections with a token bucket, one token per connection (Lactoserv
 //! `webapp-builtins/export/ConnectionRateLimiter.js`).
 //!
-//! This module holds its configuration; the limiter itself comes with the
-//! runtime.
+//! The connections take their tokens as they are accepted (the core's
+//! accept loop); the service holds the bucket, and denies what is queued
+//! when it stops.
+
+mod running;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use lactoserv_core::bind::BindError;
-use lactoserv_core::bucket::TokenBucket;
 use lactoserv_core::component::{Role, Roles, ServiceConfig};
-use lactoserv_core::server::Fate;
-use lactoserv_core::service::{Service, ServiceContext, ServiceError, ServiceRef};
+use lactoserv_core::service::{ServiceContext, ServiceRef};
 use serde::Deserialize;
+
+use running::ConnectionRateLimiter;
 
 use crate::support::rate_limit::{ConnectionTokens, RateLimitConfig};
 
@@ -34,27 +36,6 @@ impl ServiceConfig for ConnectionRateLimiterConfig {
 
     fn build(&self, _: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
         Ok(Some(Arc::new(ConnectionRateLimiter(self.0.bucket()))))
-    }
-}
-
-/// Admits each new connection of the endpoints that use it through one
-/// token bucket (spec 02 §5.3): at once, after queueing, or not at all (the
-/// connection is closed unread).
-#[derive(Debug)]
-struct ConnectionRateLimiter(Arc<TokenBucket>);
-
-#[async_trait]
-impl Service for ConnectionRateLimiter {
-    async fn start(&self) -> Result<(), ServiceError> {
-        Ok(())
-    }
-
-    async fn stop(&self, _fate: Fate) {
-        self.0.deny_all();
-    }
-
-    fn connection_bucket(&self) -> Option<Arc<TokenBucket>> {
-        Some(self.0.clone())
     }
 }
 

@@ -6,14 +6,16 @@
 //! throttle, below TLS); the service holds the bucket, and denies what is
 //! queued when it stops.
 
+mod running;
+
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use lactoserv_core::bind::BindError;
 use lactoserv_core::component::{Role, Roles, ServiceConfig};
-use lactoserv_core::server::Fate;
-use lactoserv_core::service::{DataLimit, Service, ServiceContext, ServiceError, ServiceRef};
+use lactoserv_core::service::{DataLimit, ServiceContext, ServiceRef};
 use serde::Deserialize;
+
+use running::DataRateLimiter;
 
 use crate::support::rate_limit::{ByteTokens, RateLimitConfig};
 
@@ -38,26 +40,6 @@ impl ServiceConfig for DataRateLimiterConfig {
             bucket: self.0.bucket(),
             verbose: self.0.verbose_logging,
         }))))
-    }
-}
-
-/// Limits the bytes written by every connection of the endpoints that use
-/// it through one token bucket (spec 02 §5.4).
-#[derive(Debug)]
-struct DataRateLimiter(DataLimit);
-
-#[async_trait]
-impl Service for DataRateLimiter {
-    async fn start(&self) -> Result<(), ServiceError> {
-        Ok(())
-    }
-
-    async fn stop(&self, _fate: Fate) {
-        self.0.bucket.deny_all();
-    }
-
-    fn data_limit(&self) -> Option<DataLimit> {
-        Some(self.0.clone())
     }
 }
 

@@ -197,6 +197,23 @@ impl<'a> Dispatch<'a> {
         Components::of(self.extra())
     }
 
+    /// Whether the whole path (base and extra) is in directory form (ends
+    /// in `/`), and its last name: the last component, or for a directory
+    /// the one before the final empty one (`None` for the root).
+    pub fn last_name(&self) -> (bool, Option<&'a str>) {
+        let mut last = None;
+        let mut before = None;
+        for component in self.base_components().chain(self.extra_components()) {
+            before = last;
+            last = Some(component);
+        }
+        match last {
+            Some("") => (true, before.filter(|name| !name.is_empty())),
+            Some(name) => (false, Some(name)),
+            None => (false, None),
+        }
+    }
+
     /// This dispatch with the first `count` components of `extra` moved
     /// to `base`, or `None` if `extra` has fewer.
     pub fn advance(&self, count: usize) -> Option<Self> {

@@ -19,23 +19,7 @@ use crate::endpoint::interface::Interface;
 use crate::log::{LogValue, Logger};
 use crate::service::ServiceRef;
 
-/// Why the webapp stops: the `<fate>` of its `stopping`/`stopped` events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fate {
-    /// The process is exiting.
-    Shutdown,
-    /// A new configuration takes over.
-    WillReload,
-}
-
-impl Fate {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Shutdown => "shutdown",
-            Self::WillReload => "willReload",
-        }
-    }
-}
+pub use crate::service::Fate;
 
 /// Listening sockets a stopped server handed over, by interface, for the
 /// server that replaces it. Whatever is not taken is closed when this is

@@ -5,6 +5,8 @@ use lactoserv_core::bind::from_value;
 use serde_json::json;
 
 use super::*;
+use crate::apps::testing::{Apps, request, router};
+use lactoserv_core::net::Dispatch;
 
 fn build(config: Value) -> Result<HostRouterConfig, BindError> {
     let mut config: HostRouterConfig = from_value(&config)?;
@@ -163,4 +165,55 @@ fn accepts_wildcard_patterns_longer_than_a_dns_name() {
     // The reference's 255-character limit does not apply after a `*`.
     let pattern = format!("*.{}com", "abc.".repeat(70));
     assert!(build(json!({ "hosts": { pattern: "app" } })).is_ok());
+}
+
+#[tokio::test]
+async fn host_router_picks_the_most_specific_pattern_without_fallback() {
+    let apps = Apps::new(&["1", "2", "3"]);
+    let app = router::<HostRouterConfig>(
+        json!({ "hosts": { "*.zonk": "a1", "beep.zonk": "a2", "*.x.y.z.zonk": "a3", "zorch": "a4" } }),
+        &apps,
+    );
+    let host = |name: &'static str| {
+        let app = app.clone();
+        async move {
+            let request = request("/", name);
+            let response = app
+                .handle_request(&request, &Dispatch::root(&request))
+                .await
+                .unwrap();
+            response.map(|_| ())
+        }
+    };
+    for name in ["zonk", "bonk.zonk", "a.b.c.zonk", "blorp.beep.zonk"] {
+        host(name).await;
+        assert_eq!(apps.taken()[0].0, "1", "{name}");
+    }
+    host("beep.zonk").await;
+    assert_eq!(apps.taken()[0].0, "2");
+    host("abc.x.y.z.zonk").await;
+    assert_eq!(apps.taken()[0].0, "3");
+    assert_eq!(host("florp").await, None);
+    assert!(apps.taken().is_empty());
+
+    let apps = Apps::new(&[]);
+    let app = router::<HostRouterConfig>(
+        json!({ "hosts": { "*": "a1", "*.zonk": "a2", "beep.zonk": "a3", "12.3.4.5": "a4" } }),
+        &apps,
+    );
+    for (name, called) in [
+        ("beep.zonk", "3"),
+        ("flump.zonk", "2"),
+        ("12.3.4.5", "4"),
+        ("ZORCH.splat", "1"),
+    ] {
+        let request = request("/", name);
+        let answer = app
+            .handle_request(&request, &Dispatch::root(&request))
+            .await
+            .unwrap();
+        assert!(answer.is_none());
+        let taken: Vec<String> = apps.taken().into_iter().map(|c| c.0).collect();
+        assert_eq!(taken, [called], "{name}");
+    }
 }

@@ -4,6 +4,8 @@ use lactoserv_core::bind::from_value;
 use serde_json::json;
 
 use super::*;
+use crate::apps::testing::{Apps, calls, request, route, router};
+use lactoserv_core::net::Dispatch;
 
 fn build(config: Value) -> Result<PathRouterConfig, BindError> {
     let mut config: PathRouterConfig = from_value(&config)?;
@@ -150,4 +152,65 @@ fn requires_a_plain_object_of_paths() {
             .references()
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn path_router_falls_back_from_most_to_least_specific() {
+    let apps = Apps::new(&[]);
+    let table_a = json!({ "paths": {
+        "/*": "a1", "/": "a2", "/x/*": "a3", "/x": "a4", "/x/": "a5",
+        "/x/y": "a6", "/x/y/z": "a7", "/a": "a8", "/z": "a9" } });
+    let app = router::<PathRouterConfig>(table_a, &apps);
+    assert_eq!(route(&app, "/").await, None);
+    assert_eq!(apps.taken(), calls(&[("2", "/", ""), ("1", "", "/")]));
+    route(&app, "/x/").await;
+    assert_eq!(
+        apps.taken(),
+        calls(&[("5", "/x/", ""), ("3", "/x", "/"), ("1", "", "/x/")])
+    );
+    route(&app, "/x").await;
+    assert_eq!(
+        apps.taken(),
+        calls(&[("4", "/x", ""), ("3", "/x", ""), ("1", "", "/x")])
+    );
+    route(&app, "/x/y/z").await;
+    assert_eq!(
+        apps.taken(),
+        calls(&[
+            ("7", "/x/y/z", ""),
+            ("3", "/x", "/y/z"),
+            ("1", "", "/x/y/z")
+        ])
+    );
+}
+
+#[tokio::test]
+async fn path_router_stops_at_an_answer_or_a_null_route() {
+    let apps = Apps::new(&["2"]);
+    let app = router::<PathRouterConfig>(
+        json!({ "paths": { "/*": "a1", "/x/*": "a2", "/x/y/*": "a3", "/x/y/z": "a4" } }),
+        &apps,
+    );
+    assert_eq!(route(&app, "/x/y/z").await.as_deref(), Some("2"));
+    let called: Vec<String> = apps.taken().into_iter().map(|c| c.0).collect();
+    assert_eq!(called, ["4", "3", "2"]);
+
+    let apps = Apps::new(&["1"]);
+    let app = router::<PathRouterConfig>(
+        json!({ "paths": { "/*": "a1", "/x/*": null, "/x/y/*": "a2" } }),
+        &apps,
+    );
+    assert_eq!(route(&app, "/x/y/z").await, None);
+    let called: Vec<String> = apps.taken().into_iter().map(|c| c.0).collect();
+    assert_eq!(called, ["2"]);
+}
+
+#[tokio::test]
+async fn nested_path_routers_route_on_the_rest_of_the_path() {
+    let apps = Apps::new(&["1"]);
+    let inner = router::<PathRouterConfig>(json!({ "paths": { "/zonk/*": "a1" } }), &apps);
+    let request = request("/beep/zonk/zorch/florp", "x");
+    let at = Dispatch::root(&request).advance(1).unwrap();
+    inner.handle_request(&request, &at).await.unwrap();
+    assert_eq!(apps.taken(), calls(&[("1", "/beep/zonk", "/zorch/florp")]));
 }

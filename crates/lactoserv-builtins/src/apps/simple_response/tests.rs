@@ -1,6 +1,10 @@
 //! Tests of SimpleResponse's bindings and of the response it serves.
 
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode};
+use lactoserv_core::app::Application;
 use lactoserv_core::bind::from_value;
+use lactoserv_core::net::{Body, Dispatch, Request, Response};
 use serde_json::{Value, json};
 
 use super::*;

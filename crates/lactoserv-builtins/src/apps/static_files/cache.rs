@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::files::FileAnswer;
+use super::file_answer::FileAnswer;
 
 /// How long a cached file is trusted without looking at the disk.
 pub(crate) const FRESH_FOR: Duration = Duration::from_secs(1);

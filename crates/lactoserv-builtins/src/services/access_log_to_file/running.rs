@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use http::Version;
 use lactoserv_core::quant::{Duration, Moment, push_byte_count};
-use lactoserv_core::server::Fate;
+use lactoserv_core::service::Fate;
 use lactoserv_core::service::{AccessEntry, AccessLog, Service, ServiceError};
 
 use crate::support::log_file::LogFile;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use lactoserv_core::log::{LogValue, Logger};
-use lactoserv_core::server::Fate;
+use lactoserv_core::service::Fate;
 use lactoserv_core::service::{Service, ServiceError};
 
 use crate::support::background::Background;

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use lactoserv_core::log::{LogValue, Logger, value_to_json};
 use lactoserv_core::quant::format_byte_count;
 use lactoserv_core::quant::{Duration as Span, Moment};
-use lactoserv_core::server::Fate;
+use lactoserv_core::service::Fate;
 use lactoserv_core::service::{Service, ServiceError, Shutdown};
 use serde_json::{Map, Value, json};
 
@@ -277,7 +277,7 @@ impl Service for ProcessInfoFile {
             }
         })
         .await
-        .map_err(|err| ServiceError(err.to_string()))?;
+        .map_err(|err| ServiceError::caused_by("cannot read the earlier info file", err))?;
         let run = Arc::new(run);
         *self
             .run

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use lactoserv_core::log::{
     FILE_MARKER, HumanFormatter, LogEvent, LogStream, Logger, event_to_json,
 };
-use lactoserv_core::server::Fate;
+use lactoserv_core::service::Fate;
 use lactoserv_core::service::{Service, ServiceError};
 
 use super::LogFormat;

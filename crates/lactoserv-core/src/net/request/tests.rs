@@ -179,3 +179,21 @@ fn requests_give_the_canonical_path_and_search() {
     assert_eq!((dotted.path(), dotted.search()), ("/b/c", ""));
     assert!(request("*").is_none());
 }
+
+#[test]
+fn the_last_name_of_a_path_spans_base_and_extra() {
+    let cases = [
+        ("/", (true, None)),
+        ("/a", (false, Some("a"))),
+        ("/a/", (true, Some("a"))),
+        ("/a/b.txt", (false, Some("b.txt"))),
+        ("/a//", (true, None)),
+    ];
+    for (target, expected) in cases {
+        let request = request(target).unwrap();
+        let root = Dispatch::root(&request);
+        assert_eq!(root.last_name(), expected, "{target}");
+        let advanced = root.advance(1).unwrap();
+        assert_eq!(advanced.last_name(), expected, "{target} advanced");
+    }
+}

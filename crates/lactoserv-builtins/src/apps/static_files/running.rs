@@ -17,18 +17,38 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use async_trait::async_trait;
 use bytes::Bytes;
 use http::header::{ACCEPT_RANGES, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION};
 use http::{HeaderValue, StatusCode};
-use lactoserv_core::app::HandleError;
+use lactoserv_core::app::{Application, HandleError};
 use lactoserv_core::log::{LogValue, Logger};
-use lactoserv_core::net::conditional::{self, Outcome, Representation};
+use lactoserv_core::net::conditional;
 use lactoserv_core::net::{Body, Dispatch, Part, Prepared, Request, Response};
 
 use super::cache::{Cached, FileCache};
+use super::file_answer::FileAnswer;
 use super::path::{Wanted, wanted};
 use crate::support::content_type::type_from_path;
 use crate::support::etag::EtagOptions;
+
+/// The application: 403 for methods other than `GET` and `HEAD`
+/// (whatever the path names), files otherwise.
+pub(crate) struct StaticFilesApp(pub(crate) Arc<StaticFiles>);
+
+#[async_trait]
+impl Application for StaticFilesApp {
+    async fn handle_request(
+        &self,
+        request: &Request,
+        dispatch: &Dispatch<'_>,
+    ) -> Result<Option<Response>, HandleError> {
+        if !request.is_get_or_head() {
+            return Ok(Some(Response::status_only(StatusCode::FORBIDDEN)));
+        }
+        self.0.answer(request, dispatch).await
+    }
+}
 
 /// Files up to this size are read whole when looked up; larger ones are
 /// streamed.
@@ -57,61 +77,6 @@ struct NotFoundPage {
     path: PathBuf,
     content_type: HeaderValue,
     loaded: Mutex<(Option<SystemTime>, Bytes)>,
-}
-
-/// A file's prepared response and what conditional requests are judged
-/// against.
-#[derive(Debug)]
-pub(crate) struct FileAnswer {
-    prepared: Prepared,
-    etag: Option<String>,
-    modified: Option<u64>,
-    len: u64,
-}
-
-impl FileAnswer {
-    /// An answer: `prepared` is the 200 with every header.
-    pub(crate) fn new(
-        prepared: Prepared,
-        etag: Option<String>,
-        modified: Option<u64>,
-        len: u64,
-    ) -> Self {
-        Self {
-            prepared,
-            etag,
-            modified,
-            len,
-        }
-    }
-
-    /// The file's size.
-    pub(crate) fn size(&self) -> u64 {
-        self.len
-    }
-
-    /// The response to `request`, adjusted if it is conditional or ranged.
-    pub(crate) fn respond(&self, request: &Request) -> Response {
-        let response = self.prepared.response();
-        if !conditional::is_conditional(&request.headers) {
-            return response;
-        }
-        let representation = Representation {
-            etag: self.etag.as_deref(),
-            last_modified: self.modified,
-            length: self.len,
-            ranges: true,
-        };
-        let outcome = conditional::evaluate(&request.method, &request.headers, &representation);
-        let not_modified = outcome == Outcome::NotModified;
-        let mut response = outcome.apply(response);
-        // Only responses with the file's bytes say when it changed (a 304
-        // for a file has no `Last-Modified`, as in the reference).
-        if not_modified {
-            response.headers.remove(LAST_MODIFIED);
-        }
-        response
-    }
 }
 
 /// What a response needs to know of a file.
@@ -195,7 +160,7 @@ impl StaticFiles {
             (found, wanted)
         })
         .await
-        .map_err(|err| HandleError(format!("file lookup failed: {err}")))?;
+        .map_err(|err| HandleError::caused_by("file lookup failed", err))?;
         match found {
             Found::File {
                 file,
@@ -396,7 +361,7 @@ impl StaticFiles {
         let this = self.clone();
         let contents = tokio::task::spawn_blocking(move || this.current_page())
             .await
-            .map_err(|err| HandleError(format!("not-found page: {err}")))?;
+            .map_err(|err| HandleError::caused_by("cannot read the not-found page", err))?;
         let mut response =
             Response::full(StatusCode::NOT_FOUND, page.content_type.clone(), contents);
         response.cache_control.clone_from(&self.cache_control);
