@@ -1,52 +1,42 @@
 //! The running server: applications built from the checked configuration,
-//! endpoints listening, and a graceful stop (Lactoserv `WebappRoot`'s start
-//! and stop, `NetworkEndpoint`, `ProtocolWrangler`).
+//! endpoints listening, requests answered, and a graceful stop (Lactoserv
+//! `WebappRoot`, `NetworkEndpoint`, `ProtocolWrangler`).
 //!
-//! Starting has two steps so that a reload can be atomic: [`Server::prepare`]
-//! does everything that can fail without disturbing a running server
-//! (building applications, loading certificates, binding new sockets), and
-//! [`Prepared::launch`] starts the services and the accept loops, taking
-//! over the listening sockets a predecessor [stashed](Stash). Stopping has
-//! two steps for the same reason: [`Server::retire`] stops accepting at
-//! once and hands the listening sockets over; [`Draining::finish`] lets the
-//! requests in flight finish and stops what is left.
+//! One request, from accept to the last byte, passes through:
+//! 1. `endpoint`: the endpoint's accept loop takes the connection.
+//! 2. `conn`: the connection is served (TLS, the protocol its client
+//!    speaks), driven beside the endpoint's stop signal and its timer.
+//! 3. `http1` or `via_hyper`: the protocol reads the request's head.
+//! 4. `request`: the pipeline takes the request in, hands it to the
+//!    application (or answers it itself) and returns an outcome.
+//! 5. `response`: the outcome's protocol-neutral answer, which the same
+//!    protocol writer (`http1`, `via_hyper`) puts on the wire.
+//!
+//! And the server's own life (`lifecycle`): staged, launched, retired,
+//! drained. `docs/architecture.md` maps every file.
 
-mod accept;
-mod access;
-mod activity;
-mod answer;
-mod body;
-mod build;
-mod clock;
-mod connection;
-mod drain;
-mod handler;
-mod host_cache;
+mod conn;
+mod endpoint;
 mod http1;
-mod inherited;
-mod intake;
-mod launch;
 mod lifecycle;
-mod limits;
-mod listen;
-mod stop;
-mod throttle;
-mod winding;
+mod request;
+mod response;
+mod via_hyper;
 
 use std::sync::Arc;
-
-pub use activity::time_connections_coarsely;
 
 use http::HeaderValue;
 
 use crate::component::Role;
-use crate::log::LogStream;
-use crate::log::Logger;
+use crate::endpoint::interface::Interface;
+use crate::log::{LogStream, Logger};
 use crate::service::{HeapProbe, ServiceRef, Shutdown};
 use crate::webapp::WebappConfig;
 
-pub use launch::Prepared;
-pub use stop::{Draining, Fate, Stash};
+pub use crate::service::Fate;
+pub use conn::activity::time_connections_coarsely;
+pub use endpoint::Http1Engine;
+pub use lifecycle::{Draining, Staged, Stash};
 
 /// What the server needs from the program running it.
 #[derive(Clone)]
@@ -61,45 +51,60 @@ pub struct ServerOptions {
     pub heap: Option<HeapProbe>,
     /// How services ask for a shutdown.
     pub shutdown: Shutdown,
+    /// Who serves HTTP1 requests.
+    pub http1: Http1Engine,
 }
 
 impl std::fmt::Debug for ServerOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServerOptions")
             .field("server_header", &self.server_header)
+            .field("http1", &self.http1)
             .finish_non_exhaustive()
     }
 }
 
-/// Why the server could not start.
+/// Why the server could not start: the component at fault, and the error
+/// that stopped it as the source.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StartError {
     /// An application could not be built.
-    #[error("applications[{index}] (`{name}`): {message}")]
+    #[error("applications[{index}] (`{name}`) could not be built")]
     Application {
         /// Its index in `applications`.
         index: usize,
         /// Its name.
         name: String,
         /// What went wrong.
-        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A service could not be built or started.
-    #[error("services[{index}] (`{name}`): {message}")]
+    #[error("services[{index}] (`{name}`) could not start")]
     Service {
         /// Its index in `services`.
         index: usize,
         /// Its name.
         name: String,
         /// What went wrong.
-        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// TLS could not be set up for the hosts or an endpoint.
-    #[error("{0}")]
-    Tls(String),
+    /// TLS could not be set up for the hosts, or for an endpoint.
+    #[error("{}", match endpoint {
+        Some((index, name)) => format!("endpoints[{index}] (`{name}`): TLS could not be set up"),
+        None => "TLS could not be set up for the hosts".to_owned(),
+    })]
+    Tls {
+        /// The endpoint's index and name, when it is one endpoint's.
+        endpoint: Option<(usize, String)>,
+        /// What went wrong.
+        #[source]
+        source: crate::host::tls::TlsError,
+    },
     /// An endpoint's socket could not be opened.
-    #[error("endpoints[{index}] (`{name}`): cannot listen on {interface}: {cause}")]
+    #[error("endpoints[{index}] (`{name}`): cannot listen on {interface}")]
     Listen {
         /// Its index in `endpoints`.
         index: usize,
@@ -108,6 +113,7 @@ pub enum StartError {
         /// The interface.
         interface: String,
         /// Why.
+        #[source]
         cause: std::io::Error,
     },
 }
@@ -115,12 +121,12 @@ pub enum StartError {
 /// A started server.
 #[derive(Debug)]
 pub struct Server {
-    endpoints: Vec<stop::RunningEndpoint>,
+    endpoints: Vec<lifecycle::Listening>,
     /// The running services, in start order.
-    services: Vec<lifecycle::Running<ServiceRef>>,
+    services: Vec<lifecycle::events::Running<ServiceRef>>,
     /// What else logs lifecycle events: the managers, applications and
     /// hosts.
-    tree: lifecycle::Tree,
+    tree: lifecycle::events::Tree,
     /// The addresses the endpoints listen on, in config order.
     pub local_addrs: Vec<std::net::SocketAddr>,
 }
@@ -129,8 +135,8 @@ impl Server {
     /// Builds, binds and starts everything `config` describes, logging the
     /// webapp's initialization and start.
     pub async fn start(config: &WebappConfig, options: &ServerOptions) -> Result<Self, StartError> {
-        let prepared = Self::prepare(config, options, &[])?;
-        prepared.launch(&mut Stash::default()).await
+        let staged = Self::stage(config, options, &[])?;
+        staged.launch(&mut Stash::default()).await
     }
 
     /// Stops accepting, lets requests in flight finish (up to `grace`),
@@ -139,6 +145,14 @@ impl Server {
     pub async fn stop(self, grace: std::time::Duration) -> bool {
         let (_, draining) = self.retire(Fate::Shutdown).await;
         draining.finish(grace).await
+    }
+
+    /// The interfaces the endpoints listen on.
+    pub fn interfaces(&self) -> Vec<Interface> {
+        self.endpoints
+            .iter()
+            .map(|endpoint| endpoint.info.interface.clone())
+            .collect()
     }
 }
 
@@ -160,7 +174,7 @@ pub(crate) fn component_logger(
 /// The running service an endpoint names for `role`, if any.
 fn role_service<'a>(
     roles: &[(Role, crate::names::Name)],
-    services: &'a [lifecycle::Running<ServiceRef>],
+    services: &'a [lifecycle::events::Running<ServiceRef>],
     role: Role,
 ) -> Option<&'a ServiceRef> {
     let (_, name) = roles.iter().find(|(r, _)| *r == role)?;

@@ -91,6 +91,7 @@ async fn start() -> (Server, u16) {
         log_stream: None,
         heap: None,
         shutdown: lactoserv_core::service::Shutdown::unheard(),
+        http1: lactoserv_core::server::Http1Engine::Own,
     };
     let server = Server::start(&config, &options).await.unwrap();
     (server, port)

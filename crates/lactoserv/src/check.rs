@@ -5,14 +5,15 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use lactoserv_config::{ConfigLocation, LoadOptions};
+use lactoserv_core::catalog::Catalog;
 use lactoserv_core::webapp::WebappConfig;
 
 use crate::cli::ConfigArg;
 
 /// Loads the configuration named on the command line, and builds and links
-/// it with the built-in catalog.
-pub(crate) fn load(arg: &ConfigArg) -> anyhow::Result<WebappConfig> {
-    load_at(&locate(arg)?)
+/// it with the types of `catalog`.
+pub(crate) fn load(arg: &ConfigArg, catalog: &Catalog) -> anyhow::Result<WebappConfig> {
+    load_at(&locate(arg)?, catalog)
 }
 
 /// Where the configuration named on the command line is, resolved against
@@ -28,9 +29,11 @@ pub(crate) fn locate(arg: &ConfigArg) -> anyhow::Result<ConfigLocation> {
 }
 
 /// Loads the configuration at `location`, and builds and links it with the
-/// built-in catalog.
-pub(crate) fn load_at(location: &ConfigLocation) -> anyhow::Result<WebappConfig> {
+/// types of `catalog`.
+pub(crate) fn load_at(
+    location: &ConfigLocation,
+    catalog: &Catalog,
+) -> anyhow::Result<WebappConfig> {
     let value = lactoserv_config::load(location, &LoadOptions::default())?;
-    let catalog = lactoserv_builtins::catalog();
-    Ok(WebappConfig::from_value(&value, &catalog)?)
+    Ok(WebappConfig::from_value(&value, catalog)?)
 }

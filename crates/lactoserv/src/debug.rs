@@ -7,7 +7,7 @@ use std::time::Duration;
 use lactoserv_core::log::{LogValue, Logger};
 use tokio::sync::mpsc;
 
-use crate::host::Request;
+use crate::process::Request;
 
 /// Starts the countdown of `seconds` (0 or less than nothing starts no
 /// timer), asking `requests` for a stop when it runs out.
@@ -74,7 +74,7 @@ mod tests {
         let (requests, mut received) = tokio::sync::mpsc::unbounded_channel();
         super::start_timer(&lactoserv_core::log::Logger::disabled(), 3.0, requests);
         let start = tokio::time::Instant::now();
-        assert_eq!(received.recv().await, Some(crate::host::Request::Stop));
+        assert_eq!(received.recv().await, Some(crate::process::Request::Stop));
         assert_eq!(start.elapsed(), std::time::Duration::from_secs(3));
     }
 }

@@ -13,7 +13,7 @@ use lactoserv_core::log::{LogValue, Logger};
 use lactoserv_core::service::Shutdown;
 use tokio::sync::mpsc;
 
-use crate::host::Request;
+use crate::process::Request;
 
 /// How long after the first fatal error the clean exit begins, so the log
 /// has a chance to flush.

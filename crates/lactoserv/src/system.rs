@@ -9,14 +9,15 @@ use std::time::Duration;
 use anyhow::Context as _;
 use http::HeaderValue;
 use lactoserv_config::ConfigLocation;
+use lactoserv_core::catalog::Catalog;
 use lactoserv_core::log::{LogValue, Logger};
-use lactoserv_core::server::{Fate, Server, ServerOptions, Stash};
+use lactoserv_core::server::{Fate, Http1Engine, Server, ServerOptions, Stash};
 use lactoserv_core::service::Shutdown;
 use lactoserv_core::webapp::WebappConfig;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::host::{Host, Request};
+use crate::process::{Process, Request};
 use crate::{COMMIT, PRODUCT_NAME, VERSION, check, debug, fatal};
 
 /// How long requests in flight get to finish at a stop: the reference's
@@ -40,6 +41,8 @@ pub(crate) struct RunOptions {
     pub(crate) max_run_time: Option<f64>,
     /// `--early-errors`.
     pub(crate) early_errors: bool,
+    /// Who serves HTTP1 (`LACTOSERV_HTTP1`).
+    pub(crate) http1: Http1Engine,
 }
 
 /// Bytes the allocator has handed out and not taken back (jemalloc's
@@ -53,10 +56,12 @@ fn heap_allocated() -> Option<u64> {
 
 /// The system: what stays the same across reloads.
 struct System {
-    host: Host,
+    process: Process,
     /// `main.system`.
     logger: Logger,
     options: RunOptions,
+    /// The component types configurations may name.
+    catalog: Catalog,
     server_header: HeaderValue,
     shutdown: Shutdown,
     /// Old servers still finishing their requests after a reload.
@@ -64,17 +69,17 @@ struct System {
 }
 
 /// Runs the system until it is told to stop; the exit status.
-pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
+pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog) -> i32 {
     let (requests, mut requested) = mpsc::unbounded_channel();
     let shutdown = Shutdown::new(watch::channel(None).0);
     fatal::notify(requests.clone(), shutdown.clone());
-    if let Err(err) = host.watch_signals(requests.clone()) {
+    if let Err(err) = process.watch_signals(requests.clone()) {
         let err = anyhow::Error::new(err).context("cannot handle signals");
-        return failed_start(&host, &err).await;
+        return failed_start(&process, &err).await;
     }
     if let Some(seconds) = options.max_run_time {
         debug::start_timer(
-            &host.stream.logger("main").child("debug"),
+            &process.stream.logger("main").child("debug"),
             seconds,
             requests,
         );
@@ -82,25 +87,31 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
     if options.early_errors {
         fatal::schedule_early_errors();
     }
-    let logger = host.stream.logger("main").child("system");
+    let logger = process.stream.logger("main").child("system");
     let server_header = HeaderValue::from_str(&format!("{PRODUCT_NAME}-{VERSION} {COMMIT}"))
         .expect("the product name and version are header-safe");
     let mut system = System {
-        host,
+        process,
         logger,
         options,
+        catalog,
         server_header,
         shutdown,
         draining: Vec::new(),
     };
     let log = system.logger.clone();
     log.event("initializing", Vec::new());
+    if system.options.http1 == Http1Engine::Hyper {
+        // Not an event of the reference's: the operator asked for a
+        // different road, and the log says it was taken.
+        log.event("http1Engine", vec!["hyper".into()]);
+    }
     log.event("starting", Vec::new());
     let config = match system.load().await {
         Ok(config) => config,
         Err(err) => {
             log.event("errorDuringLoad", vec![error_value(&err)]);
-            return failed_start(&system.host, &err).await;
+            return failed_start(&system.process, &err).await;
         }
     };
     let keep_running = log.child("keepRunning");
@@ -120,7 +131,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
         Err(err) => {
             log.event("errorDuringStart", vec![error_value(&err)]);
             uptime.abort();
-            return failed_start(&system.host, &err).await;
+            return failed_start(&system.process, &err).await;
         }
     };
     let mut config = config;
@@ -137,12 +148,12 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
                         // Neither configuration could start again: exit as
                         // after a failed start.
                         system.shutdown.request(1);
-                        system.host.exiting.store(true, std::sync::atomic::Ordering::Relaxed);
+                        system.process.exiting.store(true, std::sync::atomic::Ordering::Relaxed);
                         uptime.abort();
                         for old in system.draining.drain(..) {
                             let _ = old.await;
                         }
-                        exit_events(&system.host, 1);
+                        exit_events(&system.process, 1);
                         tokio::time::sleep(EXIT_DELAY).await;
                         return 1;
                     }
@@ -154,7 +165,7 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
                     system.shutdown.request(1);
                     break;
                 }
-                Some(Request::HeapDump) => crate::heap::dump(&system.host.logger),
+                Some(Request::HeapDump) => crate::heap::dump(&system.process.logger),
                 Some(Request::Stop) | None => break,
             },
             _ = asked.wait_for(Option::is_some) => break,
@@ -164,14 +175,14 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
     // The clean-exit procedure (LIFE-10).
     crate::systemd::stopping();
     system
-        .host
+        .process
         .exiting
         .store(true, std::sync::atomic::Ordering::Relaxed);
     let mut status = system.shutdown.status().unwrap_or(0);
     if status == 0 && fatal::any() {
         status = 1;
     }
-    let host = system.host.logger.clone();
+    let host = system.process.logger.clone();
     if status != 0 {
         host.child("shutdown").event("exiting", vec![status.into()]);
     }
@@ -210,17 +221,17 @@ pub(crate) async fn run(host: Host, options: RunOptions) -> i32 {
 
 /// A start that failed (LIFE-4): the error is fatal; the process exits
 /// cleanly with status 1 once the log has had a moment.
-async fn failed_start(host: &Host, err: &anyhow::Error) -> i32 {
+async fn failed_start(process: &Process, err: &anyhow::Error) -> i32 {
     fatal::record_error(fatal::Kind::UncaughtException, err.as_ref());
     tokio::time::sleep(fatal::GRACE).await;
-    exit_events(host, 1);
+    exit_events(process, 1);
     tokio::time::sleep(EXIT_DELAY).await;
     1
 }
 
 /// The events of an exit before the system ever ran (LIFE-4).
-fn exit_events(host: &Host, status: i32) {
-    let host = &host.logger;
+fn exit_events(process: &Process, status: i32) {
+    let host = &process.logger;
     host.child("shutdown").event("exiting", vec![status.into()]);
     let callbacks = host.child("callback").child("shutdown");
     callbacks.event("running", Vec::new());
@@ -236,7 +247,8 @@ impl System {
         let url = self.options.location.url().to_string();
         log.event("importing", vec![url.clone().into()]);
         let location = self.options.location.clone();
-        let loaded = tokio::task::spawn_blocking(move || check::load_at(&location))
+        let catalog = self.catalog.clone();
+        let loaded = tokio::task::spawn_blocking(move || check::load_at(&location, &catalog))
             .await
             .context("the configuration loader stopped")?;
         let config = match loaded {
@@ -261,13 +273,14 @@ impl System {
         ServerOptions {
             server_header: self.server_header.clone(),
             logger: if written_out {
-                self.host.stream.logger("webapp")
+                self.process.stream.logger("webapp")
             } else {
                 Logger::disabled()
             },
-            log_stream: Some(self.host.stream.clone()),
+            log_stream: Some(self.process.stream.clone()),
             heap: Some(Arc::new(heap_allocated)),
             shutdown: self.shutdown.clone(),
+            http1: self.options.http1,
         }
     }
 
@@ -280,8 +293,8 @@ impl System {
         stash: &mut Stash,
     ) -> anyhow::Result<Server> {
         let options = self.server_options(config);
-        let prepared = Server::prepare(config, &options, held)?;
-        Ok(prepared.launch(stash).await?)
+        let staged = Server::stage(config, &options, held)?;
+        Ok(staged.launch(stash).await?)
     }
 
     /// Reloads the configuration (LIFE-16, LIFE-18a–c): the new one is
@@ -296,7 +309,7 @@ impl System {
         old_config: WebappConfig,
     ) -> Result<(Server, WebappConfig), ()> {
         let log = self.logger.clone();
-        let callbacks = self.host.logger.child("callback").child("reload");
+        let callbacks = self.process.logger.child("callback").child("reload");
         callbacks.event("running", Vec::new());
         log.event("reload", vec!["requested".into()]);
         callbacks.event("done", Vec::new());
@@ -326,8 +339,8 @@ impl System {
             }
         };
         let held = old.interfaces();
-        let prepared = match Server::prepare(&config, &self.server_options(&config), &held) {
-            Ok(prepared) => prepared,
+        let staged = match Server::stage(&config, &self.server_options(&config), &held) {
+            Ok(staged) => staged,
             Err(err) => {
                 refused(&err.into(), "errorDuringStart");
                 return Ok((old, old_config));
@@ -339,7 +352,7 @@ impl System {
         self.draining
             .push(tokio::spawn(draining.finish(STOP_GRACE)));
         log.event("stopped", vec!["forReload".into()]);
-        match prepared.launch(&mut stash).await {
+        match staged.launch(&mut stash).await {
             Ok(server) => {
                 log.event("reloaded", Vec::new());
                 Ok((server, config))

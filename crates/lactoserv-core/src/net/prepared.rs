@@ -1,21 +1,18 @@
-//! Responses prepared once and sent many times (a `SimpleResponse`; later
-//! cached files). The header map the server sends for one, the
-//! application's headers plus the server's own, is made once for each way
-//! of answering (protocol and connection handling, cacheable or not) and
-//! copied from then on, instead of being put together header by header
-//! (each a hash-table insert) on every request.
+//! Responses prepared once and sent many times (a `SimpleResponse`, a
+//! cached file). The server's writers keep with each what they derive from
+//! it once (the complete header map they send, the header lines of an
+//! HTTP/1.1 head) and copy that from then on, instead of putting headers
+//! together one by one (each a hash-table insert) on every request.
 
+use std::any::Any;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue};
-
 use super::Response;
 
-/// How many ways of answering are told apart: see
-/// [`Prepared::completed`].
-pub(crate) const WAYS: usize = 6;
+/// How many kinds of derived data a prepared response can hold: one per
+/// writer that keeps some.
+const DERIVED: usize = 2;
 
 /// A response prepared once; [`Prepared::response`] makes each answer.
 #[derive(Clone)]
@@ -23,28 +20,8 @@ pub struct Prepared(Arc<Inner>);
 
 struct Inner {
     response: Response,
-    /// Completed header maps, by way of answering, each with the `Server`
-    /// value it was made with.
-    completed: [OnceLock<(HeaderValue, Completed)>; WAYS],
-}
-
-/// The headers the server sends for one way of answering a prepared
-/// response.
-pub(crate) struct Completed {
-    /// As a header map.
-    pub(crate) headers: HeaderMap,
-    /// As the header lines of an HTTP/1.1 head, when they can be written
-    /// beforehand.
-    pub(crate) http1: Option<HeaderLines>,
-}
-
-/// Header fields written beforehand as the lines of an HTTP/1.1 head.
-#[derive(Clone)]
-pub(crate) struct HeaderLines {
-    /// The lines, each ending in CRLF.
-    pub(crate) text: Bytes,
-    /// A `connection` line says `close`.
-    pub(crate) closes: bool,
+    /// What writers derived from the response, one value of each type.
+    derived: [OnceLock<Box<dyn Any + Send + Sync>>; DERIVED],
 }
 
 impl Prepared {
@@ -52,7 +29,7 @@ impl Prepared {
     pub fn new(response: Response) -> Self {
         Self(Arc::new(Inner {
             response,
-            completed: Default::default(),
+            derived: Default::default(),
         }))
     }
 
@@ -71,19 +48,14 @@ impl Prepared {
         &self.0.response
     }
 
-    /// The headers for answering the `way`th way (below [`WAYS`]), made
-    /// by `complete` from the prepared response the first time; `None`
-    /// for a `Server` value other than the first one's (the caller makes
-    /// its own).
-    pub(crate) fn completed(
-        &self,
-        way: usize,
-        server: &HeaderValue,
-        complete: impl FnOnce(Response) -> Completed,
-    ) -> Option<&Completed> {
-        let slot = &self.0.completed[way];
-        let made = slot.get_or_init(|| (server.clone(), complete(self.0.response.clone())));
-        (made.0 == server).then_some(&made.1)
+    /// The value of type `T` kept with this response (made empty the first
+    /// time it is asked for), for the server's writers to fill in. `None`
+    /// if every slot holds another type.
+    pub(crate) fn derived<T: Any + Send + Sync + Default>(&self) -> Option<&T> {
+        self.0.derived.iter().find_map(|slot| {
+            slot.get_or_init(|| Box::new(T::default()))
+                .downcast_ref::<T>()
+        })
     }
 }
 
@@ -98,5 +70,29 @@ impl Eq for Prepared {}
 impl fmt::Debug for Prepared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Prepared").field(&self.0.response).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::StatusCode;
+
+    use super::*;
+    use crate::net::Body;
+
+    #[test]
+    fn each_kind_of_derived_data_has_its_own_slot() {
+        let prepared = Prepared::new(Response::new(StatusCode::OK, Body::Empty));
+        let first = prepared.derived::<OnceLock<u32>>().unwrap();
+        first.set(7).unwrap();
+        let second = prepared.derived::<OnceLock<String>>().unwrap();
+        second.set("x".into()).unwrap();
+        assert_eq!(prepared.derived::<OnceLock<u32>>().unwrap().get(), Some(&7));
+        let copy = prepared.clone();
+        assert_eq!(
+            copy.derived::<OnceLock<String>>().unwrap().get().unwrap(),
+            "x"
+        );
+        assert!(copy.derived::<OnceLock<u8>>().is_none(), "two slots");
     }
 }

@@ -2,12 +2,14 @@
 //! that make up nearly all of a site's traffic, hyper for everything else.
 //!
 //! A `GET` or `HEAD` over HTTP/1.1 with no body and an origin-form target
-//! is read, answered and written here, with `httparse` (hyper's own
-//! parser) and the encoder of `head`, which writes what hyper
-//! writes. Any other request (a body, another method, HTTP/1.0, an
-//! `Expect` or `Upgrade`, a head hyper answers with an error, a head too
-//! large) hands the connection, with the bytes already read, to hyper,
-//! which serves it from then on.
+//! is read here (`parse`, with `httparse`, hyper's own parser), goes
+//! through the request pipeline like any other request, and its answer is
+//! written here (`write` and `encode` for the head, `send` for the body),
+//! byte for byte as hyper writes it. Any other request (a body, another
+//! method, HTTP/1.0, an `Expect` or `Upgrade`, a head hyper answers with an
+//! error, a head too large) hands the connection, with the bytes already
+//! read, to hyper (`hand_over`), which serves it from then on. An endpoint
+//! can also leave every request to hyper (`Http1Engine::Hyper`).
 //!
 //! Why not hyper for all of it: serving small responses with no more CPU
 //! than nginx is a goal of this server, and with hyper's general machinery
@@ -19,72 +21,64 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::BytesMut;
-use http::{HeaderMap, Method, StatusCode};
+use http::HeaderMap;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::answer::response_body;
-use super::body::ResponseBody;
-use super::connection::Connection;
-use super::handler::{Taken, begin_bodiless};
-use super::host_cache::HostCache;
-use super::limits;
-use super::winding::{BoxError, Winding};
-use crate::net::prepared::HeaderLines;
+use super::conn::Connection;
+use super::conn::drive::{BoxError, Driven};
+use super::conn::limits;
+use super::conn::stop::Phase;
+use super::request::host::HostCache;
+use super::request::{Intake, started, take};
 
+mod encode;
 mod hand_over;
-mod head;
 mod parse;
 mod send;
 #[cfg(test)]
 mod tests;
+mod write;
 
 use hand_over::hand_over;
-pub(crate) use head::header_lines;
-use head::{encode_head, encode_prepared};
 use parse::{Parsed, parse};
 use send::write_body;
 
 /// Room made in the read buffer before each read.
 const READ_ROOM: usize = 8 * 1024;
 
-/// One HTTP1 connection, as [`super::drain::drive`] runs it.
+/// One HTTP1 connection, as [`drive`](super::conn::drive::drive) runs it.
 pub(crate) struct Http1 {
     serving: Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>,
-    /// Set to end the connection once it is between requests.
-    stop: Arc<AtomicBool>,
 }
 
 impl Http1 {
-    /// Serves `io` for `state`'s endpoint.
-    pub(crate) fn new<S>(io: S, state: Arc<Connection>) -> Self
+    /// Serves `io` for `connection`'s endpoint.
+    pub(crate) fn new<S>(io: S, connection: Arc<Connection>) -> Self
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let stop = Arc::new(AtomicBool::new(false));
         Self {
-            serving: Box::pin(serve(io, state, stop.clone())),
-            stop,
+            serving: Box::pin(serve(io, connection)),
         }
     }
 }
 
-impl Winding for Http1 {
+impl Driven for Http1 {
     fn poll_serve(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         self.serving.as_mut().poll(cx)
     }
 
-    fn graceful_shutdown(self: Pin<&mut Self>) {
-        // The loop looks at the flag when it is next polled, which the
+    fn begin_shutdown(self: Pin<&mut Self>) {
+        // Nothing to tell: the loop (and hyper, after a hand-over) reads
+        // the endpoint's stop signal whenever it is polled, which the
         // driver does at once.
-        self.stop.store(true, Ordering::Relaxed);
     }
 }
 
-async fn serve<S>(mut io: S, state: Arc<Connection>, stop: Arc<AtomicBool>) -> Result<(), BoxError>
+async fn serve<S>(mut io: S, state: Arc<Connection>) -> Result<(), BoxError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -101,8 +95,8 @@ where
                 match parse(&mut buf, &mut hosts, port, &mut spare) {
                     Parsed::Request(head) => break head,
                     Parsed::Partial if buf.len() < limits::HEAD_SIZE => {}
-                    Parsed::Partial => return hand_over(io, None, buf, &state, &stop).await,
-                    Parsed::Other(taken) => return hand_over(io, taken, buf, &state, &stop).await,
+                    Parsed::Partial => return hand_over(io, None, buf, &state).await,
+                    Parsed::Other(taken) => return hand_over(io, taken, buf, &state).await,
                 }
             }
             if buf.capacity() - buf.len() < READ_ROOM / 2 {
@@ -113,7 +107,7 @@ where
             tokio::pin!(read);
             let read = std::future::poll_fn(|cx| {
                 // A stopping server closes connections between requests.
-                if idle && stop.load(Ordering::Relaxed) {
+                if idle && state.endpoint.stop.phase() >= Phase::Closing {
                     return Poll::Ready(None);
                 }
                 read.as_mut().poll(cx).map(Some)
@@ -125,81 +119,29 @@ where
                 // The client closed its side between requests.
                 Some(_) if buf.is_empty() => return Ok(()),
                 // In the middle of a head: hyper says how that ends.
-                Some(_) => return hand_over(io, None, buf, &state, &stop).await,
+                Some(_) => return hand_over(io, None, buf, &state).await,
             }
         };
-        let is_head = head.request.method() == Method::HEAD;
         let (parts, ()) = head.request.into_parts();
-        let outgoing = {
+        let outcome = {
             let _in_flight = state.activity.request();
-            match begin_bodiless(&state, head.host, parts, Some(head.close)) {
-                Taken::Job(mut job) => {
-                    let response = job.respond(&state).await;
-                    let outgoing = match job.prepared_lines(&state, &response) {
-                        // A request that asks to close gets the lines for
-                        // closing (`Job::take` was told).
-                        Some(lines) => {
-                            let status = response.status;
-                            let body = response_body(response.body);
-                            let body = job.prepared_body(&state, status, body);
-                            Outgoing::Prepared(status, lines, body)
-                        }
-                        _ => Outgoing::Response(job.finish(&state, response)),
-                    };
+            let started = started(&state);
+            match take(&state, head.host, parts, Ok(()), started, Some(head.close)) {
+                Intake::Job(mut job) => {
+                    let outcome = job.run(&state).await;
                     spare = job.into_headers();
                     spare.clear();
-                    outgoing
+                    outcome
                 }
-                Taken::Answered(out) => Outgoing::Response(out),
+                Intake::Done(outcome) => outcome,
             }
         };
-        let (plan, body) = match outgoing {
-            Outgoing::Prepared(status, lines, body) => {
-                let length = length_of(&body);
-                let plan = encode_prepared(&mut out, status, &lines, length, is_head, head.close);
-                (plan, body)
-            }
-            Outgoing::Response(response) => {
-                let (parts, body) = response.into_parts();
-                let length = length_of(&body);
-                let plan = encode_head(
-                    &mut out,
-                    parts.status,
-                    &parts.headers,
-                    length,
-                    is_head,
-                    head.close,
-                )?;
-                (plan, body)
-            }
-        };
+        let server = &state.endpoint.server_header;
+        let (plan, body) = write::head(&mut out, outcome, server, head.close)?;
         write_body(&mut io, &mut out, body, plan).await?;
         if plan.last {
             io.shutdown().await?;
             return Ok(());
         }
-    }
-}
-
-/// A response ready to write.
-enum Outgoing {
-    /// A prepared response: its status, header lines written beforehand
-    /// (and whether they close the connection), and body.
-    Prepared(StatusCode, HeaderLines, ResponseBody),
-    /// Any response.
-    Response(hyper::Response<ResponseBody>),
-}
-
-/// The length of `body`, `None` for no body (as hyper takes it).
-fn length_of(body: &ResponseBody) -> Option<u64> {
-    if hyper::body::Body::is_end_stream(body) {
-        None
-    } else {
-        // The server's bodies always know their length.
-        Some(
-            hyper::body::Body::size_hint(body)
-                .exact()
-                .unwrap_or_default(),
-        )
     }
 }

@@ -1,103 +1,55 @@
-//! The webapp tree's lifecycle events (spec 01 LOG-5, LIFE-3, LIFE-9): every
-//! manager and component logs `initializing()`, `initialized()`,
-//! `starting()`, `started()`, `stopping('<fate>')` and `stopped('<fate>')` on
-//! its own logger, in the reference's order.
+//! A server's life: staged, launched, retired, drained (Lactoserv
+//! `WebappRoot`'s start and stop, and its component managers').
+//!
+//! Starting has two steps so that a reload can be atomic:
+//! [`Server::stage`](super::Server::stage) (`stage`) does everything that
+//! can fail without disturbing a running server: building the
+//! applications (`applications`), loading certificates, binding new
+//! sockets; [`Staged::launch`] (`launch`) starts the services and the
+//! accept loops, taking over the listening sockets a predecessor
+//! [stashed](Stash) (`stash`). Stopping has two steps for the same reason
+//! (`retire`): [`Server::retire`](super::Server::retire) stops accepting at
+//! once, starts winding the connections down and hands the listening
+//! sockets over; [`Draining::finish`] lets the requests in flight finish
+//! and stops what is left. Each step logs the reference's lifecycle
+//! events (`events`).
 
-use crate::log::{LogValue, Logger};
-use crate::webapp::WebappConfig;
+mod applications;
+pub(crate) mod events;
+mod launch;
+mod retire;
+mod stage;
+mod stash;
 
-use super::component_logger;
+use std::sync::Arc;
 
-/// A component with its name and logger.
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use super::endpoint::EndpointContext;
+use crate::service::{Fate, ServiceRef};
+use events::{EndpointInfo, Running, Tree};
+
+pub use stage::Staged;
+pub use stash::Stash;
+
+/// An endpoint that is accepting connections.
 #[derive(Debug)]
-pub(crate) struct Running<T> {
-    /// The configured name.
-    pub(crate) name: String,
-    /// `webapp.<kind>.<name>`, or disabled.
-    pub(crate) logger: Logger,
-    /// The component.
-    pub(crate) item: T,
+pub(crate) struct Listening {
+    pub(crate) info: EndpointInfo,
+    pub(crate) local: std::net::SocketAddr,
+    /// The accept loop, which gives its socket back when it ends.
+    pub(crate) task: JoinHandle<TcpListener>,
+    /// What its connections share, among which the stop signal.
+    pub(crate) context: Arc<EndpointContext>,
 }
 
-/// The loggers of the parts of the tree that only log their lifecycle here:
-/// the root, the managers, the applications and the hosts.
+/// A server that no longer accepts connections, whose connections may
+/// still be in progress.
 #[derive(Debug)]
-pub(crate) struct Tree {
-    /// `webapp`.
-    pub(crate) webapp: Logger,
-    /// `webapp.service`.
-    pub(crate) services: Logger,
-    /// `webapp.application`.
-    pub(crate) applications: Logger,
-    /// `webapp.host`.
-    pub(crate) hosts: Logger,
-    /// `webapp.endpoint`.
-    pub(crate) endpoints: Logger,
-    /// Each application's logger, in config order.
-    pub(crate) application_loggers: Vec<Logger>,
-    /// Each host's logger, in config order.
-    pub(crate) host_loggers: Vec<Logger>,
-}
-
-impl Tree {
-    /// The loggers for `config`, each subject to the `logging` section.
-    pub(crate) fn new(config: &WebappConfig, webapp: &Logger) -> Self {
-        let manager = |kind: &str| {
-            if config.logging.is_enabled(&[kind]) {
-                webapp.child(kind)
-            } else {
-                Logger::disabled()
-            }
-        };
-        let root = if config.logging.is_enabled(&[]) {
-            webapp.clone()
-        } else {
-            Logger::disabled()
-        };
-        Self {
-            webapp: root,
-            services: manager("service"),
-            applications: manager("application"),
-            hosts: manager("host"),
-            endpoints: manager("endpoint"),
-            application_loggers: config
-                .applications
-                .iter()
-                .map(|entry| component_logger(config, webapp, "application", &entry.name))
-                .collect(),
-            host_loggers: config
-                .hosts
-                .iter()
-                .map(|entry| component_logger(config, webapp, "host", &entry.name))
-                .collect(),
-        }
-    }
-
-    /// The managers, in the order the reference initializes them.
-    pub(crate) fn managers(&self) -> [&Logger; 4] {
-        [
-            &self.services,
-            &self.applications,
-            &self.hosts,
-            &self.endpoints,
-        ]
-    }
-}
-
-/// Logs an event with no arguments.
-pub(crate) fn mark(logger: &Logger, kind: &str) {
-    logger.event(kind, Vec::new());
-}
-
-/// Logs `kind('<fate>')`.
-pub(crate) fn mark_fate(logger: &Logger, kind: &str, fate: &str) {
-    logger.event_with(kind, || vec![LogValue::from(fate)]);
-}
-
-/// Logs `initializing()`, whatever `body` logs, then `initialized()`.
-pub(crate) fn initialize<R>(logger: &Logger, body: impl FnOnce() -> R) -> R {
-    mark(logger, "initializing");
-    let result = body();
-    mark(logger, "initialized");
-    result
+pub struct Draining {
+    fate: Fate,
+    endpoints: Vec<(EndpointInfo, Arc<EndpointContext>)>,
+    services: Vec<Running<ServiceRef>>,
+    tree: Tree,
 }

@@ -2,16 +2,15 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
-use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::server::connection::{Connection, connection_service};
-use crate::server::limits;
-use crate::server::winding::BoxError;
+use crate::server::conn::Connection;
+use crate::server::conn::drive::{BoxError, Driven};
+use crate::server::conn::stop::Phase;
+use crate::server::via_hyper;
 
 /// Serves the rest of the connection with hyper, which reads `taken` and
 /// then `buf` before the socket.
@@ -19,8 +18,7 @@ pub(super) async fn hand_over<S>(
     io: S,
     taken: Option<Bytes>,
     buf: BytesMut,
-    state: &Arc<Connection>,
-    stop: &AtomicBool,
+    connection: &Arc<Connection>,
 ) -> Result<(), BoxError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -34,19 +32,19 @@ where
             all.freeze()
         }
     };
-    let io = TokioIo::new(Rewind { read, io });
-    let connection = limits::http1().serve_connection(io, connection_service(state.clone()));
-    tokio::pin!(connection);
+    let http1 = via_hyper::http1(Rewind { read, io }, connection.clone());
+    tokio::pin!(http1);
+    let stop = &connection.endpoint.stop;
     let mut shut = false;
     std::future::poll_fn(|cx| {
-        if !shut && stop.load(Ordering::Relaxed) {
+        // A stopping server closes connections between requests.
+        if !shut && stop.phase() >= Phase::Closing {
             shut = true;
-            connection.as_mut().graceful_shutdown();
+            http1.as_mut().begin_shutdown();
         }
-        connection.as_mut().poll(cx)
+        http1.as_mut().poll_serve(cx)
     })
     .await
-    .map_err(|err| Box::new(err) as BoxError)
 }
 
 /// A stream whose first bytes were already read.

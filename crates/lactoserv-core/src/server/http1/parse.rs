@@ -9,8 +9,8 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, Version};
 use smallvec::SmallVec;
 
 use crate::net::HostInfo;
-use crate::server::host_cache::HostCache;
-use crate::server::limits;
+use crate::server::conn::limits;
+use crate::server::request::host::HostCache;
 
 /// The most header fields in a request (hyper's limit: more is answered
 /// 431 by hyper).
@@ -147,10 +147,10 @@ fn header_value(bytes: Bytes) -> HeaderValue {
 }
 
 /// Whether a `Connection` value has the `close` token (a value that is
-/// not visible ASCII has none, as in `Head::wants_close`).
+/// not visible ASCII has none, as in `intake::wants_close`).
 fn has_close(value: &[u8]) -> bool {
     value
         .iter()
         .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
-        && super::head::has_token(value, b"close")
+        && super::encode::has_token(value, b"close")
 }

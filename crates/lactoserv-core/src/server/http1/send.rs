@@ -7,9 +7,9 @@ use bytes::Bytes;
 use hyper::body::Body as _;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use super::head::{Framing, Plan};
-use crate::server::body::ResponseBody;
-use crate::server::winding::BoxError;
+use super::encode::{Framing, Plan};
+use crate::server::conn::drive::BoxError;
+use crate::server::response::body::ResponseBody;
 
 /// Bodies up to this size are copied behind the head, to go out in one
 /// write; larger ones are written from where they are.

@@ -9,10 +9,10 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::head::{encode_head, encode_prepared, header_lines};
+use super::encode::{encode_head, encode_prepared, header_lines};
 use super::send::{COPIED_BODY, write_body};
-use crate::server::body::ResponseBody;
-use crate::server::limits;
+use crate::server::conn::limits;
+use crate::server::response::body::ResponseBody;
 
 /// A response to write: status, headers, body.
 #[derive(Clone)]

@@ -1,50 +1,50 @@
-//! Preparing and launching a server (spec 01 LIFE-3 steps 5–6, LIFE-18a):
-//! everything that can fail is done before anything starts, and the
-//! webapp's initialization and start are logged in the reference's order.
+//! Staging a server (spec 01 LIFE-3 step 5, LIFE-18a): everything that can
+//! fail without disturbing a running server is done before anything
+//! starts (applications built, certificates loaded, new sockets bound,
+//! services built), and the webapp's initialization is logged in the
+//! reference's order.
 
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
-use super::connection::Speaker;
-use super::drain::Drain;
-use super::handler::EndpointContext;
-use super::lifecycle::{Running, Tree, initialize, mark};
-use super::stop::{EndpointInfo, Fate, RunningEndpoint, Stash};
-use super::{Server, ServerOptions, StartError, accept, build, component_logger, listen};
+use super::applications;
+use super::events::{EndpointInfo, Running, Tree, initialize, mark};
 use crate::component::Role;
 use crate::endpoint::Protocol;
 use crate::endpoint::interface::Interface;
 use crate::host::tls::TlsHosts;
 use crate::log::LogValue;
+use crate::server::conn::stop::StopSignal;
+use crate::server::endpoint::{EndpointContext, listen};
+use crate::server::{Server, ServerOptions, StartError, component_logger};
 use crate::service::{ServiceContext, ServiceRef, ServiceRegistry};
 use crate::webapp::WebappConfig;
 
 /// A server ready to launch: applications built, certificates loaded, new
 /// sockets bound, services built but not started.
-pub struct Prepared {
-    tree: Tree,
-    services: Vec<Running<ServiceRef>>,
-    registry: ServiceRegistry,
-    endpoints: Vec<Pending>,
+pub struct Staged {
+    pub(super) tree: Tree,
+    pub(super) services: Vec<Running<ServiceRef>>,
+    pub(super) registry: ServiceRegistry,
+    pub(super) endpoints: Vec<Pending>,
     /// `knownHosts`' argument: each hostname and its host's hostnames.
-    known_hosts: LogValue,
+    pub(super) known_hosts: LogValue,
 }
 
 /// An endpoint ready to accept.
-struct Pending {
-    index: usize,
-    info: EndpointInfo,
+pub(super) struct Pending {
+    pub(super) index: usize,
+    pub(super) info: EndpointInfo,
     /// Its own socket, or `None` to take over a predecessor's.
-    listener: Option<std::net::TcpListener>,
-    speaker: Speaker,
+    pub(super) listener: Option<std::net::TcpListener>,
+    pub(super) context: Arc<EndpointContext>,
 }
 
-impl std::fmt::Debug for Prepared {
+impl std::fmt::Debug for Staged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Prepared")
+        f.debug_struct("Staged")
             .field("endpoints", &self.endpoints.len())
             .finish_non_exhaustive()
     }
@@ -55,17 +55,17 @@ impl Server {
     /// socket, except those whose interface is in `held` (a running
     /// predecessor's, to be taken over at launch). Logs the webapp's
     /// initialization. Nothing is started.
-    pub fn prepare(
+    pub fn stage(
         config: &WebappConfig,
         options: &ServerOptions,
         held: &[Interface],
-    ) -> Result<Prepared, StartError> {
+    ) -> Result<Staged, StartError> {
         let tree = Tree::new(config, &options.logger);
         mark(&tree.webapp, "initializing");
         for manager in tree.managers() {
             initialize(manager, || ());
         }
-        let apps = build::applications(config, &options.logger)?;
+        let apps = applications::build(config, &options.logger)?;
         for (entry, logger) in config.applications.iter().zip(&tree.application_loggers) {
             initialize(logger, || {
                 for (kind, args) in entry.config.init_events() {
@@ -74,7 +74,10 @@ impl Server {
             });
         }
         let tls_hosts = TlsHosts::new(config.hosts.iter().map(|h| &h.config))
-            .map_err(|err| StartError::Tls(err.to_string()))?
+            .map_err(|source| StartError::Tls {
+                endpoint: None,
+                source,
+            })?
             .with_logger(tree.hosts.clone());
         for logger in &tree.host_loggers {
             initialize(logger, || ());
@@ -98,7 +101,7 @@ impl Server {
                 .map_err(|err| StartError::Service {
                     index,
                     name: entry.name.clone(),
-                    message: err.to_string(),
+                    source: Box::new(err),
                 })?;
             if let Some(service) = built {
                 services.push(Running {
@@ -131,8 +134,9 @@ impl Server {
             let tls = alpn
                 .map(|alpn| tls_hosts.server_config(&endpoint.hostnames, alpn))
                 .transpose()
-                .map_err(|err| {
-                    StartError::Tls(format!("endpoints[{index}] (`{}`): {err}", entry.name))
+                .map_err(|source| StartError::Tls {
+                    endpoint: Some((index, entry.name.clone())),
+                    source,
                 })?
                 .map(TlsAcceptor::from);
             let listener =
@@ -155,12 +159,16 @@ impl Server {
                 .ok_or_else(|| StartError::Application {
                     index,
                     name: endpoint.application.to_string(),
-                    message: "no such application".into(),
+                    source: "no such application".into(),
                 })?;
-            let role = |role: Role| super::role_service(&endpoint.services, &services, role);
+            let role =
+                |role: Role| crate::server::role_service(&endpoint.services, &services, role);
             let context = Arc::new(EndpointContext {
                 name: entry.name.clone(),
                 logger: logger.clone(),
+                protocol: endpoint.protocol,
+                tls,
+                http1: options.http1,
                 application,
                 server_header: options.server_header.clone(),
                 dispatch_logging: entry.dispatch_logging,
@@ -173,7 +181,7 @@ impl Server {
                 max_body: endpoint
                     .max_request_body_size
                     .map(|size| size.value() as u64),
-                drain: Drain::new(),
+                stop: StopSignal::new(),
                 slots: Arc::new(Semaphore::new(endpoint.connection_limit() as usize)),
                 max_connections: endpoint.connection_limit() as usize,
             });
@@ -181,18 +189,14 @@ impl Server {
                 index,
                 info: EndpointInfo::new(logger, endpoint.protocol, endpoint.interface.clone()),
                 listener,
-                speaker: Speaker {
-                    protocol: endpoint.protocol,
-                    tls,
-                    context,
-                },
+                context,
             });
         }
         for logger in &service_loggers {
             initialize(logger, || ());
         }
         mark(&tree.webapp, "initialized");
-        Ok(Prepared {
+        Ok(Staged {
             tree,
             services,
             registry,
@@ -200,137 +204,6 @@ impl Server {
             known_hosts: known_hosts(config),
         })
     }
-}
-
-impl Prepared {
-    /// Starts the hosts, services, applications and endpoints, in that
-    /// order; endpoints whose socket was not bound take theirs from `stash`.
-    /// If a service fails to start, those already started are stopped and
-    /// `stash` is left as it was.
-    pub async fn launch(self, stash: &mut Stash) -> Result<Server, StartError> {
-        let Self {
-            tree,
-            services,
-            registry,
-            endpoints,
-            known_hosts,
-        } = self;
-        mark(&tree.webapp, "starting");
-        mark(&tree.hosts, "starting");
-        tree.hosts.event("knownHosts", vec![known_hosts]);
-        for logger in &tree.host_loggers {
-            mark(logger, "starting");
-            mark(logger, "started");
-        }
-        mark(&tree.hosts, "started");
-
-        mark(&tree.services, "starting");
-        for (at, service) in services.iter().enumerate() {
-            mark(&service.logger, "starting");
-            if let Err(err) = service.item.start().await {
-                for started in services[..at].iter().rev() {
-                    started.item.stop(Fate::Shutdown).await;
-                }
-                return Err(StartError::Service {
-                    index: at,
-                    name: service.name.clone(),
-                    message: err.to_string(),
-                });
-            }
-            mark(&service.logger, "started");
-        }
-        let _ = registry.set(
-            services
-                .iter()
-                .map(|service| (service.name.clone(), service.item.clone()))
-                .collect(),
-        );
-        mark(&tree.services, "started");
-
-        mark(&tree.applications, "starting");
-        for logger in &tree.application_loggers {
-            mark(logger, "starting");
-            mark(logger, "started");
-        }
-        mark(&tree.applications, "started");
-
-        mark(&tree.endpoints, "starting");
-        let mut running = Vec::with_capacity(endpoints.len());
-        let mut local_addrs = Vec::with_capacity(endpoints.len());
-        for pending in endpoints {
-            let endpoint = launch_endpoint(pending, stash)?;
-            local_addrs.push(endpoint.local);
-            running.push(endpoint);
-        }
-        mark(&tree.endpoints, "started");
-        mark(&tree.webapp, "started");
-        Ok(Server {
-            endpoints: running,
-            services,
-            tree,
-            local_addrs,
-        })
-    }
-}
-
-/// Starts one endpoint's accept loop.
-fn launch_endpoint(pending: Pending, stash: &mut Stash) -> Result<RunningEndpoint, StartError> {
-    let Pending {
-        index,
-        mut info,
-        listener,
-        speaker,
-    } = pending;
-    let failed = |cause: std::io::Error| StartError::Listen {
-        index,
-        name: speaker.context.name.clone(),
-        interface: info.interface.to_string(),
-        cause,
-    };
-    mark(&info.logger, "starting");
-    let listener = match listener {
-        Some(listener) => listener,
-        None => {
-            let listener = stash.take(&info.interface).ok_or_else(|| {
-                failed(std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "the socket to take over is gone",
-                ))
-            })?;
-            mark(&info.logger, "unstashed");
-            listener
-        }
-    };
-    info.log("starting", false);
-    let listener = TcpListener::from_std(listener).map_err(failed)?;
-    let local = listener.local_addr().map_err(failed)?;
-    info.listening = Some(listening_address(local));
-    info.log("started", true);
-    mark(&info.logger, "started");
-    let (stop, stopped) = watch::channel(false);
-    let bucket = speaker.context.connection_bucket.clone();
-    let context = speaker.context.clone();
-    let task = tokio::spawn(accept::accept_loop(listener, speaker, stopped));
-    Ok(RunningEndpoint {
-        info,
-        local,
-        stop,
-        task,
-        context,
-        bucket,
-    })
-}
-
-/// `@InterfaceAddress` of the address a socket listens on; the any-address
-/// is written `*` as in the reference.
-fn listening_address(local: std::net::SocketAddr) -> LogValue {
-    let ip = local.ip();
-    let address = if ip.is_unspecified() {
-        "*".to_owned()
-    } else {
-        ip.to_string()
-    };
-    LogValue::interface_address(&address, Some(local.port()))
 }
 
 /// Each configured hostname, with the hostnames of the host it belongs to.

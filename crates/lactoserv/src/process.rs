@@ -1,6 +1,7 @@
-//! Process-level facilities (Lactoserv `host/export/Host.js`,
-//! `ShutdownHandler`, `SignalHandler`): the early `host` events, the signals
-//! and what each asks of the running system (spec 01 §4.1, §4.4–4.6, §4.8).
+//! The process (Lactoserv `host/export/Host.js`, `ShutdownHandler`,
+//! `SignalHandler`, which call it the host): its log stream, the early
+//! `host` events, the signals and what each asks of the running system
+//! (spec 01 §4.1, §4.4–4.6, §4.8).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,7 +28,7 @@ pub(crate) enum Request {
 
 /// The process: its log stream and `host` logger.
 #[derive(Debug, Clone)]
-pub(crate) struct Host {
+pub(crate) struct Process {
     /// The process-wide log stream every logger writes to.
     pub(crate) stream: Arc<LogStream>,
     /// `host`.
@@ -37,7 +38,7 @@ pub(crate) struct Host {
     pub(crate) exiting: Arc<AtomicBool>,
 }
 
-impl Host {
+impl Process {
     /// Logs the process's early events (`processInfo`, `productInfo`,
     /// `initialized`; LIFE-1) on a new log stream.
     pub(crate) fn start() -> Self {

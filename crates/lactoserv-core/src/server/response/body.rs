@@ -1,4 +1,4 @@
-//! The body hyper sends: bytes in memory, or pieces whose file ranges are
+//! A response body as the writers send it: bytes in memory, or pieces whose file ranges are
 //! read as the connection takes them, a chunk at a time on tokio's
 //! blocking threads (positioned reads of a shared open file), so no file I/O
 //! blocks a worker and no file is held whole in memory.
@@ -13,12 +13,13 @@ use bytes::{Bytes, BytesMut};
 use hyper::body::{Frame, SizeHint};
 use tokio::task::JoinHandle;
 
-use crate::net::Part;
+use crate::net::{Body, Part};
 
 /// How much of a file one read takes.
 const CHUNK: u64 = 64 * 1024;
 
-/// A response body in hyper's terms.
+/// A response body as it is sent (hyper's `Body`, which the server's own
+/// HTTP1 loop reads too).
 pub(crate) enum ResponseBody {
     /// Bytes in memory, sent as one frame (most responses: no queue to
     /// allocate).
@@ -63,7 +64,31 @@ impl Default for ResponseBody {
     }
 }
 
+impl From<Body> for ResponseBody {
+    fn from(body: Body) -> Self {
+        match body {
+            Body::Full(bytes) => Self::bytes(bytes),
+            Body::Parts(parts) => Self::parts(parts),
+            Body::Empty | Body::Status { .. } => Self::empty(),
+        }
+    }
+}
+
 impl ResponseBody {
+    /// The body's length, `None` for no body at all (as hyper takes it;
+    /// the server's bodies always know their length).
+    pub(crate) fn length(&self) -> Option<u64> {
+        if hyper::body::Body::is_end_stream(self) {
+            None
+        } else {
+            Some(
+                hyper::body::Body::size_hint(self)
+                    .exact()
+                    .unwrap_or_default(),
+            )
+        }
+    }
+
     /// No body.
     pub(crate) fn empty() -> Self {
         Self::Bytes(None)

@@ -13,7 +13,14 @@ use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH, DATE, TRAILER, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, StatusCode};
 
-use crate::net::prepared::HeaderLines;
+/// Header fields written beforehand as the lines of an HTTP/1.1 head.
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderLines {
+    /// The lines, each ending in CRLF.
+    pub(crate) text: Bytes,
+    /// A `connection` line says `close`.
+    pub(crate) closes: bool,
+}
 
 /// How a response's body goes on the wire, and whether the connection
 /// ends after it.
@@ -335,7 +342,7 @@ fn extend_date(dst: &mut Vec<u8>) {
     thread_local! {
         static DATE: RefCell<(u64, [u8; 29])> = const { RefCell::new((u64::MAX, [0; 29])) };
     }
-    let now = crate::server::clock::coarse_unix_seconds();
+    let now = crate::server::conn::coarse_unix_seconds();
     DATE.with_borrow_mut(|(second, text)| {
         if *second != now {
             let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now);

@@ -8,20 +8,15 @@
 //! been idle for the limit with no request in progress.
 //!
 //! The same record counts the bytes written to the socket and notices the
-//! client closing its side, for the connection's closing log events.
+//! client closing its side, for the connection's closing log events; the
+//! socket's reads and writes reach it through a `Tracked` stream.
 
-use std::io;
-use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
 
 use super::clock::coarse_millis;
-use super::throttle::Throttle;
 
 /// The time limits a connection lives under (spec 02 TO-5, TO-10, TO-11,
 /// TO-12).
@@ -74,9 +69,9 @@ pub(crate) struct Activity {
     /// Bytes written to the socket.
     written: AtomicU64,
     /// The client closed its side (a read saw the end of the stream).
-    remote_closed: AtomicBool,
+    pub(super) remote_closed: AtomicBool,
     /// The last bytes moved were read (not written).
-    read_last: AtomicBool,
+    pub(super) read_last: AtomicBool,
 }
 
 impl Activity {
@@ -103,7 +98,7 @@ impl Activity {
         }
     }
 
-    fn touch(&self) -> u64 {
+    pub(super) fn touch(&self) -> u64 {
         let millis = self.millis();
         self.last.store(millis, Ordering::Relaxed);
         millis
@@ -173,7 +168,7 @@ impl Activity {
         self.in_flight.load(Ordering::Relaxed) == 0 && self.read_last.load(Ordering::Relaxed)
     }
 
-    fn wrote(&self, bytes: usize) {
+    pub(super) fn wrote(&self, bytes: usize) {
         self.read_last.store(false, Ordering::Relaxed);
         self.written.fetch_add(bytes as u64, Ordering::Relaxed);
         let millis = self.touch();
@@ -202,102 +197,6 @@ impl Drop for InFlight<'_> {
     // which follows at once, is (for the idle and the header timeouts).
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// A stream that records its activity into the [`Activity`] of its
-/// owner (the connection's shared state), its writes limited by a data
-/// rate limiter's [`Throttle`] if it has one.
-pub(crate) struct Tracked<S, T> {
-    inner: S,
-    owner: Arc<T>,
-    throttle: Option<Throttle>,
-}
-
-impl<S, T: AsRef<Activity>> Tracked<S, T> {
-    /// Wraps `inner`, recording into `owner`'s activity, and limiting its
-    /// writes by `throttle`.
-    pub(crate) fn new(inner: S, owner: Arc<T>, throttle: Option<Throttle>) -> Self {
-        Self {
-            inner,
-            owner,
-            throttle,
-        }
-    }
-
-    fn activity(&self) -> &Activity {
-        AsRef::<Activity>::as_ref(&*self.owner)
-    }
-}
-
-impl<S: AsyncRead + Unpin, T: AsRef<Activity>> AsyncRead for Tracked<S, T> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        let room = buf.remaining() > 0;
-        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if buf.filled().len() > before {
-            self.activity().touch();
-            self.activity().read_last.store(true, Ordering::Relaxed);
-        } else if room && matches!(result, Poll::Ready(Ok(()))) {
-            self.activity().remote_closed.store(true, Ordering::Relaxed);
-        }
-        result
-    }
-}
-
-impl<S: AsyncWrite + Unpin, T: AsRef<Activity>> AsyncWrite for Tracked<S, T> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        data: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = &mut *self;
-        let allowed = match &mut this.throttle {
-            Some(throttle) => ready!(throttle.poll_allowance(cx, data.len()))?,
-            None => data.len(),
-        };
-        let result = Pin::new(&mut this.inner).poll_write(cx, &data[..allowed]);
-        if let Poll::Ready(Ok(n)) = result {
-            if let Some(throttle) = &mut this.throttle {
-                throttle.spent(n);
-            }
-            this.activity().wrote(n);
-        }
-        result
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        if self.throttle.is_some() {
-            // Not vectored when limited (see `is_write_vectored`); callers
-            // that ask anyway get their first slice written.
-            let first = bufs.iter().find(|buf| !buf.is_empty());
-            return self.poll_write(cx, first.map_or(&[][..], |buf| &**buf));
-        }
-        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        if let Poll::Ready(Ok(n)) = result {
-            self.activity().wrote(n);
-        }
-        result
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.throttle.is_none() && self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 

@@ -1,9 +1,10 @@
-//! What the server takes in before an application sees a request (spec 02
+//! What the server checks before an application sees a request (spec 02
 //! §3.2, §3.4, §3.6): the method, the body (counted against the endpoint's
 //! limit as it streams in, never held), and the target, which must be in
-//! origin form.
+//! origin form; and whether the client asks to close the connection.
 
-use http::{Method, Version};
+use http::header::CONNECTION;
+use http::{HeaderMap, HeaderValue, Method, Version};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
@@ -23,8 +24,8 @@ pub(crate) struct Refused {
 }
 
 /// Builds the application's view of a request whose method and body are
-/// acceptable, or says why its target is refused.
-pub(crate) fn prepare(
+/// acceptable, or says why its target is refused (one not in origin form).
+pub(crate) fn origin_form(
     method: Method,
     parts: http::request::Parts,
     host: HostInfo,
@@ -127,4 +128,34 @@ pub(crate) async fn read_body(
 /// The answer to a request whose body broke off (the client is gone).
 fn closed() -> Response {
     Response::bad_request("Request body could not be read.")
+}
+
+/// Whether an HTTP1 client's headers ask to close the connection:
+/// HTTP/1.0 unless it says `keep-alive`, HTTP/1.1 when it says `close`.
+pub(crate) fn wants_close(headers: &HeaderMap, version: Version) -> bool {
+    let all = headers.get_all(CONNECTION);
+    let says = |word: &str| {
+        all.iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|token| token.trim().eq_ignore_ascii_case(word))
+    };
+    match version {
+        Version::HTTP_10 => !says("keep-alive"),
+        Version::HTTP_11 => {
+            // Most clients send one plain value, or none.
+            let mut values = all.iter();
+            let first = values.next();
+            if values.next().is_none() {
+                match first.map(HeaderValue::as_bytes) {
+                    None => return false,
+                    Some(value) if value.eq_ignore_ascii_case(b"keep-alive") => return false,
+                    Some(value) if value.eq_ignore_ascii_case(b"close") => return true,
+                    Some(_) => {}
+                }
+            }
+            says("close")
+        }
+        _ => false,
+    }
 }

@@ -1,28 +1,21 @@
-//! Winding an endpoint's connections down at a stop or a reload.
-//!
-//! Closing an idle HTTP1 connection races with a client that is sending
-//! its next request on it at that moment: the request is lost, and the
-//! client sees the connection closed under it. That is acceptable when the
-//! process exits, but a reload promises no failed request. So a reloading
-//! endpoint *retires* its connections instead: each HTTP1 connection
-//! answers its next request with `Connection: close` (the client then
-//! knows not to reuse it) or ends at its ordinary idle timeout, and each
-//! HTTP2 session gets a graceful `GOAWAY`, which the protocol makes
-//! race-free. A stop *closes* them (HTTP1 connections idle now are closed
-//! at once, the others after their response). Whatever is still open at
-//! the end of the grace period is dropped.
+//! Driving one connection to its end: polling the protocol (hyper's HTTP1
+//! or HTTP2 connection, or the server's own HTTP1 loop), and beside it the
+//! endpoint's stop signal and the connection's one timer, which ends it when
+//! it has been idle or inactive too long (see `activity`).
 
+use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use atomic_waker::AtomicWaker;
+use hyper_util::server::graceful::GracefulConnection;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::activity::{Activity, Timeouts, Verdict};
-use super::winding::{BoxError, Winding};
+use super::stop::Phase;
 use crate::log::Logger;
 
 /// How long a retiring HTTP2 session that has had no request yet waits
@@ -32,98 +25,31 @@ const FIRST_REQUEST: Duration = Duration::from_secs(1);
 /// How often such a session looks whether its first request has come.
 const RETIRE_CHECK: Duration = Duration::from_millis(20);
 
-/// How long dropped connections get to finish their logging once the
-/// grace period is over.
-const ABORT_WAIT: Duration = Duration::from_secs(1);
+/// An error that ended a connection.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Where an endpoint's connections are in winding down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Phase {
-    /// Serving as usual.
-    Serving,
-    /// Reloading: close HTTP1 connections after their next response, send
-    /// HTTP2 sessions a graceful `GOAWAY`.
-    Retiring,
-    /// Stopping: close idle connections now, the others after their
-    /// response.
-    Closing,
-    /// The grace period is over: drop every connection.
-    Abort,
+/// A connection as [`drive`] runs it: hyper's, or the server's own HTTP1
+/// loop.
+pub(crate) trait Driven {
+    /// Serves the connection until it ends.
+    fn poll_serve(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>>;
+
+    /// Asks the connection to end once its requests in progress are
+    /// answered (an HTTP2 `GOAWAY`).
+    fn begin_shutdown(self: Pin<&mut Self>);
 }
 
-/// The state every connection of one endpoint watches.
-#[derive(Debug)]
-pub(crate) struct Drain {
-    phase: watch::Sender<Phase>,
-    /// Whether the phase is past [`Phase::Serving`], read by every HTTP1
-    /// response (an atomic load rather than the channel's lock).
-    winding_down: AtomicBool,
-    /// HTTP2 sessions open, for the endpoint's `shuttingDown` event.
-    sessions: AtomicUsize,
-}
-
-impl Drain {
-    /// A drain with no connections, serving.
-    pub(crate) fn new() -> Self {
-        Self {
-            phase: watch::Sender::new(Phase::Serving),
-            winding_down: AtomicBool::new(false),
-            sessions: AtomicUsize::new(0),
-        }
+impl<C> Driven for C
+where
+    C: GracefulConnection,
+    C::Error: std::error::Error + Send + Sync + 'static,
+{
+    fn poll_serve(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.poll(cx).map_err(|err| Box::new(err) as BoxError)
     }
 
-    /// A new connection's view; the drain counts it until it is dropped.
-    pub(crate) fn watcher(&self) -> watch::Receiver<Phase> {
-        self.phase.subscribe()
-    }
-
-    /// Whether HTTP1 responses should close their connection.
-    pub(crate) fn is_winding_down(&self) -> bool {
-        self.winding_down.load(Ordering::Relaxed)
-    }
-
-    /// Counts an HTTP2 session until the guard is dropped.
-    pub(crate) fn session(&self) -> SessionGuard<'_> {
-        self.sessions.fetch_add(1, Ordering::Relaxed);
-        SessionGuard(self)
-    }
-
-    /// Moves every connection to `phase`: retiring (for a reload) or
-    /// closing (for a stop).
-    pub(crate) fn begin(&self, phase: Phase, logger: &Logger) {
-        self.enter(phase, "close", logger);
-    }
-
-    /// Waits until every connection has ended or `deadline` passes, and
-    /// then drops those left. Whether they all ended in time.
-    pub(crate) async fn end(&self, deadline: Instant, logger: &Logger) -> bool {
-        if tokio::time::timeout_at(deadline, self.phase.closed())
-            .await
-            .is_ok()
-        {
-            return true;
-        }
-        self.enter(Phase::Abort, "destroy", logger);
-        let _ = tokio::time::timeout(ABORT_WAIT, self.phase.closed()).await;
-        false
-    }
-
-    fn enter(&self, phase: Phase, op: &str, logger: &Logger) {
-        self.winding_down.store(true, Ordering::Relaxed);
-        let sessions = self.sessions.load(Ordering::Relaxed);
-        if sessions > 0 {
-            logger.event_with("shuttingDown", || vec![op.into(), sessions.into()]);
-        }
-        self.phase.send_replace(phase);
-    }
-}
-
-/// Counts one HTTP2 session as open.
-pub(crate) struct SessionGuard<'a>(&'a Drain);
-
-impl Drop for SessionGuard<'_> {
-    fn drop(&mut self) {
-        self.0.sessions.fetch_sub(1, Ordering::Relaxed);
+    fn begin_shutdown(self: Pin<&mut Self>) {
+        GracefulConnection::graceful_shutdown(self);
     }
 }
 
@@ -144,10 +70,10 @@ pub(crate) enum Ending {
 }
 
 /// Drives `connection` until it ends, until its time is up under
-/// `limits`, or until the drain drops it; in the last two cases it is
+/// `limits`, or until the stop signal drops it; in the last two cases it is
 /// dropped, which closes the socket. `session` is the logger of an HTTP2
 /// session (`None` when logging is off).
-pub(crate) async fn drive<C: Winding>(
+pub(crate) async fn drive<C: Driven>(
     connection: C,
     mut phase: watch::Receiver<Phase>,
     http2: bool,
@@ -190,7 +116,7 @@ pub(crate) async fn drive<C: Winding>(
             }
             Phase::Retiring => http2,
             Phase::Closing => true,
-            Phase::Abort => {
+            Phase::Aborting => {
                 if let Some(session) = session {
                     session.event("shuttingDown", vec!["destroy".into()]);
                 }
@@ -210,7 +136,7 @@ pub(crate) async fn drive<C: Winding>(
             if let Some(session) = session {
                 session.event("shuttingDown", vec!["close".into()]);
             }
-            connection.as_mut().graceful_shutdown();
+            connection.as_mut().begin_shutdown();
         }
         // The connection is polled on every wake; the phase and the timer
         // only when it is they who woke the task (see `Side`).
@@ -244,7 +170,7 @@ pub(crate) async fn drive<C: Winding>(
                 current = if changed {
                     *phase.borrow_and_update()
                 } else {
-                    Phase::Abort
+                    Phase::Aborting
                 };
             }
             Event::Timer => {
@@ -263,7 +189,7 @@ pub(crate) async fn drive<C: Winding>(
 enum Event {
     /// The protocol finished.
     Ended(Result<(), BoxError>),
-    /// The drain's phase changed (`false`: the drain is gone).
+    /// The stop signal's phase changed (`false`: the signal is gone).
     Phase(bool),
     /// The connection's timer fired.
     Timer,
@@ -300,8 +226,9 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use super::*;
-    use crate::server::activity::Tracked;
-    use crate::server::limits;
+    use crate::server::conn::limits;
+    use crate::server::conn::stop::StopSignal;
+    use crate::server::conn::tracked::Tracked;
 
     /// A connection's shared state, as far as the limits go.
     struct Owner(Activity);
@@ -314,10 +241,10 @@ mod tests {
 
     /// Serves one in-memory HTTP1 connection with the real limits; the
     /// client's end and how serving ended.
-    fn serve(drain: &Drain) -> (tokio::io::DuplexStream, tokio::task::JoinHandle<Ending>) {
+    fn serve(signal: &StopSignal) -> (tokio::io::DuplexStream, tokio::task::JoinHandle<Ending>) {
         let (client, server) = tokio::io::duplex(64 * 1024);
         let owner = std::sync::Arc::new(Owner(Activity::new()));
-        let phase = drain.watcher();
+        let phase = signal.watch();
         let task = tokio::spawn(async move {
             let service = service_fn(|_request| {
                 let owner = owner.clone();
@@ -335,8 +262,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_client_trickling_its_headers_is_cut_off() {
-        let drain = Drain::new();
-        let (mut client, serving) = serve(&drain);
+        let signal = StopSignal::new();
+        let (mut client, serving) = serve(&signal);
         let started = Instant::now();
         // One byte every four seconds: never idle, never a whole request.
         for byte in b"GET / HTTP/1.1\r\nHost: a\r\n" {
@@ -359,8 +286,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_kept_alive_connection_closes_when_idle() {
-        let drain = Drain::new();
-        let (mut client, serving) = serve(&drain);
+        let signal = StopSignal::new();
+        let (mut client, serving) = serve(&signal);
         client
             .write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
             .await
@@ -376,9 +303,9 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn retiring_closes_an_http1_connection_only_after_its_next_answer() {
-        let drain = Drain::new();
-        let (mut client, serving) = serve(&drain);
-        drain.begin(Phase::Retiring, &Logger::disabled());
+        let signal = StopSignal::new();
+        let (mut client, serving) = serve(&signal);
+        signal.begin(Phase::Retiring, &Logger::disabled());
         tokio::task::yield_now().await;
         assert!(!serving.is_finished(), "not closed under the client");
         client
@@ -390,7 +317,7 @@ mod tests {
         assert!(answer.starts_with(b"HTTP/1.1 200 OK"));
         drop(client);
         assert!(
-            drain
+            signal
                 .end(Instant::now() + Duration::from_secs(1), &Logger::disabled())
                 .await
         );

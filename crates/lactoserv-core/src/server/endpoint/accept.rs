@@ -3,39 +3,43 @@
 //! waits for the connection rate limiter if there is one, and is served on
 //! its own task.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
-use super::connection::Speaker;
+use super::EndpointContext;
 use crate::log::{LogValue, Logger};
+use crate::server::conn::{self, stop::Phase};
 
-/// Accepts connections until told to stop, then gives the socket back (to
-/// be closed, or handed to the server that replaces this one).
+/// Accepts connections until the endpoint's stop signal moves past
+/// serving, then gives the socket back (to be closed, or handed to the
+/// server that replaces this one).
 pub(crate) async fn accept_loop(
     listener: TcpListener,
-    speaker: Speaker,
-    mut stopped: watch::Receiver<bool>,
+    endpoint: Arc<EndpointContext>,
 ) -> TcpListener {
-    let slots = speaker.context.slots.clone();
+    let mut phase = endpoint.stop.watch();
+    let mut stopped = std::pin::pin!(async move {
+        let _ = phase.wait_for(|phase| *phase > Phase::Serving).await;
+    });
+    let slots = endpoint.slots.clone();
     loop {
         // A connection is accepted only when it can be served: at the
         // limit, new ones wait in the listen queue.
         let slot = match slots.clone().try_acquire_owned() {
             Ok(slot) => slot,
             Err(_) => {
-                let context = &speaker.context;
-                context.logger.event(
+                endpoint.logger.event(
                     "atConnectionLimit",
-                    vec![LogValue::from(context.max_connections)],
+                    vec![LogValue::from(endpoint.max_connections)],
                 );
                 tokio::select! {
                     slot = slots.clone().acquire_owned() => match slot {
                         Ok(slot) => slot,
                         Err(_) => return listener,
                     },
-                    _ = stopped.changed() => return listener,
+                    () = &mut stopped => return listener,
                 }
             }
         };
@@ -47,14 +51,14 @@ pub(crate) async fn accept_loop(
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
-                let speaker = speaker.clone();
-                let phase = speaker.context.drain.watcher();
-                let logger = connection_logger(&speaker.context.logger, &stream, remote);
+                let endpoint = endpoint.clone();
+                let phase = endpoint.stop.watch();
+                let logger = connection_logger(&endpoint.logger, &stream, remote);
                 tokio::spawn(async move {
                     let _slot = slot;
                     // A connection rate limiter admits the connection before
                     // anything is read or written; a denied one is closed.
-                    if let Some(bucket) = &speaker.context.connection_bucket {
+                    if let Some(bucket) = &endpoint.connection_bucket {
                         let grant = bucket.request(1.0, 1.0).await;
                         if !grant.done {
                             logger.event("rateLimiterDenied", Vec::new());
@@ -67,10 +71,10 @@ pub(crate) async fn accept_loop(
                             });
                         }
                     }
-                    speaker.serve(stream, remote, phase, logger).await;
+                    conn::serve(endpoint, stream, remote, phase, logger).await;
                 });
             }
-            _ = stopped.changed() => return listener,
+            () = &mut stopped => return listener,
         }
     }
 }

@@ -4,18 +4,18 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::{StartError, component_logger};
 use crate::app::{AppRef, Hop};
 use crate::bind::BindError;
 use crate::component::Applications;
 use crate::log::Logger;
+use crate::server::{StartError, component_logger};
 use crate::webapp::{ApplicationEntry, WebappConfig};
 
 /// Every application of `config`, by name, each wrapped for dispatch
 /// logging when that can happen at all: the system log is on and some
 /// endpoint or application asks for it. Otherwise the applications run
 /// bare, and dispatch logging costs nothing.
-pub(crate) fn applications<'a>(
+pub(super) fn build<'a>(
     config: &'a WebappConfig,
     logger: &Logger,
 ) -> Result<HashMap<&'a str, AppRef>, StartError> {
@@ -90,7 +90,7 @@ impl Applications for Builder<'_> {
                     *failure = Some(StartError::Application {
                         index,
                         name: entry.name.clone(),
-                        message: err.to_string(),
+                        source: Box::new(err),
                     });
                 }
                 Err(BindError::new(

@@ -1,0 +1,85 @@
+//! An endpoint at run time (Lactoserv `NetworkEndpoint` and its
+//! `ProtocolWrangler`): its listening socket, its accept loop, and the
+//! context every one of its connections and requests shares.
+//!
+//! Layout:
+//! - `listen`: opening the socket an `interface` names; `inherited`:
+//!   adopting one handed down as `/dev/fd/N`.
+//! - `accept`: the accept loop, which hands each connection to
+//!   [`conn::serve`](super::conn::serve).
+
+pub(crate) mod accept;
+mod inherited;
+pub(crate) mod listen;
+
+use std::sync::Arc;
+
+use http::HeaderValue;
+use tokio_rustls::TlsAcceptor;
+
+use super::conn::stop::StopSignal;
+use crate::app::AppRef;
+use crate::bucket::TokenBucket;
+use crate::endpoint::Protocol;
+use crate::log::Logger;
+use crate::service::{AccessLog, DataLimit};
+
+/// Who serves an endpoint's HTTP1 requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Http1Engine {
+    /// The server's own loop for plain fetches (bodiless `GET` and `HEAD`),
+    /// hyper for the rest of a connection after anything else: the usual
+    /// way, and the cheaper one.
+    Own,
+    /// hyper for every request: the same answers on the wire by another
+    /// road, for ruling the server's own loop in or out when a fault is
+    /// suspected in it.
+    Hyper,
+}
+
+/// What every connection and request of one endpoint shares.
+pub(crate) struct EndpointContext {
+    /// The endpoint's name, for messages.
+    pub(crate) name: String,
+    /// The endpoint's logger (`webapp.endpoint.<name>`).
+    pub(crate) logger: Logger,
+    /// `http`, `https` or `http2`.
+    pub(crate) protocol: Protocol,
+    /// The TLS acceptor, for `https` and `http2`.
+    pub(crate) tls: Option<TlsAcceptor>,
+    /// Who serves HTTP1.
+    pub(crate) http1: Http1Engine,
+    /// The application requests go to.
+    pub(crate) application: AppRef,
+    /// The name of `application`, for dispatch logging.
+    pub(crate) application_name: String,
+    /// The `Server` header value.
+    pub(crate) server_header: HeaderValue,
+    /// `dispatchLogging`: requests' dispatch is logged from here down.
+    pub(crate) dispatch_logging: bool,
+    /// The `accessLog` service, if one runs.
+    pub(crate) access_log: Option<Arc<dyn AccessLog>>,
+    /// The `connectionRateLimiter` service's bucket, if one runs.
+    pub(crate) connection_bucket: Option<Arc<TokenBucket>>,
+    /// The `dataRateLimiter` service's bucket, if one runs.
+    pub(crate) data_limit: Option<DataLimit>,
+    /// The interface's port, for requests whose authority names none.
+    pub(crate) port: u16,
+    /// `maxRequestBodySize`, in bytes.
+    pub(crate) max_body: Option<u64>,
+    /// Winds the endpoint's accept loop and connections down.
+    pub(crate) stop: StopSignal,
+    /// One permit per connection served at once.
+    pub(crate) slots: Arc<tokio::sync::Semaphore>,
+    /// `maxConnections`: how many permits there are.
+    pub(crate) max_connections: usize,
+}
+
+impl std::fmt::Debug for EndpointContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointContext")
+            .field("name", &self.name)
+            .field("stop", &self.stop)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,197 @@
+//! The request pipeline, the same for every protocol (Lactoserv
+//! `IncomingRequest.fromNodeRequest` and
+//! `NetworkEndpoint._impl_handleRequest`): a request's head is taken in
+//! ([`take`]: its method, body and target checked, the host it asks for
+//! given by the caller from `host`), logged, and either answered by the
+//! server at once or made a [`Job`] for the endpoint's application
+//! ([`Job::run`], through `dispatch`). Either way the result is one
+//! protocol-neutral [`Outcome`]: the answer, and the access record to
+//! complete when its body is done with. The connection's writer (`http1`,
+//! `via_hyper`) puts it on the wire.
+//!
+//! All the work around the application is done outside of any future:
+//! the future a protocol keeps for each request then holds little more
+//! than the request.
+
+pub(crate) mod access;
+mod dispatch;
+pub(crate) mod host;
+pub(crate) mod intake;
+
+use http::{Method, StatusCode};
+
+use super::conn::Connection;
+use super::conn::stop::Phase;
+use super::response::{Answer, AnswerTo};
+use crate::log::{LogValue, Logger};
+use crate::net::{HostInfo, Request, Response};
+use access::{Record, access_url};
+use intake::{Refused, canonical_method, invalid_method, origin_form};
+
+/// What a request came to: the answer and, when the endpoint has an
+/// access log, the record to complete with it.
+pub(crate) struct Outcome {
+    pub(crate) answer: Answer,
+    pub(crate) record: Option<Box<Record>>,
+}
+
+/// A request taken in: see [`take`].
+pub(crate) enum Intake {
+    /// For the application.
+    Job(Job),
+    /// Answered by the server.
+    Done(Outcome),
+}
+
+/// A request for the endpoint's application, and how its answer is to be
+/// made and recorded.
+pub(crate) struct Job {
+    to: AnswerTo,
+    request: Request,
+    record: Option<Box<Record>>,
+}
+
+/// When a request started, if the access log needs to know.
+pub(crate) fn started(connection: &Connection) -> Option<std::time::Instant> {
+    connection
+        .endpoint
+        .access_log
+        .is_some()
+        .then(std::time::Instant::now)
+}
+
+/// Takes in a request for `host` whose body has been dealt with (`read`:
+/// an answer when it was refused), logging it: the job for the
+/// application, or the server's own answer. `close`: whether the request
+/// asks to close the connection, if the caller knows already.
+pub(crate) fn take(
+    connection: &Connection,
+    host: HostInfo,
+    parts: http::request::Parts,
+    read: Result<(), Response>,
+    started: Option<std::time::Instant>,
+    close: Option<bool>,
+) -> Intake {
+    let endpoint = &*connection.endpoint;
+    let version = parts.version;
+    let is_head = parts.method == Method::HEAD;
+    // A winding-down endpoint closes each HTTP1 connection after its next
+    // response, so that the client does not reuse it.
+    let winding_down = endpoint.stop.phase() > Phase::Serving;
+    let close =
+        winding_down || close.unwrap_or_else(|| intake::wants_close(&parts.headers, version));
+    let mut to = AnswerTo {
+        version,
+        is_head,
+        cacheable: is_head || parts.method == Method::GET,
+        close,
+    };
+    let done = |response, to: &AnswerTo, record| {
+        Intake::Done(Outcome {
+            answer: Answer::new(response, to),
+            record,
+        })
+    };
+    let Some(method) = canonical_method(&parts.method) else {
+        return done(invalid_method(parts.method.as_str()), &to, None);
+    };
+    if let Err(response) = read {
+        // The rest of the body is not read: the connection cannot carry
+        // another request.
+        to.close = true;
+        return done(response, &to, None);
+    }
+    match origin_form(method, parts, host) {
+        Ok(request) => {
+            let logger = log_incoming(connection, || {
+                format!("//{}{}", request.host, request.target())
+            });
+            let record = endpoint
+                .access_log
+                .as_ref()
+                .zip(started)
+                .map(|(log, started)| {
+                    let url = access_url(&request);
+                    let method = request.method.clone();
+                    let headers = &request.headers;
+                    Box::new(Record::begin(
+                        log, connection, started, version, method, url, headers, logger,
+                    ))
+                });
+            Intake::Job(Job {
+                to,
+                request,
+                record,
+            })
+        }
+        Err(refused) => {
+            // A target not in origin form (`*`, `host:port`, an absolute
+            // URL): logged, then refused.
+            let Refused {
+                method,
+                url,
+                headers,
+            } = *refused;
+            let logger = log_incoming(connection, || url.clone());
+            let record = endpoint
+                .access_log
+                .as_ref()
+                .zip(started)
+                .map(|(log, started)| {
+                    Box::new(Record::begin(
+                        log, connection, started, version, method, url, &headers, logger,
+                    ))
+                });
+            done(Response::status_only(StatusCode::BAD_REQUEST), &to, record)
+        }
+    }
+}
+
+impl Job {
+    /// Has the application answer the request. (By reference, so that the
+    /// job is not copied into this future.)
+    pub(crate) async fn run(&mut self, connection: &Connection) -> Outcome {
+        let response = dispatch::dispatch(&connection.endpoint, &self.request).await;
+        Outcome {
+            answer: Answer::new(response, &self.to),
+            record: self.record.take(),
+        }
+    }
+
+    /// The request's headers, when done with the job (for the next
+    /// request's use).
+    pub(crate) fn into_headers(self) -> http::HeaderMap {
+        self.request.headers
+    }
+}
+
+/// Logs `incomingRequest({ [sessionId,] connectionId, requestId, url })`
+/// on the connection's (or HTTP2 session's) logger; `url` is made only
+/// when the event is. The request's logger (`…req.<id>`) when the system
+/// log is on.
+fn log_incoming(connection: &Connection, url: impl FnOnce() -> String) -> Option<Logger> {
+    let logger = &connection.logger;
+    if !logger.is_enabled() {
+        return None;
+    }
+    let request_logger = connection.endpoint.logger.child("req").with_new_id();
+    // HTTP2 requests are logged on their session's logger.
+    let session = connection.session.get();
+    session.unwrap_or(logger).event_with("incomingRequest", || {
+        let mut fields = Vec::with_capacity(4);
+        if let Some(session) = session {
+            let id = session.last_context().unwrap_or_default();
+            fields.push(("sessionId".to_owned(), LogValue::from(id)));
+        }
+        let ids = [
+            ("connectionId", logger.last_context()),
+            ("requestId", request_logger.last_context()),
+        ];
+        for (key, id) in ids {
+            fields.push((key.to_owned(), LogValue::from(id.unwrap_or_default())));
+        }
+        fields.push(("url".to_owned(), LogValue::from(url())));
+        vec![LogValue::Object(fields)]
+    });
+    Some(request_logger)
+}
