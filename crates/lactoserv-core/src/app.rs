@@ -71,7 +71,7 @@ pub trait Application: Send + Sync + 'static {
     /// It must have no effect of its own (no counting, no logging): the
     /// same request may then go through `handle_request`, which does what
     /// the application does.
-    fn answer_now(
+    fn handle_now(
         &self,
         request: &Request,
         dispatch: &Dispatch<'_>,
@@ -83,3 +83,7 @@ pub trait Application: Send + Sync + 'static {
 
 /// A shared application.
 pub type AppRef = Arc<dyn Application>;
+
+/// What an application's handling of a request comes to: an answer,
+/// `None` to decline, or an error.
+pub type Handled = Result<Option<Response>, HandleError>;

@@ -231,3 +231,78 @@ fn over_tls_too_hyper_takes_over_after_a_request_with_a_body() {
     );
     assert_eq!(answers[2].1, "hi");
 }
+
+/// `text` with the value of each `date` header blanked (two servers may
+/// answer in different seconds).
+fn undated(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.strip_prefix("date: ") {
+            Some(_) => "date: *",
+            None => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What `port`'s server writes for `requests`, sent on one connection.
+fn exchange_all(port: u16, requests: &[&[u8]]) -> Vec<String> {
+    let mut stream = connect(port);
+    let mut pending = Vec::new();
+    requests
+        .iter()
+        .map(|request| {
+            stream.write_all(request).unwrap();
+            let (head, body) =
+                read_response(&mut stream, &mut pending, request.starts_with(b"HEAD"));
+            undated(&format!("{head}{body}"))
+        })
+        .collect()
+}
+
+#[test]
+fn hyper_can_serve_every_http1_request_with_the_same_answers() {
+    let (_config, _own, own_port) = start();
+    let hyper_port = free_port();
+    let config = config_file(
+        "config.mjs",
+        &std::fs::read_to_string(&_config.path)
+            .unwrap()
+            .replace(&own_port.to_string(), &hyper_port.to_string()),
+    );
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lactoserv"));
+    command
+        .env("LACTOSERV_HTTP1", "hyper")
+        .arg(format!("--config={}", config.path.display()))
+        .arg("--log-to-stdout");
+    let hyper = ServerProcess::spawn(command);
+    hyper.wait_until_listening(hyper_port);
+    let requests: [&[u8]; 5] = [
+        b"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n",
+        b"GET /nowhere?q=1 HTTP/1.1\r\nHost: a:81\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc",
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    ];
+    let own = exchange_all(own_port, &requests);
+    let by_hyper = exchange_all(hyper_port, &requests);
+    assert_eq!(own, by_hyper);
+    let (status, log) = hyper.stop_and_read("TERM");
+    assert!(status.success());
+    assert!(log.contains(" main.system http1Engine('hyper')"), "{log}");
+}
+
+#[test]
+fn an_unknown_http1_engine_is_refused_at_start() {
+    let (config, _own, _) = start();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_lactoserv"))
+        .env("LACTOSERV_HTTP1", "fast")
+        .arg(format!("--config={}", config.path.display()))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("LACTOSERV_HTTP1: must be `own` or `hyper`, not `fast`"),
+        "{stderr}"
+    );
+}

@@ -5,13 +5,11 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Version};
-use lactoserv_core::app::{AppRef, Application, HandleError};
+use lactoserv_core::app::{AppRef, Application, Handled};
 use lactoserv_core::bind::{BindError, from_value};
 use lactoserv_core::component::{ApplicationConfig, Applications};
 use lactoserv_core::net::{Dispatch, HostInfo, Request, Response};
 use serde_json::Value;
-
-type Answer = Result<Option<Response>, HandleError>;
 
 /// Calls made: which application, with what base and extra.
 pub(crate) type Calls = Arc<Mutex<Vec<(String, String, String)>>>;
@@ -25,7 +23,7 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    fn answer(&self) -> Answer {
+    fn handled(&self) -> Handled {
         Ok(self.handles.then(|| {
             Response::full(
                 StatusCode::OK,
@@ -38,17 +36,17 @@ impl Recorder {
 
 #[async_trait]
 impl Application for Recorder {
-    async fn handle_request(&self, _: &Request, dispatch: &Dispatch<'_>) -> Answer {
+    async fn handle_request(&self, _: &Request, dispatch: &Dispatch<'_>) -> Handled {
         self.calls.lock().unwrap().push((
             self.name.clone(),
             dispatch.base().to_owned(),
             dispatch.extra().to_owned(),
         ));
-        self.answer()
+        self.handled()
     }
 
-    fn answer_now(&self, _: &Request, _: &Dispatch<'_>) -> Option<Answer> {
-        self.now.then(|| self.answer())
+    fn handle_now(&self, _: &Request, _: &Dispatch<'_>) -> Option<Handled> {
+        self.now.then(|| self.handled())
     }
 }
 
@@ -64,7 +62,7 @@ impl Apps {
     }
 
     /// As [`Apps::new`], the applications answering at once too.
-    pub(crate) fn answering_now(handling: &[&str]) -> Self {
+    pub(crate) fn handling_now(handling: &[&str]) -> Self {
         Self::made(handling, true)
     }
 

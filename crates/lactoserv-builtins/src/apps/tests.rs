@@ -190,12 +190,12 @@ fn every_router(apps: &Apps) -> Vec<AppRef> {
 
 #[tokio::test]
 async fn routers_answer_at_once_as_they_would_answer_later() {
-    let apps = Apps::answering_now(&["2", "3"]);
+    let apps = Apps::handling_now(&["2", "3"]);
     for app in every_router(&apps) {
         for target in ["/", "/x/1", "/y", "/z/q", "/a.txt", "/x/"] {
             let request = request(target, "x");
             let now = app
-                .answer_now(&request, &Dispatch::root(&request))
+                .handle_now(&request, &Dispatch::root(&request))
                 .expect("every application asked answers at once")
                 .unwrap()
                 .and_then(body_text);
@@ -213,7 +213,7 @@ async fn routers_wait_when_an_application_they_ask_cannot_answer_at_once() {
     for app in every_router(&apps) {
         let request = request("/x/1", "x");
         assert!(
-            app.answer_now(&request, &Dispatch::root(&request))
+            app.handle_now(&request, &Dispatch::root(&request))
                 .is_none()
         );
     }

@@ -67,7 +67,7 @@ impl Application for Hop {
         result
     }
 
-    fn answer_now(
+    fn handle_now(
         &self,
         request: &Request,
         dispatch: &Dispatch<'_>,
@@ -77,6 +77,6 @@ impl Application for Hop {
         if logs {
             return None;
         }
-        self.inner.answer_now(request, dispatch)
+        self.inner.handle_now(request, dispatch)
     }
 }

@@ -5,7 +5,7 @@
 //! A router says only which application to try, one attempt at a time
 //! ([`Router::choose`]); [`Routing`] walks those choices for it, both at
 //! once (when every application it reaches can answer without waiting, see
-//! [`Application::answer_now`]) and asynchronously, so that the two walks
+//! [`Application::handle_now`]) and asynchronously, so that the two walks
 //! cannot disagree. A router whose target declines is asked for its next
 //! choice (PathRouter falls back to less specific keys, SerialRouter tries
 //! the next application); one that has nothing more says so.
@@ -14,11 +14,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::{AppRef, Application, HandleError};
+use super::{AppRef, Application, Handled};
 use crate::bind::BindError;
 use crate::component::Applications;
 use crate::log::LogValue;
-use crate::net::{Dispatch, Request, Response};
+use crate::net::{Dispatch, Request};
 
 /// An application a router dispatches to, with its name for the dispatch
 /// log.
@@ -98,11 +98,9 @@ impl<R: Router> Routing<R> {
     }
 }
 
-type Answer = Result<Option<Response>, HandleError>;
-
 #[async_trait]
 impl<R: Router> Application for Routing<R> {
-    async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Answer {
+    async fn handle_request(&self, request: &Request, dispatch: &Dispatch<'_>) -> Handled {
         let mut attempt = 0;
         loop {
             let choice = self.0.choose(request, dispatch, attempt);
@@ -121,7 +119,7 @@ impl<R: Router> Application for Routing<R> {
         }
     }
 
-    fn answer_now(&self, request: &Request, dispatch: &Dispatch<'_>) -> Option<Answer> {
+    fn handle_now(&self, request: &Request, dispatch: &Dispatch<'_>) -> Option<Handled> {
         // The dispatch log's events are written on the asynchronous walk.
         if dispatch.logger().is_some() {
             return None;
@@ -129,7 +127,7 @@ impl<R: Router> Application for Routing<R> {
         let mut attempt = 0;
         loop {
             match self.0.choose(request, dispatch, attempt) {
-                Choice::To(target, below) => match target.app.answer_now(request, &below)? {
+                Choice::To(target, below) => match target.app.handle_now(request, &below)? {
                     Ok(None) => attempt += 1,
                     answer => return Some(answer),
                 },

@@ -128,7 +128,10 @@ where
             let started = started(&state);
             match take(&state, head.host, parts, Ok(()), started, Some(head.close)) {
                 Intake::Job(mut job) => {
-                    let outcome = job.run(&state).await;
+                    let outcome = match job.run_now(&state) {
+                        Some(outcome) => outcome,
+                        None => job.run(&state).await,
+                    };
                     spare = job.into_headers();
                     spare.clear();
                     outcome

@@ -4,7 +4,8 @@
 //! ([`take`]: its method, body and target checked, the host it asks for
 //! given by the caller from `host`), logged, and either answered by the
 //! server at once or made a [`Job`] for the endpoint's application
-//! ([`Job::run`], through `dispatch`). Either way the result is one
+//! (through `dispatch`: [`Job::run_now`] when the application can tell
+//! at once, [`Job::run`] when it is waited for). Either way the result is one
 //! protocol-neutral [`Outcome`]: the answer, and the access record to
 //! complete when its body is done with. The connection's writer (`http1`,
 //! `via_hyper`) puts it on the wire.
@@ -148,10 +149,25 @@ pub(crate) fn take(
 }
 
 impl Job {
-    /// Has the application answer the request. (By reference, so that the
-    /// job is not copied into this future.)
+    /// The application's answer, when it can give it at once (a fixed
+    /// response, a cached file): no future, no waiting. `None` when it
+    /// cannot; [`Job::run`] then waits for it.
+    #[inline]
+    pub(crate) fn run_now(&mut self, connection: &Connection) -> Option<Outcome> {
+        let response = dispatch::handle_now(&connection.endpoint, &self.request)?;
+        Some(self.outcome(response))
+    }
+
+    /// Has the application answer the request, waiting for it (for a job
+    /// that [`Job::run_now`] could not answer). By reference, so that
+    /// the job is not copied into this future.
     pub(crate) async fn run(&mut self, connection: &Connection) -> Outcome {
         let response = dispatch::dispatch(&connection.endpoint, &self.request).await;
+        self.outcome(response)
+    }
+
+    #[inline]
+    fn outcome(&mut self, response: Response) -> Outcome {
         Outcome {
             answer: Answer::new(response, &self.to),
             record: self.record.take(),

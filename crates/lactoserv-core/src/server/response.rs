@@ -98,6 +98,7 @@ impl Answer {
     /// `response` as the answer to a request `to` describes: a prepared
     /// response as it is, anything else with its headers put together
     /// (see [`assemble`]).
+    #[inline]
     pub(crate) fn new(response: Response, to: &AnswerTo) -> Self {
         let link = Link::of(to, response.status.as_u16());
         match response.pure_prepared() {

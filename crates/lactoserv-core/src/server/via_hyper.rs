@@ -78,9 +78,10 @@ fn service(
 
 /// How a request is handled, decided as it comes in.
 enum Begun {
-    /// Answered by the server without the application.
+    /// Answered already: by the server, or by an application that could
+    /// tell at once.
     Done(hyper::Response<ResponseBody>),
-    /// For the endpoint's application.
+    /// For the endpoint's application, to be waited for.
     Job(super::request::Job),
     /// Its body is read first (rare: boxed, so that the future hyper keeps
     /// for every request stays small).
@@ -96,7 +97,10 @@ fn begin(
     let (parts, body) = request.into_parts();
     if hyper::body::Body::is_end_stream(&body) {
         return match take(connection, host, parts, Ok(()), started(connection), None) {
-            Intake::Job(job) => Begun::Job(job),
+            Intake::Job(mut job) => match job.run_now(connection) {
+                Some(outcome) => Begun::Done(write(outcome, connection)),
+                None => Begun::Job(job),
+            },
             Intake::Done(outcome) => Begun::Done(write(outcome, connection)),
         };
     }
@@ -110,7 +114,10 @@ fn begin(
             None => Ok(()),
         };
         let outcome = match take(&connection, host, parts, read, started, None) {
-            Intake::Job(mut job) => job.run(&connection).await,
+            Intake::Job(mut job) => match job.run_now(&connection) {
+                Some(outcome) => outcome,
+                None => job.run(&connection).await,
+            },
             Intake::Done(outcome) => outcome,
         };
         write(outcome, &connection)

@@ -118,7 +118,7 @@ impl Application for SimpleResponse {
         self.answer(request)
     }
 
-    fn answer_now(
+    fn handle_now(
         &self,
         request: &Request,
         _dispatch: &Dispatch<'_>,

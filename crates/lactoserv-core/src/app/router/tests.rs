@@ -8,7 +8,7 @@ use http::{HeaderValue, Method, StatusCode};
 
 use super::*;
 use crate::log::{LogEvent, LogSink, Logger};
-use crate::net::Body;
+use crate::net::{Body, Response};
 
 /// Which targets were asked, by name, through `handle_request`.
 type Asked = Arc<Mutex<Vec<String>>>;
@@ -22,7 +22,7 @@ struct Recorder {
 }
 
 impl Recorder {
-    fn answer(&self) -> Answer {
+    fn handled(&self) -> Handled {
         Ok(self.answers.then(|| {
             let text = Bytes::from_static(self.name.as_bytes());
             Response::full(StatusCode::OK, HeaderValue::from_static("text/plain"), text)
@@ -32,13 +32,13 @@ impl Recorder {
 
 #[async_trait]
 impl Application for Recorder {
-    async fn handle_request(&self, _: &Request, _: &Dispatch<'_>) -> Answer {
+    async fn handle_request(&self, _: &Request, _: &Dispatch<'_>) -> Handled {
         self.asked.lock().unwrap().push(self.name.to_owned());
-        self.answer()
+        self.handled()
     }
 
-    fn answer_now(&self, _: &Request, _: &Dispatch<'_>) -> Option<Answer> {
-        self.now.then(|| self.answer())
+    fn handle_now(&self, _: &Request, _: &Dispatch<'_>) -> Option<Handled> {
+        self.now.then(|| self.handled())
     }
 }
 
@@ -93,8 +93,8 @@ fn router(answering: &str, now: bool) -> (AppRef, Asked) {
     (Routing::app(InOrder(targets)), asked)
 }
 
-fn body(answer: Answer) -> Option<String> {
-    match answer.unwrap()?.body {
+fn body(handled: Handled) -> Option<String> {
+    match handled.unwrap()?.body {
         Body::Full(bytes) => Some(String::from_utf8(bytes.to_vec()).unwrap()),
         other => panic!("{other:?}"),
     }
@@ -125,7 +125,7 @@ async fn the_walk_at_once_answers_as_the_walk_that_waits() {
         let (app, asked) = router(answering, true);
         let dispatch = Dispatch::root(&request);
         let now = app
-            .answer_now(&request, &dispatch)
+            .handle_now(&request, &dispatch)
             .expect("every target answers at once");
         assert!(
             asked.lock().unwrap().is_empty(),
@@ -141,7 +141,7 @@ fn a_target_that_cannot_answer_at_once_makes_the_router_wait() {
     let request = Request::for_target(Method::GET, "/x/y").unwrap();
     let (app, _) = router("c", false);
     assert!(
-        app.answer_now(&request, &Dispatch::root(&request))
+        app.handle_now(&request, &Dispatch::root(&request))
             .is_none()
     );
 }
@@ -157,7 +157,7 @@ async fn each_choice_is_logged_when_dispatch_logging_is_on() {
     let (app, _) = router("b", true);
     let dispatch = Dispatch::root(&request).with_logger(Some(&logger));
     assert!(
-        app.answer_now(&request, &dispatch).is_none(),
+        app.handle_now(&request, &dispatch).is_none(),
         "logged choices take the long way"
     );
     let answer = app.handle_request(&request, &dispatch).await;

@@ -5,13 +5,28 @@
 
 use http::StatusCode;
 
+use crate::app::HandleError;
 use crate::log::LogValue;
 use crate::net::{Body, Dispatch, Request, Response};
 use crate::server::endpoint::EndpointContext;
 
-/// The endpoint's application's answer to `request`: asked at once when it
-/// can tell (see [`Application::answer_now`](crate::app::Application::answer_now)),
-/// otherwise waited for.
+/// The endpoint's application's answer to `request`, when it can tell at
+/// once without waiting on anything (see
+/// [`Application::handle_now`](crate::app::Application::handle_now)) and
+/// the request's dispatch is not logged.
+#[inline]
+pub(super) fn handle_now(endpoint: &EndpointContext, request: &Request) -> Option<Response> {
+    if endpoint.dispatch_logging && endpoint.logger.is_enabled() {
+        return None;
+    }
+    let answer = endpoint
+        .application
+        .handle_now(request, &Dispatch::root(request))?;
+    Some(settle(endpoint, request, answer))
+}
+
+/// The endpoint's application's answer to `request`, waited for, its
+/// dispatch logged when the endpoint asks for that.
 pub(super) async fn dispatch(endpoint: &EndpointContext, request: &Request) -> Response {
     let dispatch = Dispatch::root(request);
     let logger = (endpoint.dispatch_logging && endpoint.logger.is_enabled())
@@ -29,11 +44,20 @@ pub(super) async fn dispatch(endpoint: &EndpointContext, request: &Request) -> R
         });
     }
     let dispatch = dispatch.with_logger(logger.as_ref());
-    let application = &endpoint.application;
-    let answer = match application.answer_now(request, &dispatch) {
-        Some(answer) => answer,
-        None => application.handle_request(request, &dispatch).await,
-    };
+    let answer = endpoint
+        .application
+        .handle_request(request, &dispatch)
+        .await;
+    settle(endpoint, request, answer)
+}
+
+/// The response to send for what the application answered.
+#[inline]
+fn settle(
+    endpoint: &EndpointContext,
+    request: &Request,
+    answer: Result<Option<Response>, HandleError>,
+) -> Response {
     match answer {
         Ok(Some(response)) => match response.body {
             // A bare 404 from an application gets the full not-found page.

@@ -65,6 +65,7 @@ impl Default for ResponseBody {
 }
 
 impl From<Body> for ResponseBody {
+    #[inline]
     fn from(body: Body) -> Self {
         match body {
             Body::Full(bytes) => Self::bytes(bytes),
