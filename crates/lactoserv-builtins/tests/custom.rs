@@ -105,7 +105,8 @@ fn an_unregistered_class_name_is_refused_with_the_known_ones() {
 
 #[test]
 fn the_example_config_names_the_custom_type_from_javascript() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/greeter-config.mjs");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../lactoserv/examples/greeter-config.mjs");
     let location =
         lactoserv_config::ConfigLocation::from_path(&path, std::path::Path::new("/")).unwrap();
     let value =

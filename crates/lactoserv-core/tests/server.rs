@@ -74,11 +74,7 @@ fn text(body: &str) -> Response {
 async fn start() -> (Server, u16) {
     let mut catalog = Catalog::new();
     catalog.add_application::<ProbeConfig>("Probe");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = lactoserv_test_util::ports::free_port();
     let value = json!({
         "applications": [{ "name": "probe", "class": "Probe" }],
         "endpoints": [{ "name": "main", "protocol": "http", "interface": format!("127.0.0.1:{port}"),

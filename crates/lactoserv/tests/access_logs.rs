@@ -2,7 +2,7 @@
 //! and reloads, the line's fields for every kind of target, fanning out,
 //! and the access log in the system log.
 
-use crate::server::{ServerProcess, free_ports};
+use crate::server::{LACTOSERV, ServerProcess, free_ports};
 use crate::services::{ask, service_config};
 use crate::util::client;
 
@@ -33,7 +33,7 @@ fn logged_config(
 async fn every_request_gets_one_access_log_line_even_across_a_stop() {
     let dir = tempfile::tempdir().unwrap();
     let (config, log, port) = logged_config(dir.path(), "250 msec");
-    let mut server = ServerProcess::start(&config, port);
+    let mut server = ServerProcess::start(LACTOSERV, &config, port);
     let client = client().build().unwrap();
     const REQUESTS: usize = 300;
     let mut tasks = Vec::new();
@@ -68,7 +68,7 @@ async fn every_request_gets_one_access_log_line_even_across_a_stop() {
 async fn reloads_under_load_lose_and_repeat_no_access_log_line() {
     let dir = tempfile::tempdir().unwrap();
     let (config, log, port) = logged_config(dir.path(), "250 msec");
-    let mut server = ServerProcess::start(&config, port);
+    let mut server = ServerProcess::start(LACTOSERV, &config, port);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut loads = Vec::new();
     for worker in 0..4 {
@@ -123,7 +123,7 @@ fn the_access_log_records_targets_not_in_origin_form() {
         port,
         ",\n                 services: { accessLog: 'access' }",
     );
-    let mut server = ServerProcess::start(&config, port);
+    let mut server = ServerProcess::start(LACTOSERV, &config, port);
     for (method, target) in [("OPTIONS", "*"), ("GET", "http://x.example/y?z")] {
         let answer = ask(port, method, target, "");
         assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
@@ -179,7 +179,7 @@ export default {{
         ),
     )
     .unwrap();
-    let mut server = ServerProcess::start(&config, port);
+    let mut server = ServerProcess::start(LACTOSERV, &config, port);
     for n in 0..3 {
         ask(port, "HEAD", &format!("/a/rather/long/path/{n}"), "");
     }
@@ -213,7 +213,7 @@ fn the_access_log_can_go_to_the_system_log() {
         port,
         ",\n                 services: { accessLog: 'access' }",
     );
-    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    let server = ServerProcess::start_with_args(LACTOSERV, &config, port, &["--log-to-stdout"]);
     ask(
         port,
         "GET",

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::server::{ServerProcess, free_port};
+use crate::server::{LACTOSERV, ServerProcess, free_port};
 use crate::util::{ConfigDir, config_file};
 
 /// A server whose every path answers `done` after `delay`.
@@ -29,7 +29,7 @@ export default {{
 "
         ),
     );
-    let server = ServerProcess::start(&config.path, port);
+    let server = ServerProcess::start(LACTOSERV, &config.path, port);
     (config, server, port)
 }
 

@@ -9,7 +9,7 @@ use reqwest::header::HeaderMap;
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode, Version};
 
-use crate::server::{ServerProcess, free_ports};
+use crate::server::{LACTOSERV, ServerProcess, free_ports};
 use crate::util::client;
 
 /// The size of the large file: more than is read whole.
@@ -81,7 +81,7 @@ export default {{
     );
     let config = root.join("config.mjs");
     std::fs::write(&config, source).unwrap();
-    let server = ServerProcess::start(&config, h1);
+    let server = ServerProcess::start(LACTOSERV, &config, h1);
     for port in [h2, data, simple] {
         server.wait_until_listening(port);
     }
@@ -342,7 +342,7 @@ export default {{
 "
     );
     std::fs::write(root.join("config.mjs"), source).unwrap();
-    let server = ServerProcess::start(&root.join("config.mjs"), listed);
+    let server = ServerProcess::start(LACTOSERV, &root.join("config.mjs"), listed);
     server.wait_until_listening(none);
     let client = client().redirect(Policy::none()).build().unwrap();
 
@@ -417,7 +417,7 @@ export default {{
         ),
     )
     .unwrap();
-    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    let server = ServerProcess::start_with_args(LACTOSERV, &config, port, &["--log-to-stdout"]);
     std::fs::remove_file(&page).unwrap();
     let answer = crate::services::ask(port, "GET", "/nothing-here", "");
     assert!(answer.starts_with("HTTP/1.1 404 "), "{answer}");

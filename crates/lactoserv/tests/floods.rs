@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::server::{ServerProcess, free_ports};
+use crate::server::{LACTOSERV, ServerProcess, free_ports};
 use crate::util::any_certificate_config;
 
 /// A TLS connection to `port` that has agreed on HTTP/2.
@@ -30,7 +30,7 @@ fn start() -> (tempfile::TempDir, ServerProcess, u16) {
     let [port] = free_ports::<1>();
     let config = dir.path().join("config.mjs");
     crate::util::write_tls_config(&config, "http2", port, "hi");
-    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    let server = ServerProcess::start_with_args(LACTOSERV, &config, port, &["--log-to-stdout"]);
     (dir, server, port)
 }
 

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::server::{ServerProcess, free_port};
+use crate::server::{LACTOSERV, ServerProcess, free_port};
 use crate::util::{ConfigDir, any_certificate_config, config_file, write_tls_config};
 
 /// A server answering `hello\n` on `/` and echoing nothing else: other
@@ -29,7 +29,7 @@ export default {{
 "
         ),
     );
-    let server = ServerProcess::start(&config.path, port);
+    let server = ServerProcess::start(LACTOSERV, &config.path, port);
     (config, server, port)
 }
 
@@ -194,7 +194,7 @@ fn over_tls_too_hyper_takes_over_after_a_request_with_a_body() {
     let port = free_port();
     let config = dir.path().join("config.mjs");
     write_tls_config(&config, "http2", port, "hi");
-    let _server = ServerProcess::start(&config, port);
+    let _server = ServerProcess::start(LACTOSERV, &config, port);
     // An `http2` endpoint serves a client that offers only HTTP/1.1.
     let tls = rustls::ClientConnection::new(
         std::sync::Arc::new(any_certificate_config(b"http/1.1")),

@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::server::{ServerProcess, free_ports};
+use crate::server::{LACTOSERV, ServerProcess, free_ports};
 use crate::util::log_entries;
 
 /// A server (started with `args`) serving `size` KiB of `x` at `/` over
@@ -35,7 +35,7 @@ export default {{
         ),
     )
     .unwrap();
-    let server = ServerProcess::start_with_args(&path, port, args);
+    let server = ServerProcess::start_with_args(LACTOSERV, &path, port, args);
     (dir, server, port)
 }
 
@@ -141,7 +141,7 @@ export default {{
         ),
     )
     .unwrap();
-    let server = ServerProcess::start(&config, tls);
+    let server = ServerProcess::start(LACTOSERV, &config, tls);
     server.wait_until_listening(h2);
     let client = crate::util::client().build().unwrap();
     for (port, version) in [
@@ -222,7 +222,7 @@ fn request_heads_over_the_limits_get_431_and_a_log_event() {
     let dir = tempfile::tempdir().unwrap();
     let port = port_pair();
     let config = plain_config(dir.path(), port, "");
-    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    let server = ServerProcess::start_with_args(LACTOSERV, &config, port, &["--log-to-stdout"]);
     let long = format!(
         "GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
         "a".repeat(20_000)
@@ -253,7 +253,7 @@ fn connections_past_max_connections_wait_until_one_ends() {
     let dir = tempfile::tempdir().unwrap();
     let port = port_pair();
     let config = plain_config(dir.path(), port, ", maxConnections: 2");
-    let server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    let server = ServerProcess::start_with_args(LACTOSERV, &config, port, &["--log-to-stdout"]);
     // (Waiting until the server listened took a connection: let it go.)
     std::thread::sleep(Duration::from_millis(200));
     let first = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -290,7 +290,7 @@ fn a_thousand_idle_connections_do_not_keep_a_client_waiting() {
     let dir = tempfile::tempdir().unwrap();
     let port = port_pair();
     let config = plain_config(dir.path(), port, "");
-    let _server = ServerProcess::start(&config, port);
+    let _server = ServerProcess::start(LACTOSERV, &config, port);
     let mut idle = Vec::with_capacity(1000);
     for i in 0..1000 {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -316,7 +316,7 @@ fn a_huge_upload_over_the_body_limit_is_refused_without_being_read() {
     let dir = tempfile::tempdir().unwrap();
     let port = port_pair();
     let config = plain_config(dir.path(), port, ", maxRequestBodySize: '32 byte'");
-    let _server = ServerProcess::start(&config, port);
+    let _server = ServerProcess::start(LACTOSERV, &config, port);
     for framing in ["Content-Length: 1073741824", "Transfer-Encoding: chunked"] {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream
@@ -377,7 +377,7 @@ fn clients_that_stop_reading_do_not_grow_the_server() {
     let port = port_pair();
     let config = plain_config(dir.path(), port, "");
     std::fs::write(dir.path().join("site/big.bin"), vec![7_u8; 64 << 20]).unwrap();
-    let server = ServerProcess::start(&config, port);
+    let server = ServerProcess::start(LACTOSERV, &config, port);
     server.wait_until_listening(port + 1);
     // Warm up: one whole download.
     let warm = exchange(

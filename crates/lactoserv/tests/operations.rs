@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::server::{Collected, ServerProcess, free_port};
+use crate::server::{Collected, LACTOSERV, ServerProcess, free_port};
 use crate::util::client;
 
 /// A config whose `/` answers `body` and whose `/slow` waits `delay` first.
@@ -39,7 +39,7 @@ fn start(delay: &str, args: &[&str]) -> (tempfile::TempDir, ServerProcess, u16) 
     let port = free_port();
     let config = dir.path().join("config.mjs");
     write_config(&config, port, "one", delay);
-    let server = ServerProcess::start_in(dir.path(), &config, port, args);
+    let server = ServerProcess::start_in(LACTOSERV, dir.path(), &config, port, args);
     (dir, server, port)
 }
 
@@ -479,7 +479,7 @@ fn a_tls_handshake_that_never_comes_does_not_hold_up_a_stop() {
     let port = free_port();
     let config = dir.path().join("config.mjs");
     crate::util::write_tls_config(&config, "https", port, "hi");
-    let mut server = ServerProcess::start(&config, port);
+    let mut server = ServerProcess::start(LACTOSERV, &config, port);
     let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     std::thread::sleep(Duration::from_millis(200));
     let started = Instant::now();
@@ -493,7 +493,7 @@ async fn http2_clients_see_no_failure_across_reloads() {
     let port = free_port();
     let config = dir.path().join("config.mjs");
     crate::util::write_tls_config(&config, "http2", port, "one");
-    let mut server = ServerProcess::start_with_args(&config, port, &["--log-to-stdout"]);
+    let mut server = ServerProcess::start_with_args(LACTOSERV, &config, port, &["--log-to-stdout"]);
     let (stdout, _stderr) = server.collect_output();
     let load = Load::start(format!("https://localhost:{port}/"));
     load.wait_for_body("one").await;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 
-use crate::server::{ServerProcess, free_ports};
+use crate::server::{LACTOSERV, ServerProcess, free_ports};
 use crate::util::client;
 
 struct Setup {
@@ -70,7 +70,7 @@ export default {{
 "
     );
     std::fs::write(root.join("config.mjs"), source).unwrap();
-    let server = ServerProcess::start(&root.join("config.mjs"), insecure);
+    let server = ServerProcess::start(LACTOSERV, &root.join("config.mjs"), insecure);
     server.wait_until_listening(secure);
     server.wait_until_listening(also);
     Setup {
@@ -192,8 +192,12 @@ export default {{
 "
     );
     std::fs::write(dir.path().join("config.mjs"), source).unwrap();
-    let server =
-        ServerProcess::start_with_args(&dir.path().join("config.mjs"), port, &["--log-to-stdout"]);
+    let server = ServerProcess::start_with_args(
+        LACTOSERV,
+        &dir.path().join("config.mjs"),
+        port,
+        &["--log-to-stdout"],
+    );
     for path in ["/x/y", "/x/n/z"] {
         let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
         std::io::Write::write_all(
@@ -245,7 +249,7 @@ export default {{
 "
     );
     std::fs::write(dir.path().join("config.mjs"), source).unwrap();
-    let _server = ServerProcess::start(&dir.path().join("config.mjs"), port);
+    let _server = ServerProcess::start(LACTOSERV, &dir.path().join("config.mjs"), port);
     // The start-up probe made no request: the bucket is full (one token).
     let client = crate::util::client().build().unwrap();
     let requests: Vec<_> = (0..3)

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use reqwest::{Method, StatusCode, Version};
 
-use crate::server::{ServerProcess, free_ports};
+use crate::server::{LACTOSERV, ServerProcess, free_ports};
 use crate::util::{self, client};
 
 /// The example setup's certificate for `localhost` and `*.localhost`.
@@ -105,7 +105,7 @@ fn setup_certificate_der() -> Vec<u8> {
 fn start() -> (tempfile::TempDir, ServerProcess, Ports) {
     let dir = tempfile::tempdir().unwrap();
     let (config, ports) = write_config(dir.path());
-    let server = ServerProcess::start(&config, ports.http);
+    let server = ServerProcess::start(LACTOSERV, &config, ports.http);
     for port in [ports.https, ports.h2, ports.empty] {
         server.wait_until_listening(port);
     }
@@ -285,7 +285,7 @@ export default {
 ",
     )
     .unwrap();
-    let (_server, port) = ServerProcess::start_with_inherited_socket(&config);
+    let (_server, port) = ServerProcess::start_with_inherited_socket(LACTOSERV, &config);
     let response = client()
         .build()
         .unwrap()
@@ -309,7 +309,8 @@ fn sigterm_and_sigint_stop_the_server_cleanly() {
 async fn log_to_stdout_shows_start_requests_and_stop_in_the_human_format() {
     let dir = tempfile::tempdir().unwrap();
     let (config, ports) = write_config(dir.path());
-    let server = ServerProcess::start_with_args(&config, ports.http, &["--log-to-stdout"]);
+    let server =
+        ServerProcess::start_with_args(LACTOSERV, &config, ports.http, &["--log-to-stdout"]);
     let url = format!("http://127.0.0.1:{}/logged?x", ports.http);
     client().build().unwrap().get(&url).send().await.unwrap();
     let (status, log) = server.stop_and_read("TERM");
@@ -388,7 +389,8 @@ async fn log_to_stdout_shows_start_requests_and_stop_in_the_human_format() {
 async fn http2_sessions_and_certificate_lookups_are_logged() {
     let dir = tempfile::tempdir().unwrap();
     let (config, ports) = write_config(dir.path());
-    let server = ServerProcess::start_with_args(&config, ports.http, &["--log-to-stdout"]);
+    let server =
+        ServerProcess::start_with_args(LACTOSERV, &config, ports.http, &["--log-to-stdout"]);
     server.wait_until_listening(ports.h2);
     let client = client_for("localhost", ports.h2).build().unwrap();
     let url = format!("https://localhost:{}/h2", ports.h2);

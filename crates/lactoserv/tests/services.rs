@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::server::{ServerProcess, free_ports};
+use crate::server::{LACTOSERV, ServerProcess, free_ports};
 
 #[test]
 fn a_process_id_file_lives_as_long_as_the_server() {
@@ -22,7 +22,7 @@ fn a_process_id_file_lives_as_long_as_the_server() {
         port,
         "",
     );
-    let mut server = ServerProcess::start(&config, port);
+    let mut server = ServerProcess::start(LACTOSERV, &config, port);
     let expected = format!("{}\n", server.pid());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while std::fs::read_to_string(&pid_file).ok().as_deref() != Some(expected.as_str()) {
@@ -103,14 +103,14 @@ fn a_process_info_file_survives_a_killed_run() {
         port,
         "",
     );
-    let mut first = ServerProcess::start(&config, port);
+    let mut first = ServerProcess::start(LACTOSERV, &config, port);
     let first_pid = u64::from(first.pid());
     let running = wait_for_json(&info, |v| v["pid"] == first_pid);
     assert_eq!(running["disposition"]["running"], true);
     assert_eq!(running["product"]["name"], "lactoserv");
     first.stop_with("KILL");
 
-    let mut second = ServerProcess::start(&config, port);
+    let mut second = ServerProcess::start(LACTOSERV, &config, port);
     let second_pid = u64::from(second.pid());
     wait_for_json(&info, |v| v["pid"] == second_pid);
     let saved: Vec<std::path::PathBuf> = std::fs::read_dir(info.parent().unwrap())
@@ -143,7 +143,7 @@ fn a_process_info_file_keeps_earlier_runs_across_reloads() {
         saved_info.display()
     );
     let config = service_config(dir.path(), "ProcessInfoFile", &services, "", port, "");
-    let mut server = ServerProcess::start(&config, port);
+    let mut server = ServerProcess::start(LACTOSERV, &config, port);
     let first = wait_for_json(&info, |v| v["disposition"]["running"] == true);
     assert!(first.get("earlierRuns").is_none());
 
@@ -190,7 +190,7 @@ fn a_process_info_file_lists_the_fatal_errors_that_stopped_the_server() {
         info.display()
     );
     let config = service_config(dir.path(), "ProcessInfoFile", &service, "", port, "");
-    let mut server = ServerProcess::start_with_args(&config, port, &["--early-errors"]);
+    let mut server = ServerProcess::start_with_args(LACTOSERV, &config, port, &["--early-errors"]);
     let status = server.wait_for_exit(std::time::Duration::from_secs(10));
     assert_eq!(status.code(), Some(1));
     let stopped = wait_for_json(&info, |v| v["disposition"].get("shuttingDown").is_some());
@@ -237,7 +237,7 @@ fn the_system_log_goes_to_files_and_rotates_at_stop() {
         port,
         "",
     );
-    let mut server = ServerProcess::start(&config, port);
+    let mut server = ServerProcess::start(LACTOSERV, &config, port);
     ask(port, "GET", "/", "");
     assert!(server.stop_with("TERM").success());
 
@@ -290,7 +290,7 @@ fn memory_over_the_limit_stops_the_server_with_status_1() {
         port,
         "",
     );
-    let mut server = ServerProcess::start(&config, port);
+    let mut server = ServerProcess::start(LACTOSERV, &config, port);
     let status = server.wait_for_exit(std::time::Duration::from_secs(15));
     assert_eq!(status.code(), Some(1));
     let stopped = wait_for_json(&info, |v| v["disposition"].get("shuttingDown").is_some());
@@ -318,7 +318,7 @@ export default {{
         ),
     )
     .unwrap();
-    let server = ServerProcess::start_with_args(&config, loud, &["--log-to-stdout"]);
+    let server = ServerProcess::start_with_args(LACTOSERV, &config, loud, &["--log-to-stdout"]);
     server.wait_until_listening(quiet);
     for port in [loud, quiet] {
         let answer = ask(port, "GET", "/", "");
@@ -348,7 +348,7 @@ fn a_connection_rate_limiter_admits_queues_and_refuses() {
         port,
         ",\n                 services: { connectionRateLimiter: 'limit' }",
     );
-    let mut server = ServerProcess::start(&config, port);
+    let mut server = ServerProcess::start(LACTOSERV, &config, port);
     // Let the bucket refill after the start-up probe's connection.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let started = std::time::Instant::now();

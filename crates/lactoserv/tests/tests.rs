@@ -7,6 +7,7 @@ mod deployment;
 mod dry_run;
 mod files;
 mod floods;
+mod framework;
 mod http1;
 mod limits;
 mod operations;

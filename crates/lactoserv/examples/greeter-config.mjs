@@ -1,5 +1,6 @@
 // A config naming an application type registered from Rust (`Greeter`, see
-// custom_app.rs) by string, next to a built-in router.
+// custom_app.rs) by string, next to a built-in router. The port comes from
+// `PORT` (8080 unless set).
 import { PathRouter } from '@lactoserv/webapp-builtins';
 
 export default {
@@ -9,6 +10,11 @@ export default {
     { name: 'paths', class: PathRouter, paths: { '/yo': 'greeter', '/*': 'quiet' } }
   ],
   endpoints: [
-    { name: 'main', protocol: 'http', interface: '127.0.0.1:8080', application: 'paths' }
+    {
+      name: 'main',
+      protocol: 'http',
+      interface: `127.0.0.1:${process.env.PORT ?? 8080}`,
+      application: 'paths'
+    }
   ]
 };

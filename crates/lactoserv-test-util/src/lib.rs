@@ -1,0 +1,9 @@
+//! What the tests of the Lactoserv crates share (a development-only crate,
+//! never published): free loopback ports, config files in fresh folders, a
+//! server process started from its binary, and TLS clients that accept the
+//! servers' test certificates.
+
+pub mod config;
+pub mod ports;
+pub mod process;
+pub mod tls;
