@@ -11,6 +11,8 @@
 //! - `services/`: the nine services.
 //! - `support/`: config value types shared by several built-ins.
 
+#![forbid(unsafe_code)]
+
 use lactoserv_core::catalog::Catalog;
 
 mod apps;

@@ -18,6 +18,8 @@
 //!   functions); the sandbox itself is written in JS under `src/js/`.
 //! - `json`: plain JSON configs.
 
+#![forbid(unsafe_code)]
+
 mod engine;
 pub mod error;
 mod json;

@@ -99,14 +99,12 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    #[allow(dead_code)]
     struct Inner {
         at_size: u32,
     }
 
     #[derive(Debug, Deserialize)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    #[allow(dead_code)]
     struct Outer {
         path: String,
         #[serde(default)]
@@ -115,6 +113,13 @@ mod tests {
 
     fn bind(json: &str) -> Result<Outer, BindError> {
         from_value(&serde_json::from_str(json).unwrap())
+    }
+
+    #[test]
+    fn binds_nested_values() {
+        let outer = bind(r#"{"path": "x", "rotate": {"atSize": 10}}"#).unwrap();
+        assert_eq!(outer.path, "x");
+        assert_eq!(outer.rotate.map(|inner| inner.at_size), Some(10));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! server process started from its binary, and TLS clients that accept the
 //! servers' test certificates.
 
+#![forbid(unsafe_code)]
+
 pub mod config;
 pub mod ports;
 pub mod process;

@@ -69,7 +69,10 @@ fn service(
             match &mut begun {
                 None => Err(ConnectRefused),
                 Some(Begun::Done(out)) => Ok(std::mem::take(out)),
-                Some(Begun::Job(job)) => Ok(write(job.run(&connection).await, &connection)),
+                Some(Begun::Job(job)) => {
+                    let outcome = job.run(&connection).await;
+                    Ok(write(outcome, &connection.endpoint.server_header))
+                }
                 Some(Begun::WithBody(future)) => Ok(future.await),
             }
         }
@@ -98,10 +101,12 @@ fn begin(
     if hyper::body::Body::is_end_stream(&body) {
         return match take(connection, host, parts, Ok(()), started(connection), None) {
             Intake::Job(mut job) => match job.run_now(connection) {
-                Some(outcome) => Begun::Done(write(outcome, connection)),
+                Some(outcome) => Begun::Done(write(outcome, &connection.endpoint.server_header)),
                 None => Begun::Job(job),
             },
-            Intake::Done(outcome) => Begun::Done(write(outcome, connection)),
+            Intake::Done(outcome) => {
+                Begun::Done(write(outcome, &connection.endpoint.server_header))
+            }
         };
     }
     let started = started(connection);
@@ -120,7 +125,7 @@ fn begin(
             },
             Intake::Done(outcome) => outcome,
         };
-        write(outcome, &connection)
+        write(outcome, &connection.endpoint.server_header)
     }))
 }
 
@@ -128,8 +133,9 @@ fn begin(
 /// way of answering.
 type Kept = ByWay<Made<HeaderMap>>;
 
-/// `outcome` as hyper's response, its end reported to the access log.
-fn write(outcome: Outcome, connection: &Connection) -> hyper::Response<ResponseBody> {
+/// `outcome` as hyper's response, with `server` as the `Server` header,
+/// its end reported to the access log.
+fn write(outcome: Outcome, server: &HeaderValue) -> hyper::Response<ResponseBody> {
     let Outcome { answer, record } = outcome;
     let Answer {
         status,
@@ -138,7 +144,6 @@ fn write(outcome: Outcome, connection: &Connection) -> hyper::Response<ResponseB
         is_head,
         link,
     } = answer;
-    let server = &connection.endpoint.server_header;
     // hyper's HTTP1 side writes the length of a body it is given (for
     // HEAD too, leaving the body out); its HTTP2 side would send a HEAD
     // body, so the body is left out and the length set here.
@@ -210,3 +215,6 @@ impl std::fmt::Display for ConnectRefused {
 }
 
 impl std::error::Error for ConnectRefused {}
+
+#[cfg(test)]
+mod tests;

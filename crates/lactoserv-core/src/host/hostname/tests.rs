@@ -185,7 +185,6 @@ fn wildcards_cover_their_base_at_any_depth() {
 #[test]
 fn deserializes_one_or_many_and_names_the_bad_element() {
     #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
     struct Holder {
         #[serde(deserialize_with = "deserialize_list")]
         hostnames: Vec<Hostname>,

@@ -2,9 +2,10 @@
 //! server (systemd socket activation, or a test harness), named in a config
 //! as `/dev/fd/N`.
 //!
-//! This is the one place outside the engine glue where `unsafe` is allowed:
-//! turning a descriptor number into an owned socket cannot be done safely,
-//! because nothing can prove the number is ours to own.
+//! `unsafe` is allowed here (the crate denies it elsewhere, see
+//! `docs/conventions.md`): turning a descriptor number into an owned socket
+//! cannot be done safely, because nothing can prove the number is ours to
+//! own.
 #![allow(unsafe_code)]
 
 use std::io;

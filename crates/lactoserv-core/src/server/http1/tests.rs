@@ -222,3 +222,60 @@ fn the_date_is_the_current_second() {
     let apart = now.duration_since(sent).unwrap_or_else(|e| e.duration());
     assert!(apart < std::time::Duration::from_secs(2), "{date}");
 }
+
+/// The bytes and plan the loop's writer makes of `response`, answering an
+/// HTTP/1.1 request (`HEAD` if `is_head`) that asks to close if
+/// `request_close`, on a connection that closes after it if `close`.
+async fn by_writer(
+    response: crate::net::Response,
+    is_head: bool,
+    request_close: bool,
+    close: bool,
+) -> (String, super::encode::Plan) {
+    use crate::server::request::Outcome;
+    use crate::server::response::{Answer, AnswerTo};
+    let to = AnswerTo {
+        version: http::Version::HTTP_11,
+        is_head,
+        cacheable: true,
+        close: request_close || close,
+    };
+    let outcome = Outcome {
+        answer: Answer::new(response, &to),
+        record: None,
+    };
+    let server = HeaderValue::from_static("lactoserv-test");
+    let mut out = Vec::new();
+    let (plan, body) = super::write::head(&mut out, outcome, &server, request_close).unwrap();
+    let mut written = Vec::new();
+    write_body(&mut written, &mut out, body, plan)
+        .await
+        .unwrap();
+    (undated(&written), plan)
+}
+
+#[tokio::test]
+async fn the_writer_sends_a_prepared_response_as_the_same_response_made_afresh() {
+    let template = || {
+        let mut response = crate::net::Response::full(
+            StatusCode::OK,
+            HeaderValue::from_static("text/plain"),
+            Bytes::from_static(b"hi\n"),
+        );
+        response.cache_control = Some(HeaderValue::from_static("public"));
+        response
+    };
+    let prepared = crate::net::Prepared::new(template());
+    for is_head in [false, true] {
+        // A request that asks to close, and a connection closed because
+        // the endpoint winds down.
+        for (request_close, close) in [(false, false), (true, false), (false, true)] {
+            for _ in 0..2 {
+                let fast = by_writer(prepared.response(), is_head, request_close, close).await;
+                let slow = by_writer(template(), is_head, request_close, close).await;
+                assert_eq!(fast, slow, "head: {is_head} close: {request_close} {close}");
+                assert_eq!(fast.1.last, request_close || close);
+            }
+        }
+    }
+}
