@@ -232,13 +232,18 @@ fn over_tls_too_hyper_takes_over_after_a_request_with_a_body() {
     assert_eq!(answers[2].1, "hi");
 }
 
-/// `text` with the value of each `date` header blanked (two servers may
-/// answer in different seconds).
+/// `text` with the values of its `date` and `last-modified` headers
+/// blanked (two servers may answer, and may have started, in different
+/// seconds).
 fn undated(text: &str) -> String {
     text.lines()
-        .map(|line| match line.strip_prefix("date: ") {
-            Some(_) => "date: *",
-            None => line,
+        .map(|line| {
+            for name in ["date: ", "last-modified: "] {
+                if line.starts_with(name) {
+                    return format!("{name}*");
+                }
+            }
+            line.to_owned()
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -1,8 +1,7 @@
 //! AccessLogToFile: writes one line per request to a file, with optional
 //! rotation (Lactoserv `webapp-builtins/export/AccessLogToFile.js`).
 //!
-//! This module holds its configuration; the service that writes the lines
-//! comes with the runtime.
+//! This module holds its configuration; `running` is the service itself.
 
 mod running;
 

@@ -2,8 +2,7 @@
 //! stays over a limit past a grace period, shuts the server down with exit
 //! status 1 (Lactoserv `webapp-builtins/export/MemoryMonitor.js`).
 //!
-//! This module holds its configuration; the monitor itself comes with the
-//! runtime.
+//! This module holds its configuration; `running` is the service itself.
 
 mod running;
 

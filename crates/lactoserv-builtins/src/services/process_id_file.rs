@@ -2,7 +2,7 @@
 //! shared by several server processes (Lactoserv
 //! `webapp-builtins/export/ProcessIdFile.js`).
 //!
-//! This module holds its configuration; `running` the service itself.
+//! This module holds its configuration; `running` is the service itself.
 
 mod running;
 

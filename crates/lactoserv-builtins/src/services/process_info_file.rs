@@ -2,8 +2,7 @@
 //! ID, start time, memory use and how it stopped), optionally saving old
 //! copies (Lactoserv `webapp-builtins/export/ProcessInfoFile.js`).
 //!
-//! This module holds its configuration; the service itself comes with the
-//! runtime.
+//! This module holds its configuration; `running` is the service itself.
 
 mod running;
 

@@ -2,8 +2,7 @@
 //! as JSON lines, with optional rotation (Lactoserv
 //! `webapp-builtins/export/SyslogToFile.js`).
 //!
-//! This module holds its configuration; the service itself comes with the
-//! runtime.
+//! This module holds its configuration; `running` is the service itself.
 
 mod running;
 

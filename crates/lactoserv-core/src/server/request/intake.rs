@@ -80,6 +80,7 @@ pub(crate) fn canonical_method(method: &Method) -> Option<Method> {
     Method::from_bytes(known.as_bytes()).ok()
 }
 
+/// The answer to a method the server does not take (the reference's text).
 pub(crate) fn invalid_method(text: &str) -> Response {
     Response::bad_request(&format!("Invalid request method: {text}"))
 }
