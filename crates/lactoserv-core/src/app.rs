@@ -20,36 +20,11 @@ use crate::net::{Dispatch, Request, Response};
 pub(crate) use hop::Hop;
 pub use router::{Choice, Router, Routing, Target};
 
-/// What went wrong inside an application. The endpoint logs it, with the
-/// error that caused it (its source), and answers `500 Internal Server
-/// Error` without revealing it to the client.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct HandleError {
-    message: String,
-    #[source]
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
-}
-
-impl HandleError {
-    /// An error `message` describes whole.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            source: None,
-        }
-    }
-
-    /// `message`, caused by `source`.
-    pub fn caused_by(
-        message: impl Into<String>,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        Self {
-            message: message.into(),
-            source: Some(source.into()),
-        }
-    }
+message_error! {
+    /// What went wrong inside an application. The endpoint logs it, with the
+    /// error that caused it (its source), and answers `500 Internal Server
+    /// Error` without revealing it to the client.
+    HandleError
 }
 
 /// A request handler, built from an application's checked configuration.

@@ -22,6 +22,43 @@
 //! - [`webapp`]: the whole configuration, built and linked.
 //! - [`server`]: the running server: endpoints, TLS, request handling.
 
+/// Defines an error type made of a message and, optionally, the error that
+/// caused it, kept as its source so that reports show the whole chain:
+/// what applications and services report, whatever their own errors are.
+macro_rules! message_error {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, thiserror::Error)]
+        #[error("{message}")]
+        pub struct $name {
+            message: String,
+            #[source]
+            source: Option<Box<dyn std::error::Error + Send + Sync>>,
+        }
+
+        impl $name {
+            /// An error `message` describes whole.
+            pub fn new(message: impl Into<String>) -> Self {
+                Self {
+                    message: message.into(),
+                    source: None,
+                }
+            }
+
+            /// `message`, caused by `source`.
+            pub fn caused_by(
+                message: impl Into<String>,
+                source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+            ) -> Self {
+                Self {
+                    message: message.into(),
+                    source: Some(source.into()),
+                }
+            }
+        }
+    };
+}
+
 pub mod app;
 pub mod bind;
 pub mod blob;

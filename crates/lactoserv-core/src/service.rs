@@ -13,36 +13,11 @@ use crate::bucket::TokenBucket;
 use crate::log::{LogStream, LogValue, Logger};
 use crate::quant::Moment;
 
-/// What went wrong starting a service: a message, and the error that
-/// caused it, if any, kept as the error's source so that reports show the
-/// whole chain.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct ServiceError {
-    message: String,
-    #[source]
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
-}
-
-impl ServiceError {
-    /// An error `message` describes whole.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            source: None,
-        }
-    }
-
-    /// `message`, caused by `source`.
-    pub fn caused_by(
-        message: impl Into<String>,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        Self {
-            message: message.into(),
-            source: Some(source.into()),
-        }
-    }
+message_error! {
+    /// What went wrong starting a service: a message, and the error that
+    /// caused it, if any, kept as the error's source so that reports show the
+    /// whole chain.
+    ServiceError
 }
 
 /// Why the webapp stops: the `<fate>` of its `stopping`/`stopped` events,

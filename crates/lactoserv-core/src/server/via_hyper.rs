@@ -23,7 +23,7 @@ use super::request::host::HostCache;
 use super::request::intake::{canonical_method, read_body};
 use super::request::{Intake, Outcome, started, take};
 use super::response::body::ResponseBody;
-use super::response::prepared::{ByWay, Made, Way};
+use super::response::prepared::{Way, kept};
 use super::response::{Answer, Headers, Link, assemble, completed};
 use crate::net::Body;
 
@@ -129,10 +129,6 @@ fn begin(
     }))
 }
 
-/// The completed headers of a prepared response, kept with it for each
-/// way of answering.
-type Kept = ByWay<Made<HeaderMap>>;
-
 /// `outcome` as hyper's response, with `server` as the `Server` header,
 /// its end reported to the access log.
 fn write(outcome: Outcome, server: &HeaderValue) -> hyper::Response<ResponseBody> {
@@ -155,10 +151,7 @@ fn write(outcome: Outcome, server: &HeaderValue) -> hyper::Response<ResponseBody
         } if !http2_head => {
             let way = Way { link, cacheable };
             let make = || completed(&prepared, cacheable, link, server);
-            let kept = prepared
-                .derived::<Kept>()
-                .and_then(|kept| kept.get(way).get_or_make(server, make));
-            let headers = match kept {
+            let headers = match kept(&prepared, way, server, make) {
                 Some(headers) => headers.clone(),
                 None => make(),
             };

@@ -9,7 +9,7 @@ use super::encode::{HeaderLines, InvalidHead, Plan, encode_head, encode_prepared
 use crate::server::request::Outcome;
 use crate::server::request::access::{Record, Sent};
 use crate::server::response::body::ResponseBody;
-use crate::server::response::prepared::{ByWay, Made, Way};
+use crate::server::response::prepared::{Way, kept};
 use crate::server::response::{Answer, Headers, completed};
 
 /// What this writer keeps with a prepared response for one way of
@@ -53,10 +53,7 @@ pub(super) fn head(
                 let lines = header_lines(&headers);
                 Kept { headers, lines }
             };
-            let kept = prepared
-                .derived::<ByWay<Made<Kept>>>()
-                .and_then(|kept| kept.get(way).get_or_make(server, make));
-            match kept {
+            match kept(&prepared, way, server, make) {
                 // A log that records response headers takes the long way.
                 Some(Kept {
                     lines: Some(lines), ..

@@ -8,6 +8,22 @@ use std::sync::OnceLock;
 use http::HeaderValue;
 
 use super::Link;
+use crate::net::Prepared;
+
+/// What a writer keeps with `prepared` for answering it `way`-wise with
+/// `server` as the `Server` header: made by `make` the first time. `None`
+/// when it cannot be kept (another server's value is there already); the
+/// writer then makes its own.
+pub(crate) fn kept<'p, T: Send + Sync + 'static>(
+    prepared: &'p Prepared,
+    way: Way,
+    server: &HeaderValue,
+    make: impl FnOnce() -> T,
+) -> Option<&'p T> {
+    prepared
+        .derived::<ByWay<Made<T>>>()
+        .and_then(|kept| kept.get(way).get_or_make(server, make))
+}
 
 /// A way of answering a prepared response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
