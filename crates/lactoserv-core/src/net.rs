@@ -4,6 +4,7 @@
 //!
 //! Layout:
 //! - [`request`]: the request as applications see it (canonical path, host).
+//! - [`dispatch`]: the part of its path an application is responsible for.
 //! - [`response`]: what applications answer, and the server's own answers.
 //! - [`body`]: response bodies, files read as they are sent.
 //! - [`prepared`]: responses made once and sent many times.
@@ -12,12 +13,14 @@
 
 pub mod body;
 pub mod conditional;
+pub mod dispatch;
 pub mod prepared;
 pub mod request;
 pub mod response;
 pub mod status;
 
 pub use body::{Body, Part};
+pub use dispatch::Dispatch;
 pub use prepared::Prepared;
-pub use request::{Dispatch, HostInfo, Request};
+pub use request::{HostInfo, Request};
 pub use response::Response;

@@ -1,4 +1,6 @@
 use super::*;
+use crate::net::Dispatch;
+use crate::net::dispatch::Components;
 
 /// The canonical path components and search of `target` (which need not
 /// be one that `http` takes: the vectors include characters hyper
