@@ -211,6 +211,9 @@ fn serve(args: &Args, catalog: Catalog) -> ExitCode {
         http1,
     };
     let status = runtime.block_on(system::run(process, options, catalog));
+    // After `bye` the process exits at once: tasks still parked on the
+    // blocking threads (a file read a client gave up on) are not waited for.
+    runtime.shutdown_background();
     if let Some(sink) = stdout_log {
         sink.finish();
     }

@@ -25,9 +25,6 @@ use crate::{COMMIT, PRODUCT_NAME, VERSION, check, debug, fatal};
 /// services to flush their logs.
 const STOP_GRACE: Duration = Duration::from_millis(9_500);
 
-/// How long the process lingers after `bye` so log sinks can flush.
-const EXIT_DELAY: Duration = Duration::from_millis(250);
-
 /// How often the keep-alive logs the uptime.
 const UPTIME_PERIOD: Duration = Duration::from_secs(60 * 60);
 
@@ -154,7 +151,6 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
                             let _ = old.await;
                         }
                         exit_events(&system.process, 1);
-                        tokio::time::sleep(EXIT_DELAY).await;
                         return 1;
                     }
                 },
@@ -214,8 +210,9 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
         // A fatal error while stopping.
         status = 1;
     }
+    // Nothing is left to wait for: the services have flushed their files,
+    // and the caller flushes stdout.
     host.child("shutdown").event("bye", vec![status.into()]);
-    tokio::time::sleep(EXIT_DELAY).await;
     status
 }
 
@@ -225,7 +222,6 @@ async fn failed_start(process: &Process, err: &anyhow::Error) -> i32 {
     fatal::record_error(fatal::Kind::UncaughtException, err.as_ref());
     tokio::time::sleep(fatal::GRACE).await;
     exit_events(process, 1);
-    tokio::time::sleep(EXIT_DELAY).await;
     1
 }
 
