@@ -134,6 +134,17 @@ os.execv(sys.argv[2], sys.argv[2:])
         }
     }
 
+    /// The server's resident set size, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server is running");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches(" kB").trim().parse().ok())
+            .expect("the status has VmRSS")
+    }
+
     /// The server's process ID.
     pub fn pid(&self) -> u32 {
         self.child.id()

@@ -361,16 +361,6 @@ fn a_huge_upload_over_the_body_limit_is_refused_without_being_read() {
     }
 }
 
-/// The resident set size of process `pid`, in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|value| value.trim().trim_end_matches(" kB").trim().parse().ok())
-        .unwrap()
-}
-
 #[test]
 fn clients_that_stop_reading_do_not_grow_the_server() {
     let dir = tempfile::tempdir().unwrap();
@@ -386,7 +376,7 @@ fn clients_that_stop_reading_do_not_grow_the_server() {
         Duration::from_secs(10),
     );
     assert!(warm.len() > 64 << 20);
-    let before = rss_kib(server.pid());
+    let before = server.rss_kib();
     let mut stalled = Vec::new();
     for _ in 0..20 {
         let mut stream = TcpStream::connect(("127.0.0.1", port + 1)).unwrap();
@@ -396,7 +386,7 @@ fn clients_that_stop_reading_do_not_grow_the_server() {
         stalled.push(stream);
     }
     std::thread::sleep(Duration::from_secs(1));
-    let after = rss_kib(server.pid());
+    let after = server.rss_kib();
     // Twenty 64 MiB files asked for and not read: the server holds no more
     // than socket buffers and a read-ahead for each.
     assert!(after < before + 32 * 1024, "{before} KiB, then {after} KiB");

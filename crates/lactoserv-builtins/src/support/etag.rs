@@ -27,13 +27,16 @@ pub(crate) enum HashAlgorithm {
 impl HashAlgorithm {
     /// The base64 text (standard alphabet, no padding) of `data`'s digest.
     pub(crate) fn hash(self, data: &[u8]) -> String {
-        use base64::Engine as _;
-        use sha2::Digest as _;
-        let engine = &base64::engine::general_purpose::STANDARD_NO_PAD;
+        self.hash_reader(data).expect("reading a slice cannot fail")
+    }
+
+    /// [`HashAlgorithm::hash`] of what `reader` gives, read a chunk at a
+    /// time so that hashing a large file holds little of it in memory.
+    pub(crate) fn hash_reader(self, reader: impl std::io::Read) -> std::io::Result<String> {
         match self {
-            Self::Sha1 => engine.encode(sha1::Sha1::digest(data)),
-            Self::Sha256 => engine.encode(sha2::Sha256::digest(data)),
-            Self::Sha512 => engine.encode(sha2::Sha512::digest(data)),
+            Self::Sha1 => digest::<sha1::Sha1>(reader),
+            Self::Sha256 => digest::<sha2::Sha256>(reader),
+            Self::Sha512 => digest::<sha2::Sha512>(reader),
         }
     }
 
@@ -53,6 +56,22 @@ impl HashAlgorithm {
             Self::Sha512 => "sha512",
         }
     }
+}
+
+/// The digest `D` of what `reader` gives, in unpadded base64.
+fn digest<D: sha2::Digest>(mut reader: impl std::io::Read) -> std::io::Result<String> {
+    use base64::Engine as _;
+    let mut digest = D::new();
+    let mut chunk = vec![0; 64 * 1024];
+    loop {
+        match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => digest.update(&chunk[..n]),
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest.finalize()))
 }
 
 /// Whether tags are strong (`"…"`) or weak (`W/"…"`).
@@ -106,6 +125,12 @@ impl EtagOptions {
     /// ask for weak ones).
     pub(crate) fn tag_for_data(&self, data: &[u8]) -> String {
         self.tag_from_hash(&self.hash_algorithm.hash(data), true)
+    }
+
+    /// [`EtagOptions::tag_for_data`] of what `reader` gives (a file too
+    /// large to hold whole).
+    pub(crate) fn tag_for_reader(&self, reader: impl std::io::Read) -> std::io::Result<String> {
+        Ok(self.tag_from_hash(&self.hash_algorithm.hash_reader(reader)?, true))
     }
 
     /// The tag of a file known by its metadata (a weak tag unless the

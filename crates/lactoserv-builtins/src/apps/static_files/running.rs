@@ -10,7 +10,6 @@
 //! while (see `cache.rs`); larger ones are streamed from the open file as
 //! the connection takes them.
 
-use std::collections::HashMap;
 use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -26,7 +25,7 @@ use lactoserv_core::log::{LogValue, Logger};
 use lactoserv_core::net::conditional;
 use lactoserv_core::net::{Body, Dispatch, Part, Prepared, Request, Response};
 
-use super::cache::{Cached, FileCache};
+use super::cache::{Cached, FileCache, TagCache, Tagged};
 use super::file_answer::FileAnswer;
 use super::path::{Wanted, wanted};
 use crate::support::content_type::type_from_path;
@@ -68,7 +67,7 @@ pub(crate) struct StaticFiles {
     cache: FileCache,
     /// `dataOnly` tags by file and version, so each version of a file is
     /// hashed once.
-    hashes: Mutex<HashMap<PathBuf, (SystemTime, u64, String)>>,
+    tags: TagCache,
 }
 
 /// The `notFoundPath` page, re-read when its file changes.
@@ -85,6 +84,8 @@ struct FileFacts {
     path: PathBuf,
     len: u64,
     modified: Option<SystemTime>,
+    /// Its `dataOnly` tag, when the options ask for one.
+    data_tag: Option<Arc<str>>,
 }
 
 /// What the file system says about a request.
@@ -133,7 +134,7 @@ impl StaticFiles {
             cache_control,
             not_found,
             cache: FileCache::default(),
-            hashes: Mutex::new(HashMap::new()),
+            tags: TagCache::default(),
         })
     }
 
@@ -226,67 +227,58 @@ impl StaticFiles {
         } else {
             None
         };
-        if data_hash {
-            self.remember_hash(&path, &meta, contents.as_deref(), &file)?;
-        }
+        let data_tag = if data_hash {
+            self.data_tag(&path, &meta, contents.as_deref(), &file)?
+        } else {
+            None
+        };
         Ok(Found::File {
             file: Arc::new(file),
             facts: FileFacts {
                 path,
                 len: meta.len(),
                 modified: meta.modified().ok(),
+                data_tag,
             },
             contents,
         })
     }
 
-    /// Hashes the file's data for its `dataOnly` tag, unless this version
-    /// of it has been hashed already.
-    fn remember_hash(
+    /// The file's `dataOnly` tag: hashed (a chunk at a time when it is
+    /// not in memory) unless this version of it has been already.
+    fn data_tag(
         &self,
         path: &Path,
         meta: &Metadata,
         contents: Option<&[u8]>,
         file: &File,
-    ) -> std::io::Result<()> {
+    ) -> std::io::Result<Option<Arc<str>>> {
         let Some(options) = &self.etag else {
-            return Ok(());
+            return Ok(None);
         };
-        let version = (meta.modified()?, meta.len());
-        if let Some((mtime, len, _)) = self.hashes_lock().get(path)
-            && (*mtime, *len) == version
-        {
-            return Ok(());
+        let (modified, len) = (meta.modified()?, meta.len());
+        if let Some(tag) = self.tags.get(path, modified, len) {
+            return Ok(Some(tag));
         }
-        let tag = match contents {
+        let tag: Arc<str> = match contents {
             Some(data) => options.tag_for_data(data),
-            None => {
-                let mut data = Vec::with_capacity(meta.len() as usize);
-                (&*file).read_to_end(&mut data)?;
-                options.tag_for_data(&data)
-            }
+            None => options.tag_for_reader(file)?,
+        }
+        .into();
+        let tagged = Tagged {
+            modified,
+            len,
+            tag: tag.clone(),
         };
-        self.hashes_lock()
-            .insert(path.to_owned(), (version.0, version.1, tag));
-        Ok(())
-    }
-
-    fn hashes_lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (SystemTime, u64, String)>> {
-        self.hashes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.tags.put(path, tagged);
+        Ok(Some(tag))
     }
 
     /// The `ETag` of a file, if configured.
     fn etag_of(&self, facts: &FileFacts) -> Option<String> {
         let options = self.etag.as_ref()?;
         if options.data_only {
-            return self
-                .hashes_lock()
-                .get(&facts.path)
-                .map(|(_, _, tag)| tag.clone());
+            return facts.data_tag.as_deref().map(str::to_owned);
         }
         let mtime_ms = facts.modified?.duration_since(UNIX_EPOCH).ok()?.as_millis();
         Some(options.tag_for_stats(

@@ -164,3 +164,15 @@ fn stats_tags_hash_path_mtime_and_size() {
         "W/\"iLUzZXB52CL4+ePY\""
     );
 }
+
+#[test]
+fn data_read_a_chunk_at_a_time_gets_the_same_tag() {
+    // Longer than one chunk, so that the reader is read several times.
+    let data: Vec<u8> = (0..200_000_u32).map(|i| (i % 251) as u8).collect();
+    for algorithm in ["sha1", "sha256", "sha512"] {
+        let options = options(serde_json::json!({ "hashAlgorithm": algorithm }));
+        let whole = options.tag_for_data(&data);
+        let read = options.tag_for_reader(&data[..]).unwrap();
+        assert_eq!(read, whole, "{algorithm}");
+    }
+}
