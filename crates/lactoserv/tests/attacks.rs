@@ -90,12 +90,15 @@ fn a_flood_of_distinct_missing_paths_leaves_memory_within_the_cache_bound() {
     // 100,000 paths nobody asked for before, each a kilobyte long: without
     // a bound, the server would keep over 100 MiB of them.
     let padding = "x".repeat(1000);
-    let requests = (0..100_000).map(|n| {
-        format!("GET /{n}-{padding} HTTP/1.1\r\nHost: a\r\n\r\n").into_bytes()
-    });
+    let requests = (0..100_000)
+        .map(|n| format!("GET /{n}-{padding} HTTP/1.1\r\nHost: a\r\n\r\n").into_bytes());
     let statuses = pipelined(port, requests, 500);
     assert_eq!(statuses.len(), 100_000);
-    assert!(statuses.iter().all(|status| status == "HTTP/1.1 404 Not Found"));
+    assert!(
+        statuses
+            .iter()
+            .all(|status| status == "HTTP/1.1 404 Not Found")
+    );
     let after = server.rss_kib();
     // The findings are counted to 64 MiB (keys included); beyond that, the
     // allocator's and the table's own overhead.
@@ -104,6 +107,10 @@ fn a_flood_of_distinct_missing_paths_leaves_memory_within_the_cache_bound() {
         "{before} KiB before, {after} KiB after"
     );
     // A file asked for all along is still served.
-    let home = pipelined(port, std::iter::once(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n".to_vec()), 1);
+    let home = pipelined(
+        port,
+        std::iter::once(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n".to_vec()),
+        1,
+    );
     assert_eq!(home, ["HTTP/1.1 200 OK"]);
 }

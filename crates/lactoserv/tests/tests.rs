@@ -9,6 +9,7 @@ mod dry_run;
 mod files;
 mod floods;
 mod framework;
+mod heads;
 mod http1;
 mod limits;
 mod operations;

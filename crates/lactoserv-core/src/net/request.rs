@@ -138,11 +138,22 @@ impl HostInfo {
     /// port, as in the reference (requests are never refused for it).
     pub fn from_authority(authority: Option<&str>, fallback_port: u16) -> Self {
         authority
-            .and_then(|text| parse_authority(text, fallback_port))
-            .unwrap_or_else(|| Self {
-                name: LOCALHOST.clone(),
-                port: fallback_port,
-            })
+            .and_then(|text| Self::parse(text, fallback_port))
+            .unwrap_or_else(|| Self::localhost(fallback_port))
+    }
+
+    /// The host `authority` names (`host[:port]`, `fallback_port` when it
+    /// gives none), or `None` if it is empty or not a valid authority.
+    pub fn parse(authority: &str, fallback_port: u16) -> Option<Self> {
+        parse_authority(authority, fallback_port)
+    }
+
+    /// `localhost` on `port`: the host of requests that name none.
+    pub fn localhost(port: u16) -> Self {
+        Self {
+            name: LOCALHOST.clone(),
+            port,
+        }
     }
 }
 

@@ -27,7 +27,8 @@ use super::response::{Answer, AnswerTo};
 use crate::log::{LogValue, Logger};
 use crate::net::{HostInfo, Request, Response};
 use access::{Record, access_url};
-use intake::{Refused, canonical_method, invalid_method, origin_form};
+use host::AskedHost;
+use intake::{Refused, invalid_method, is_known_method, origin_form};
 
 /// What a request came to: the answer and, when the endpoint has an
 /// access log, the record to complete with it.
@@ -61,13 +62,14 @@ pub(crate) fn started(connection: &Connection) -> Option<std::time::Instant> {
         .then(std::time::Instant::now)
 }
 
-/// Takes in a request for `host` whose body has been dealt with (`read`:
-/// an answer when it was refused), logging it: the job for the
-/// application, or the server's own answer. `close`: whether the request
-/// asks to close the connection, if the caller knows already.
+/// Takes in a request whose body has been dealt with (`read`: an answer
+/// when it was refused), logging it: the job for the application, or the
+/// server's own answer. `host`: the host it asks for, or why it is
+/// refused. `close`: whether the request asks to close the connection, if
+/// the caller knows already.
 pub(crate) fn take(
     connection: &Connection,
-    host: HostInfo,
+    host: AskedHost,
     parts: http::request::Parts,
     read: Result<(), Response>,
     started: Option<std::time::Instant>,
@@ -87,38 +89,44 @@ pub(crate) fn take(
         cacheable: is_head || parts.method == Method::GET,
         close,
     };
-    let done = |response, to: &AnswerTo, record| {
-        Intake::Done(Outcome {
-            answer: Answer::new(response, to),
-            record,
-        })
+    let record = |method: Method, url: String, headers: &http::HeaderMap, logger| {
+        let (log, started) = endpoint.access_log.as_ref().zip(started)?;
+        let record = Record::begin(
+            log, connection, started, version, method, url, headers, logger,
+        );
+        Some(Box::new(record))
     };
-    let Some(method) = canonical_method(&parts.method) else {
-        return done(invalid_method(parts.method.as_str()), &to, None);
+    // A bad host, an unknown method or a refused body: answered with a 400
+    // before any application sees the request, logged and recorded like any
+    // other request. The HTTP1 connection closes after it (after a refused
+    // body, the rest of it is never read).
+    let refusal = match (&host, read) {
+        (Err(_), _) => Some(Response::status_only(StatusCode::BAD_REQUEST)),
+        _ if !is_known_method(&parts.method) => Some(invalid_method(parts.method.as_str())),
+        (_, Err(response)) => Some(response),
+        (Ok(_), Ok(())) => None,
     };
-    if let Err(response) = read {
-        // The rest of the body is not read: the connection cannot carry
-        // another request.
+    let host = host.unwrap_or_else(|_| {
+        HostInfo::localhost(host::default_port(&parts.uri, version, endpoint.port))
+    });
+    if let Some(response) = refusal {
         to.close = true;
-        return done(response, &to, None);
+        let url = intake::log_url(&parts.uri, version, &host);
+        let logger = log_incoming(connection, || url.clone());
+        let record = record(parts.method, url, &parts.headers, logger);
+        return done(response, &to, record);
     }
-    match origin_form(method, parts, host) {
+    match origin_form(parts, host) {
         Ok(request) => {
             let logger = log_incoming(connection, || {
                 format!("//{}{}", request.host, request.target())
             });
+            let url = || access_url(&request);
             let record = endpoint
                 .access_log
-                .as_ref()
-                .zip(started)
-                .map(|(log, started)| {
-                    let url = access_url(&request);
-                    let method = request.method.clone();
-                    let headers = &request.headers;
-                    Box::new(Record::begin(
-                        log, connection, started, version, method, url, headers, logger,
-                    ))
-                });
+                .is_some()
+                .then(url)
+                .and_then(|url| record(request.method.clone(), url, &request.headers, logger));
             Intake::Job(Job {
                 to,
                 request,
@@ -134,18 +142,18 @@ pub(crate) fn take(
                 headers,
             } = *refused;
             let logger = log_incoming(connection, || url.clone());
-            let record = endpoint
-                .access_log
-                .as_ref()
-                .zip(started)
-                .map(|(log, started)| {
-                    Box::new(Record::begin(
-                        log, connection, started, version, method, url, &headers, logger,
-                    ))
-                });
+            let record = record(method, url, &headers, logger);
             done(Response::status_only(StatusCode::BAD_REQUEST), &to, record)
         }
     }
+}
+
+/// The server's own `response` to a request `to` describes.
+fn done(response: Response, to: &AnswerTo, record: Option<Box<Record>>) -> Intake {
+    Intake::Done(Outcome {
+        answer: Answer::new(response, to),
+        record,
+    })
 }
 
 impl Job {

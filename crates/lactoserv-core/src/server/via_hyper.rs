@@ -19,8 +19,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use super::conn::Connection;
 use super::conn::drive::Driven;
 use super::conn::limits;
-use super::request::host::HostCache;
-use super::request::intake::{canonical_method, read_body};
+use super::request::host::{AskedHost, HostCache};
+use super::request::intake::{is_known_method, read_body};
 use super::request::{Intake, Outcome, started, take};
 use super::response::body::ResponseBody;
 use super::response::prepared::{Way, kept};
@@ -94,7 +94,7 @@ enum Begun {
 /// Takes in one request for `host`, outside of the future hyper keeps.
 fn begin(
     connection: &Arc<Connection>,
-    host: crate::net::HostInfo,
+    host: AskedHost,
     request: hyper::Request<Incoming>,
 ) -> Begun {
     let (parts, body) = request.into_parts();
@@ -113,10 +113,11 @@ fn begin(
     let connection = connection.clone();
     Begun::WithBody(Box::pin(async move {
         let max = connection.endpoint.max_body;
-        let read = match canonical_method(&parts.method) {
-            Some(method) => read_body(&method, body, max).await,
+        let read = if is_known_method(&parts.method) {
+            read_body(&parts.method, body, max).await
+        } else {
             // Answered without reading, as any invalid method.
-            None => Ok(()),
+            Ok(())
         };
         let outcome = match take(&connection, host, parts, read, started, None) {
             Intake::Job(mut job) => match job.run_now(&connection) {

@@ -8,9 +8,8 @@ use http::header::{CONNECTION, CONTENT_LENGTH, EXPECT, HOST, TRANSFER_ENCODING, 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, Version};
 use smallvec::SmallVec;
 
-use crate::net::HostInfo;
 use crate::server::conn::limits;
-use crate::server::request::host::HostCache;
+use crate::server::request::host::{AskedHost, HostCache};
 
 /// The most header fields in a request (hyper's limit: more is answered
 /// 431 by hyper).
@@ -27,8 +26,8 @@ pub(super) struct Head {
     pub(super) request: http::Request<()>,
     /// The client asked to close the connection after this request.
     pub(super) close: bool,
-    /// The host it asks for.
-    pub(super) host: HostInfo,
+    /// The host it asks for, or why it is refused.
+    pub(super) host: AskedHost,
 }
 
 /// What the bytes read so far hold.
@@ -50,7 +49,7 @@ pub(super) enum Parsed {
 /// in its place).
 pub(super) fn parse(
     buf: &mut BytesMut,
-    hosts: &mut HostCache,
+    cache: &mut HostCache,
     port: u16,
     spare: &mut HeaderMap,
 ) -> Parsed {
@@ -100,6 +99,7 @@ pub(super) fn parse(
     headers.reserve(fields.len());
     let mut close = false;
     let mut host = None;
+    let mut hosts = 0;
     for (name, value) in fields {
         let (name, value) = (
             name.0 as usize..name.1 as usize,
@@ -118,11 +118,16 @@ pub(super) fn parse(
             close = close || has_close(text);
         } else if name == HOST {
             host = Some(value.clone());
+            hosts += 1;
         }
         headers.append(name, header_value(bytes.slice(value)));
     }
-    // The last `Host` counts, as on hyper's side.
-    let host = hosts.host_of_http1(host.map(|range| &bytes[range]), port);
+    let host = cache.host_of_http1(
+        Version::HTTP_11,
+        hosts,
+        host.map(|range| &bytes[range]),
+        port,
+    );
     let mut request = http::Request::new(());
     *request.method_mut() = method;
     *request.uri_mut() = uri;

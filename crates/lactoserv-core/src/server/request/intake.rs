@@ -10,9 +10,18 @@ use hyper::body::Incoming;
 
 use crate::net::{HostInfo, Request, Response};
 
-/// The methods the server accepts (in upper or lower case).
-const METHODS: [&str; 9] = [
-    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
+/// The methods the server accepts, spelled as they must be: method names
+/// are case-sensitive (RFC 9110 §9.1). The common ones first.
+const METHODS: [Method; 9] = [
+    Method::GET,
+    Method::HEAD,
+    Method::CONNECT,
+    Method::DELETE,
+    Method::OPTIONS,
+    Method::PATCH,
+    Method::POST,
+    Method::PUT,
+    Method::TRACE,
 ];
 
 /// A request whose target cannot be dispatched (a 400), as it is logged.
@@ -23,28 +32,18 @@ pub(crate) struct Refused {
     pub(crate) headers: http::HeaderMap,
 }
 
-/// Builds the application's view of a request whose method and body are
-/// acceptable, or says why its target is refused (one not in origin form).
+/// Builds the application's view of a request whose host, method and body
+/// are acceptable, or says why its target is refused (one not in origin
+/// form).
 pub(crate) fn origin_form(
-    method: Method,
     parts: http::request::Parts,
     host: HostInfo,
 ) -> Result<Request, Box<Refused>> {
+    let method = parts.method;
     let uri = parts.uri;
-    let kind = if uri.scheme().is_some() {
-        "absolute"
-    } else if uri.authority().is_some() {
-        "authority"
-    } else if uri.path() == "*" {
-        "asterisk"
-    } else {
-        "other"
-    };
-    // HTTP2's `:path` is always the origin-form target (the URI has the
-    // scheme and authority besides).
-    let origin = kind == "other" || parts.version == Version::HTTP_2;
+    let kind = target_kind(&uri, parts.version);
     let (method, host, headers) = match uri.path_and_query() {
-        Some(target) if origin => {
+        Some(target) if kind == "origin" => {
             match Request::checked(method, parts.version, target.clone(), host, parts.headers) {
                 Ok(request) => return Ok(request),
                 Err(back) => *back,
@@ -52,32 +51,53 @@ pub(crate) fn origin_form(
         }
         _ => (method, host, parts.headers),
     };
-    let target = match uri.authority() {
-        Some(authority) if kind == "authority" => authority.to_string(),
-        _ => uri.to_string(),
+    let url = match kind {
+        // An origin-form target that cannot be canonicalised.
+        "origin" => format!("//{host}:other={uri}"),
+        _ => log_url(&uri, parts.version, &host),
     };
     Err(Box::new(Refused {
         method,
-        url: format!("//{host}:{kind}={target}"),
+        url,
         headers,
     }))
 }
 
-/// The method in upper case, if it is one the server takes: spelled all in
-/// upper case or (as HTTP2 allows) all in lower case.
-pub(crate) fn canonical_method(method: &Method) -> Option<Method> {
-    if *method == Method::GET || *method == Method::HEAD || *method == Method::POST {
-        return Some(method.clone());
+/// What form a request's target has: `origin` (`/path?query`; HTTP2's
+/// `:path` always is), `absolute`, `authority`, `asterisk` or `other`.
+fn target_kind(uri: &http::Uri, version: Version) -> &'static str {
+    if version == Version::HTTP_2 {
+        "origin"
+    } else if uri.scheme().is_some() {
+        "absolute"
+    } else if uri.authority().is_some() {
+        "authority"
+    } else if uri.path() == "*" {
+        "asterisk"
+    } else if uri.path().starts_with('/') {
+        "origin"
+    } else {
+        "other"
     }
-    let text = method.as_str();
-    let known = METHODS.iter().find(|m| m.eq_ignore_ascii_case(text))?;
-    if *known == text {
-        return Some(method.clone());
+}
+
+/// A request's URL as the logs write it (spec 02 LOGF-4):
+/// `//<host>:<port><target>` for an origin-form target,
+/// `//<host>:<port>:<kind>=<target>` for the others (`*`, `host:port`, an
+/// absolute URL).
+pub(crate) fn log_url(uri: &http::Uri, version: Version, host: &HostInfo) -> String {
+    let kind = target_kind(uri, version);
+    match (kind, uri.path_and_query(), uri.authority()) {
+        ("origin", Some(target), _) => format!("//{host}{target}"),
+        ("authority", _, Some(authority)) => format!("//{host}:authority={authority}"),
+        _ => format!("//{host}:{kind}={uri}"),
     }
-    if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        return None;
-    }
-    Method::from_bytes(known.as_bytes()).ok()
+}
+
+/// Whether the server takes `method`: one of the nine standard methods,
+/// in upper case (`get` is not `GET`).
+pub(crate) fn is_known_method(method: &Method) -> bool {
+    METHODS.contains(method)
 }
 
 /// The answer to a method the server does not take (the reference's text).
