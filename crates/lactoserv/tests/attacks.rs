@@ -6,23 +6,30 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use crate::server::{LACTOSERV, ServerProcess, free_port};
+use crate::server::{LACTOSERV, ServerProcess, free_ports};
 use crate::util::ConfigDir;
 
-/// A site of one file, with a not-found page, served over plain HTTP.
-fn static_site() -> (ConfigDir, ServerProcess, u16) {
-    let port = free_port();
+/// The size of the site's large file: several times what is read whole.
+const BIG: usize = 4 * 1024 * 1024;
+
+/// A site of a small file and a large one (`big.bin`), with a not-found
+/// page, served over plain HTTP (`ports[0]`) and HTTP/2 (`ports[1]`).
+fn static_site() -> (ConfigDir, ServerProcess, [u16; 2]) {
+    let ports = free_ports::<2>();
+    let [http, h2] = ports;
     let config = crate::util::config_file(
         "config.mjs",
         &format!(
             "import {{ StaticFiles }} from '@lactoserv/webapp-builtins';
 const here = (path) => new URL(path, import.meta.url).pathname;
 export default {{
+  hosts: [{{ hostnames: ['*'], selfSigned: true }}],
   applications: [
     {{ name: 'site', class: StaticFiles, siteDirectory: here('site'), notFoundPath: here('missing.html') }}
   ],
   endpoints: [
-    {{ name: 'plain', protocol: 'http', interface: '127.0.0.1:{port}', application: 'site' }}
+    {{ name: 'plain', protocol: 'http', interface: '127.0.0.1:{http}', application: 'site' }},
+    {{ name: 'h2', protocol: 'http2', interface: '127.0.0.1:{h2}', application: 'site' }}
   ]
 }};
 "
@@ -31,9 +38,31 @@ export default {{
     let dir = config.path.parent().unwrap();
     std::fs::create_dir_all(dir.join("site")).unwrap();
     std::fs::write(dir.join("site/index.html"), "<p>home</p>\n").unwrap();
+    std::fs::write(dir.join("site/big.bin"), vec![b'x'; BIG]).unwrap();
     std::fs::write(dir.join("missing.html"), "<p>no such page</p>\n").unwrap();
-    let server = ServerProcess::start(LACTOSERV, &config.path, port);
-    (config, server, port)
+    let server = ServerProcess::start(LACTOSERV, &config.path, http);
+    server.wait_until_listening(h2);
+    (config, server, ports)
+}
+
+/// How many descriptors process `pid` has open.
+fn descriptors(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count()
+}
+
+/// A normal client's fetch of the home page, over HTTP/1.1 on `port`:
+/// answered, and how long it took.
+fn fetch_home(port: u16) -> Duration {
+    let started = std::time::Instant::now();
+    let home = pipelined(
+        port,
+        std::iter::once(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n".to_vec()),
+        1,
+    );
+    assert_eq!(home, ["HTTP/1.1 200 OK"]);
+    started.elapsed()
 }
 
 /// Sends `requests` on one connection, `batch` at a time, and reads every
@@ -85,7 +114,7 @@ fn next_answer(bytes: &[u8]) -> Option<(String, usize)> {
 
 #[test]
 fn a_flood_of_distinct_missing_paths_leaves_memory_within_the_cache_bound() {
-    let (_config, server, port) = static_site();
+    let (_config, server, [port, _]) = static_site();
     let before = server.rss_kib();
     // 100,000 paths nobody asked for before, each a kilobyte long: without
     // a bound, the server would keep over 100 MiB of them.
@@ -106,11 +135,109 @@ fn a_flood_of_distinct_missing_paths_leaves_memory_within_the_cache_bound() {
         after < before + (64 + 24) * 1024,
         "{before} KiB before, {after} KiB after"
     );
-    // A file asked for all along is still served.
-    let home = pipelined(
-        port,
-        std::iter::once(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n".to_vec()),
-        1,
+    fetch_home(port);
+}
+
+/// An HTTP/2 session to `port` whose streams' flow-control windows start
+/// (and stay) closed: the server may send headers, never data.
+async fn zero_window_session(port: u16) -> h2::client::SendRequest<bytes::Bytes> {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(
+        crate::util::any_certificate_config(b"h2"),
+    ))
+    .connect("localhost".try_into().unwrap(), tcp)
+    .await
+    .unwrap();
+    let (send, connection) = h2::client::Builder::new()
+        .initial_window_size(0)
+        .handshake(tls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    send
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_streams_that_never_open_their_window_hold_bounded_resources() {
+    let (_config, server, [http, h2]) = static_site();
+    fetch_home(http);
+    let (before_rss, before_fds) = (server.rss_kib(), descriptors(server.pid()));
+    // A hundred sessions, each with the hundred streams it may have open,
+    // each asking for the large file and never letting a byte of it come.
+    let mut sessions = Vec::new();
+    let mut bodies = Vec::new();
+    for _ in 0..100 {
+        let mut send = zero_window_session(h2).await;
+        let mut heads = Vec::new();
+        for _ in 0..100 {
+            send = send.ready().await.unwrap();
+            let request = http::Request::get("https://localhost/big.bin")
+                .body(())
+                .unwrap();
+            let (response, _) = send.send_request(request, true).unwrap();
+            heads.push(response);
+        }
+        // Every stream is answered (headers take no window), its body
+        // stuck.
+        for head in heads {
+            let response = head.await.unwrap();
+            assert_eq!(response.status(), 200);
+            bodies.push(response.into_body());
+        }
+        sessions.push(send);
+    }
+    let (rss, fds) = (server.rss_kib(), descriptors(server.pid()));
+    // The large file is open once for all 10,000 streams; each session
+    // holds at most four chunks of it (docs/limits.md).
+    assert!(
+        fds < before_fds + 150,
+        "{before_fds} descriptors, then {fds}"
     );
-    assert_eq!(home, ["HTTP/1.1 200 OK"]);
+    assert!(
+        rss < before_rss + 150 * 1024,
+        "{before_rss} KiB, then {rss} KiB"
+    );
+    // And the server still answers everyone else at once.
+    let took = tokio::task::spawn_blocking(move || fetch_home(http))
+        .await
+        .unwrap();
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    drop((bodies, sessions));
+}
+
+#[test]
+fn http1_clients_that_never_read_hold_bounded_resources() {
+    let (_config, server, [http, _]) = static_site();
+    fetch_home(http);
+    let (before_rss, before_fds) = (server.rss_kib(), descriptors(server.pid()));
+    let mut stalled = Vec::new();
+    for _ in 0..200 {
+        let mut stream = TcpStream::connect(("127.0.0.1", http)).unwrap();
+        stream
+            .write_all(b"GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n")
+            .unwrap();
+        stalled.push(stream);
+    }
+    // Until the server has taken all of them in.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while descriptors(server.pid()) < before_fds + 200 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let (rss, fds) = (server.rss_kib(), descriptors(server.pid()));
+    // A socket each, and the large file open once for all of them; a chunk
+    // of it (64 KiB) each, beyond the sockets' own buffers.
+    assert!(
+        fds < before_fds + 200 + 20,
+        "{before_fds} descriptors, then {fds}"
+    );
+    assert!(
+        rss < before_rss + 200 * 64 + 32 * 1024,
+        "{before_rss} KiB, then {rss} KiB"
+    );
+    let took = fetch_home(http);
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    drop(stalled);
 }

@@ -118,7 +118,7 @@ async fn a_continuation_flood_ends_its_session_without_being_buffered() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sessions_are_limited_to_two_hundred_streams_at_once() {
+async fn sessions_are_limited_to_a_hundred_streams_at_once() {
     let (_dir, _server, port) = start();
     let (mut send, connection) = h2::client::handshake(connect(port).await).await.unwrap();
     tokio::spawn(connection);
@@ -126,5 +126,5 @@ async fn sessions_are_limited_to_two_hundred_streams_at_once() {
     let request = http::Request::get("https://localhost/").body(()).unwrap();
     let (response, _) = send.send_request(request, true).unwrap();
     assert_eq!(response.await.unwrap().status(), 200);
-    assert_eq!(send.current_max_send_streams(), 200);
+    assert_eq!(send.current_max_send_streams(), 100);
 }

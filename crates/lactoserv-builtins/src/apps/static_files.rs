@@ -5,8 +5,10 @@
 
 mod cache;
 mod file_answer;
+mod not_found;
 mod path;
 mod running;
+mod shared;
 
 use std::fmt;
 use std::sync::Arc;

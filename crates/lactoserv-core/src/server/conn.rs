@@ -17,6 +17,7 @@ pub(crate) mod activity;
 mod clock;
 pub(crate) mod drive;
 pub(crate) mod limits;
+pub(crate) mod pace;
 pub(crate) mod stop;
 pub(crate) mod throttle;
 pub(crate) mod tracked;
@@ -58,6 +59,7 @@ pub(crate) async fn serve(
         activity: Activity::new(),
         remote: Some(remote),
         session: OnceLock::new(),
+        chunks: OnceLock::new(),
     });
     // Counted below TLS, so the bytes written are those on the wire.
     let throttle = connection
@@ -149,6 +151,8 @@ pub(crate) struct Connection {
     /// The HTTP2 session's logger (`…sess.<id>`), when the connection
     /// speaks HTTP2 and logging is on.
     pub(crate) session: OnceLock<Logger>,
+    /// The permits of the chunks its streamed bodies hold (see `pace`).
+    pub(crate) chunks: OnceLock<Arc<tokio::sync::Semaphore>>,
 }
 
 impl Connection {

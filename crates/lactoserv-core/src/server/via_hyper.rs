@@ -62,19 +62,24 @@ fn service(
         // HTTP1 `CONNECT` is not served: as in the reference, the
         // connection is closed with no answer (spec 02 §1.11).
         let connect = request.method() == Method::CONNECT && request.version() != Version::HTTP_2;
+        // A request starting, and later its answer's head being ready, are
+        // a connection's progress (what HTTP2's time limits count).
+        connection.activity.progressed();
         let mut begun = (!connect).then(|| begin(&connection, host, request));
         async move {
             let _in_flight = connection.activity.request();
             // Matched by reference, so that the job is not copied again.
-            match &mut begun {
+            let out = match &mut begun {
                 None => Err(ConnectRefused),
                 Some(Begun::Done(out)) => Ok(std::mem::take(out)),
                 Some(Begun::Job(job)) => {
                     let outcome = job.run(&connection).await;
-                    Ok(write(outcome, &connection.endpoint.server_header))
+                    Ok(send(outcome, &connection))
                 }
                 Some(Begun::WithBody(future)) => Ok(future.await),
-            }
+            };
+            connection.activity.progressed();
+            out
         }
     })
 }
@@ -101,12 +106,10 @@ fn begin(
     if hyper::body::Body::is_end_stream(&body) {
         return match take(connection, host, parts, Ok(()), started(connection), None) {
             Intake::Job(mut job) => match job.run_now(connection) {
-                Some(outcome) => Begun::Done(write(outcome, &connection.endpoint.server_header)),
+                Some(outcome) => Begun::Done(send(outcome, connection)),
                 None => Begun::Job(job),
             },
-            Intake::Done(outcome) => {
-                Begun::Done(write(outcome, &connection.endpoint.server_header))
-            }
+            Intake::Done(outcome) => Begun::Done(send(outcome, connection)),
         };
     }
     let started = started(connection);
@@ -126,8 +129,17 @@ fn begin(
             },
             Intake::Done(outcome) => outcome,
         };
-        write(outcome, &connection.endpoint.server_header)
+        send(outcome, &connection)
     }))
+}
+
+/// `outcome` as hyper's response on `connection`, its streamed body paced
+/// by the connection.
+fn send(outcome: Outcome, connection: &Arc<Connection>) -> hyper::Response<ResponseBody> {
+    let mut out = write(outcome, &connection.endpoint.server_header);
+    let body = std::mem::take(out.body_mut());
+    *out.body_mut() = body.paced(connection);
+    out
 }
 
 /// `outcome` as hyper's response, with `server` as the `Server` header,

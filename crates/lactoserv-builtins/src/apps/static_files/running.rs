@@ -13,7 +13,7 @@
 use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -21,13 +21,15 @@ use bytes::Bytes;
 use http::header::{ACCEPT_RANGES, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION};
 use http::{HeaderValue, StatusCode};
 use lactoserv_core::app::{Application, HandleError};
-use lactoserv_core::log::{LogValue, Logger};
+use lactoserv_core::log::Logger;
 use lactoserv_core::net::conditional;
 use lactoserv_core::net::{Body, Dispatch, Part, Prepared, Request, Response};
 
 use super::cache::{Cached, FileCache, TagCache, Tagged};
 use super::file_answer::FileAnswer;
+use super::not_found::NotFoundPage;
 use super::path::{Wanted, wanted};
+use super::shared::{SharedFiles, Version};
 use crate::support::content_type::type_from_path;
 use crate::support::etag::EtagOptions;
 
@@ -65,17 +67,11 @@ pub(crate) struct StaticFiles {
     not_found: Option<NotFoundPage>,
     /// Small files, answered from memory.
     cache: FileCache,
+    /// Large files open for the responses that stream them.
+    shared: SharedFiles,
     /// `dataOnly` tags by file and version, so each version of a file is
     /// hashed once.
     tags: TagCache,
-}
-
-/// The `notFoundPath` page, re-read when its file changes.
-#[derive(Debug)]
-struct NotFoundPage {
-    path: PathBuf,
-    content_type: HeaderValue,
-    loaded: Mutex<(Option<SystemTime>, Bytes)>,
 }
 
 /// What a response needs to know of a file.
@@ -112,20 +108,7 @@ impl StaticFiles {
         cache_control: Option<HeaderValue>,
         not_found_path: Option<PathBuf>,
     ) -> std::io::Result<Self> {
-        let not_found = match not_found_path {
-            Some(path) => {
-                let contents = Bytes::from(std::fs::read(&path)?);
-                let mtime = std::fs::metadata(&path)?.modified().ok();
-                let content_type = type_from_path(&path.to_string_lossy(), false);
-                Some(NotFoundPage {
-                    content_type: HeaderValue::try_from(content_type)
-                        .map_err(std::io::Error::other)?,
-                    path,
-                    loaded: Mutex::new((mtime, contents)),
-                })
-            }
-            None => None,
-        };
+        let not_found = not_found_path.map(NotFoundPage::read).transpose()?;
         Ok(Self {
             logger,
             site,
@@ -135,6 +118,7 @@ impl StaticFiles {
             not_found,
             cache: FileCache::default(),
             tags: TagCache::default(),
+            shared: SharedFiles::default(),
         })
     }
 
@@ -197,24 +181,42 @@ impl StaticFiles {
         let Ok(meta) = std::fs::metadata(&path) else {
             return Found::Nothing;
         };
-        let path = match (meta.is_dir(), wanted.directory) {
+        let (path, meta) = match (meta.is_dir(), wanted.directory) {
             (true, true) => match self
                 .index_files
                 .iter()
                 .map(|name| path.join(name))
                 .find(|candidate| candidate.is_file())
             {
-                Some(index) => index,
+                Some(index) => (index, None),
                 None => return Found::Nothing,
             },
             (true, false) => return Found::Directory,
             (false, true) => return Found::Nothing,
-            (false, false) => path,
+            (false, false) => (path, Some(meta)),
         };
-        self.open(path, data_hash).unwrap_or(Found::Nothing)
+        self.open(path, meta, data_hash).unwrap_or(Found::Nothing)
     }
 
-    fn open(&self, path: PathBuf, data_hash: bool) -> std::io::Result<Found> {
+    /// Opens the file at `path` (`meta`: what the lookup saw of it, when
+    /// it looked at this path); a large file some response streams already
+    /// at the same version is shared rather than opened again.
+    fn open(
+        &self,
+        path: PathBuf,
+        meta: Option<Metadata>,
+        data_hash: bool,
+    ) -> std::io::Result<Found> {
+        let meta = match meta {
+            Some(meta) => meta,
+            None => std::fs::metadata(&path)?,
+        };
+        if meta.is_file() && meta.len() > SMALL_FILE {
+            let version = Version::of(&meta);
+            if let Some(file) = self.shared.get(&path, version) {
+                return self.found(path, &meta, file, None, data_hash);
+            }
+        }
         let mut file = File::open(&path)?;
         let meta = file.metadata()?;
         if !meta.is_file() {
@@ -227,13 +229,29 @@ impl StaticFiles {
         } else {
             None
         };
+        let file = Arc::new(file);
+        if contents.is_none() {
+            self.shared.put(&path, Version::of(&meta), &file);
+        }
+        self.found(path, &meta, file, contents, data_hash)
+    }
+
+    /// What the lookup found: `file`, whose metadata is `meta`.
+    fn found(
+        &self,
+        path: PathBuf,
+        meta: &Metadata,
+        file: Arc<File>,
+        contents: Option<Bytes>,
+        data_hash: bool,
+    ) -> std::io::Result<Found> {
         let data_tag = if data_hash {
-            self.data_tag(&path, &meta, contents.as_deref(), &file)?
+            self.data_tag(&path, meta, contents.as_deref(), &file)?
         } else {
             None
         };
         Ok(Found::File {
-            file: Arc::new(file),
+            file,
             facts: FileFacts {
                 path,
                 len: meta.len(),
@@ -262,7 +280,7 @@ impl StaticFiles {
         }
         let tag: Arc<str> = match contents {
             Some(data) => options.tag_for_data(data),
-            None => options.tag_for_reader(file)?,
+            None => options.tag_for_reader(Positioned { file, at: 0 })?,
         }
         .into();
         let tagged = Tagged {
@@ -351,37 +369,30 @@ impl StaticFiles {
             return Ok(None);
         };
         let this = self.clone();
-        let contents = tokio::task::spawn_blocking(move || this.current_page())
-            .await
-            .map_err(|err| HandleError::caused_by("cannot read the not-found page", err))?;
+        let contents = tokio::task::spawn_blocking(move || {
+            let page = this.not_found.as_ref().expect("checked above");
+            page.current(&this.logger)
+        })
+        .await
+        .map_err(|err| HandleError::caused_by("cannot read the not-found page", err))?;
         let mut response =
             Response::full(StatusCode::NOT_FOUND, page.content_type.clone(), contents);
         response.cache_control.clone_from(&self.cache_control);
         Ok(Some(response))
     }
+}
 
-    /// The not-found page's bytes, re-read when the file's modification
-    /// time has changed; the last good copy when it has gone.
-    fn current_page(&self) -> Bytes {
-        let page = self.not_found.as_ref().expect("only called with a page");
-        let mut loaded = page
-            .loaded
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mtime = std::fs::metadata(&page.path)
-            .ok()
-            .filter(Metadata::is_file)
-            .and_then(|meta| meta.modified().ok());
-        if mtime.is_none() {
-            // Gone since start-up: the last good copy serves.
-            self.logger.event_with("notFoundPathDisappeared", || {
-                vec![LogValue::from(page.path.to_string_lossy().into_owned())]
-            });
-        } else if mtime != loaded.0
-            && let Ok(contents) = std::fs::read(&page.path)
-        {
-            *loaded = (mtime, Bytes::from(contents));
-        }
-        loaded.1.clone()
+/// A file read from `at` on with positioned reads, which leave the
+/// descriptor's own offset alone (the descriptor may be shared).
+struct Positioned<'a> {
+    file: &'a File,
+    at: u64,
+}
+
+impl Read for Positioned<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
     }
 }

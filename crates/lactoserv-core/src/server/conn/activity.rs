@@ -18,11 +18,25 @@ use tokio::time::Instant;
 
 use super::clock::coarse_millis;
 
+/// What counts as a connection moving, for its time limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Moving {
+    /// Any byte read or written (HTTP1: a client reading its answer or
+    /// sending its next request).
+    Bytes,
+    /// Responses making progress: a request starting, an answer's head
+    /// ready, a streamed body's data sent (HTTP2, where control frames
+    /// such as `PING` and `SETTINGS` move bytes without serving anything).
+    Responses,
+}
+
 /// The time limits a connection lives under (spec 02 TO-5, TO-10, TO-11,
 /// TO-12).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Timeouts {
-    /// Closed when no byte has moved for this long with no request in
+    /// What counts as moving.
+    pub(crate) moving: Moving,
+    /// Closed when nothing has moved for this long with no request in
     /// progress (the keep-alive or session idle timeout).
     pub(crate) idle: Duration,
     /// Closed when no request has started for this long after the server
@@ -30,7 +44,7 @@ pub(crate) struct Timeouts {
     /// opening), whatever the client sends meanwhile: a client trickling
     /// in a request's headers (slowloris). HTTP1 only.
     pub(crate) header: Option<Duration>,
-    /// Closed when no byte has moved for this long, even with a request in
+    /// Closed when nothing has moved for this long, even with a request in
     /// progress (the reference's socket inactivity timeout).
     pub(crate) inactive: Duration,
 }
@@ -57,6 +71,9 @@ pub(crate) struct Activity {
     /// The coarse clock's reading at `start`, when connections are timed
     /// on it (see [`time_connections_coarsely`]).
     base: Option<u64>,
+    /// Milliseconds from `start` to the last progress of a response (see
+    /// [`Moving::Responses`]).
+    progress: AtomicU64,
     /// Milliseconds from `start` to the last byte read or written.
     last: AtomicU64,
     /// Milliseconds from `start` to the last byte written (0 before the
@@ -80,6 +97,7 @@ impl Activity {
         Self {
             start: Instant::now(),
             base: COARSE.load(Ordering::Relaxed).then(coarse_millis),
+            progress: AtomicU64::new(0),
             last: AtomicU64::new(0),
             last_write: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
@@ -113,7 +131,10 @@ impl Activity {
     /// the connection's own I/O only stores timestamps.
     pub(crate) fn verdict(&self, limits: &Timeouts) -> Verdict {
         let now = Instant::now();
-        let last = self.at(&self.last);
+        let last = match limits.moving {
+            Moving::Bytes => self.at(&self.last),
+            Moving::Responses => self.at(&self.progress),
+        };
         let inactive_at = last + limits.inactive;
         if now >= inactive_at {
             return Verdict::Inactive;
@@ -136,6 +157,11 @@ impl Activity {
             next = next.min(stalled_at);
         }
         Verdict::Live(next)
+    }
+
+    /// Records that a response made progress (see [`Moving::Responses`]).
+    pub(crate) fn progressed(&self) {
+        self.progress.store(self.millis(), Ordering::Relaxed);
     }
 
     /// Marks a request as in progress until the guard is dropped.
@@ -205,6 +231,7 @@ mod tests {
     use super::*;
 
     const LIMITS: Timeouts = Timeouts {
+        moving: Moving::Bytes,
         idle: Duration::from_secs(5),
         header: Some(Duration::from_secs(30)),
         inactive: Duration::from_secs(180),
@@ -269,5 +296,36 @@ mod tests {
             activity.verdict(&LIMITS),
             Verdict::Live(Instant::now() + Duration::from_secs(5))
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn when_responses_count_control_frames_do_not_keep_a_connection() {
+        let limits = Timeouts {
+            moving: Moving::Responses,
+            idle: Duration::from_secs(60),
+            header: None,
+            inactive: Duration::from_secs(180),
+        };
+        let activity = Activity::new();
+        activity.progressed();
+        // A PING every 15 s: bytes move, no response does.
+        for _ in 0..3 {
+            tokio::time::advance(Duration::from_secs(15)).await;
+            activity.touch();
+            assert!(matches!(activity.verdict(&limits), Verdict::Live(_)));
+        }
+        tokio::time::advance(Duration::from_secs(15)).await;
+        activity.touch();
+        assert_eq!(activity.verdict(&limits), Verdict::Idle);
+        // A response's progress counts.
+        activity.progressed();
+        assert!(matches!(activity.verdict(&limits), Verdict::Live(_)));
+        // With a request in progress, the inactivity limit applies instead.
+        let _request = activity.request();
+        tokio::time::advance(Duration::from_secs(179)).await;
+        activity.touch();
+        assert!(matches!(activity.verdict(&limits), Verdict::Live(_)));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(activity.verdict(&limits), Verdict::Inactive);
     }
 }

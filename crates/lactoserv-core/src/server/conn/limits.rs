@@ -7,22 +7,26 @@ use std::time::Duration;
 
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use super::activity::Timeouts;
+use super::activity::{Moving, Timeouts};
 
 /// HTTP1: idle after the reference's `Keep-Alive: timeout=5`; a request
 /// must have started within 30 s of the previous one ending (or of the
 /// connection opening), whatever bytes trickle in; and nothing may stand
 /// still for the reference's 180 s socket timeout.
 pub(crate) const HTTP1: Timeouts = Timeouts {
+    moving: Moving::Bytes,
     idle: Duration::from_secs(5),
     header: Some(Duration::from_secs(30)),
     inactive: Duration::from_secs(180),
 };
 
-/// HTTP2: a session with no stream in progress and nothing moving closes
-/// after the reference's 60 s; heads are bounded by the protocol limits
-/// below instead of by time.
+/// HTTP2: a session with no stream in progress and no response moving
+/// closes after the reference's 60 s, one with a stream in progress after
+/// 180 s; `PING`s and other control frames do not count as moving, so a
+/// client cannot keep streams it never reads from open by sending them.
+/// Heads are bounded by the protocol limits below instead of by time.
 pub(crate) const HTTP2: Timeouts = Timeouts {
+    moving: Moving::Responses,
     idle: Duration::from_secs(60),
     header: None,
     inactive: Duration::from_secs(180),
@@ -35,8 +39,9 @@ pub(crate) const TLS_HANDSHAKE: Duration = Duration::from_secs(30);
 /// 16 KiB: more is answered `431 Request Header Fields Too Large`.
 pub(crate) const HEAD_SIZE: usize = 16 * 1024;
 
-/// The most HTTP2 streams a client may have open at once.
-const HTTP2_STREAMS: u32 = 200;
+/// The most HTTP2 streams a client may have open at once (h2o's figure;
+/// nginx allows 128).
+const HTTP2_STREAMS: u32 = 100;
 
 /// The most HTTP2 streams a client may reset before the server has taken
 /// them up: beyond this it is flooding (the "rapid reset" attack), and the

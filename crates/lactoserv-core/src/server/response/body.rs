@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use bytes::{Bytes, BytesMut};
@@ -14,6 +15,8 @@ use hyper::body::{Frame, SizeHint};
 use tokio::task::JoinHandle;
 
 use crate::net::{Body, Part};
+use crate::server::conn::Connection;
+use crate::server::conn::pace::Pace;
 
 /// How much of a file one read takes.
 const CHUNK: u64 = 64 * 1024;
@@ -56,6 +59,8 @@ pub(crate) struct Pieces {
     remaining: u64,
     /// A file read in progress.
     reading: Option<JoinHandle<io::Result<Bytes>>>,
+    /// How far it may read ahead on its connection, once it is paced.
+    pace: Option<Pace>,
 }
 
 impl Default for ResponseBody {
@@ -124,7 +129,30 @@ impl ResponseBody {
             remaining: parts.iter().map(Part::len).sum(),
             parts,
             reading: None,
+            pace: None,
         })
+    }
+
+    /// This body, reading files ahead only as far as `connection` allows
+    /// (see `conn::pace`).
+    pub(crate) fn paced(mut self, connection: &Arc<Connection>) -> Self {
+        if let Some(pieces) = self.pieces_mut()
+            && pieces
+                .parts
+                .iter()
+                .any(|part| matches!(part, Part::File { .. }))
+        {
+            pieces.pace = Some(Pace::new(connection.clone()));
+        }
+        self
+    }
+
+    fn pieces_mut(&mut self) -> Option<&mut Pieces> {
+        match self {
+            Self::Bytes(_) => None,
+            Self::Parts(pieces) => Some(pieces),
+            Self::Watched(watched) => watched.inner.pieces_mut(),
+        }
     }
 }
 
@@ -197,6 +225,11 @@ impl Pieces {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         let this = self;
+        // Asked for more while no read is in progress: the chunk handed
+        // over last has gone out.
+        if let (None, Some(pace)) = (&this.reading, &mut this.pace) {
+            pace.sent();
+        }
         loop {
             if let Some(reading) = &mut this.reading {
                 let result = ready!(Pin::new(reading).poll(cx));
@@ -216,7 +249,16 @@ impl Pieces {
                     this.remaining -= bytes.len() as u64;
                     return Poll::Ready(Some(Ok(Frame::data(bytes))));
                 }
-                Some(Part::File { .. }) => this.start_read(),
+                Some(Part::File { .. }) => {
+                    if let Some(pace) = &mut this.pace
+                        && ready!(pace.poll_permit(cx)).is_none()
+                    {
+                        return Poll::Ready(Some(Err(io::Error::other(
+                            "no permit to read the file",
+                        ))));
+                    }
+                    this.start_read();
+                }
             }
         }
     }
