@@ -141,7 +141,9 @@ where
         };
         let server = &state.endpoint.server_header;
         let (plan, body) = write::head(&mut out, outcome, server, head.close)?;
-        write_body(&mut io, &mut out, body.paced(&state), plan).await?;
+        let mut body = body;
+        body.pace(&state);
+        write_body(&mut io, &mut out, body, plan).await?;
         if plan.last {
             io.shutdown().await?;
             return Ok(());

@@ -100,11 +100,12 @@ pub(crate) fn take(
     // before any application sees the request, logged and recorded like any
     // other request. The HTTP1 connection closes after it (after a refused
     // body, the rest of it is never read).
-    let refusal = match (&host, read) {
-        (Err(_), _) => Some(Response::status_only(StatusCode::BAD_REQUEST)),
-        _ if !is_known_method(&parts.method) => Some(invalid_method(parts.method.as_str())),
-        (_, Err(response)) => Some(response),
-        (Ok(_), Ok(())) => None,
+    let refusal = if host.is_err() {
+        Some(Response::status_only(StatusCode::BAD_REQUEST))
+    } else if !is_known_method(&parts.method) {
+        Some(invalid_method(parts.method.as_str()))
+    } else {
+        read.err()
     };
     let host = host.unwrap_or_else(|_| {
         HostInfo::localhost(host::default_port(&parts.uri, version, endpoint.port))

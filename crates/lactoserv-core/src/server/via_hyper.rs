@@ -137,8 +137,7 @@ fn begin(
 /// by the connection.
 fn send(outcome: Outcome, connection: &Arc<Connection>) -> hyper::Response<ResponseBody> {
     let mut out = write(outcome, &connection.endpoint.server_header);
-    let body = std::mem::take(out.body_mut());
-    *out.body_mut() = body.paced(connection);
+    out.body_mut().pace(connection);
     out
 }
 

@@ -65,19 +65,21 @@ pub(crate) fn origin_form(
 
 /// What form a request's target has: `origin` (`/path?query`; HTTP2's
 /// `:path` always is), `absolute`, `authority`, `asterisk` or `other`.
+#[inline]
 fn target_kind(uri: &http::Uri, version: Version) -> &'static str {
     if version == Version::HTTP_2 {
-        "origin"
-    } else if uri.scheme().is_some() {
-        "absolute"
-    } else if uri.authority().is_some() {
-        "authority"
-    } else if uri.path() == "*" {
-        "asterisk"
-    } else if uri.path().starts_with('/') {
-        "origin"
-    } else {
-        "other"
+        return "origin";
+    }
+    if uri.scheme().is_some() {
+        return "absolute";
+    }
+    if uri.authority().is_some() {
+        return "authority";
+    }
+    match uri.path().as_bytes() {
+        [b'/', ..] => "origin",
+        b"*" => "asterisk",
+        _ => "other",
     }
 }
 

@@ -133,9 +133,13 @@ impl ResponseBody {
         })
     }
 
-    /// This body, reading files ahead only as far as `connection` allows
-    /// (see `conn::pace`).
-    pub(crate) fn paced(mut self, connection: &Arc<Connection>) -> Self {
+    /// Makes this body read files ahead only as far as `connection`
+    /// allows (see `conn::pace`); a body in memory is left alone.
+    #[inline]
+    pub(crate) fn pace(&mut self, connection: &Arc<Connection>) {
+        if matches!(self, Self::Bytes(_)) {
+            return;
+        }
         if let Some(pieces) = self.pieces_mut()
             && pieces
                 .parts
@@ -144,7 +148,6 @@ impl ResponseBody {
         {
             pieces.pace = Some(Pace::new(connection.clone()));
         }
-        self
     }
 
     fn pieces_mut(&mut self) -> Option<&mut Pieces> {
