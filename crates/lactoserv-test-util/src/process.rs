@@ -262,3 +262,14 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// `reader.read(buf)`, tried again when a signal interrupts it (the test
+/// process gets signals as the servers it started exit).
+pub fn read_some(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            read => return read,
+        }
+    }
+}

@@ -63,10 +63,13 @@ struct Record {
     /// The running system, told to stop after the first error, and its
     /// shutdown, which keeps the errors for the services.
     system: OnceLock<(mpsc::UnboundedSender<Request>, Shutdown)>,
+    /// Threads logging a panic (see [`record`]), not yet done.
+    logging: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
 static RECORD: Record = Record {
     problems: Mutex::new(Vec::new()),
+    logging: Mutex::new(Vec::new()),
     logger: OnceLock::new(),
     system: OnceLock::new(),
 };
@@ -134,7 +137,12 @@ fn record(kind: Kind, description: String, detail: &str, value: LogValue, panick
     if let Some(logger) = RECORD.logger.get() {
         if panicking {
             let logger = logger.clone();
-            std::thread::spawn(move || logger.event(kind.event(), vec![value]));
+            let thread = std::thread::spawn(move || logger.event(kind.event(), vec![value]));
+            RECORD
+                .logging
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(thread);
         } else {
             logger.event(kind.event(), vec![value]);
         }
@@ -149,6 +157,23 @@ fn record(kind: Kind, description: String, detail: &str, value: LogValue, panick
     };
     if first && let Some((system, _)) = RECORD.system.get() {
         let _ = system.send(Request::Fatal);
+    }
+}
+
+/// Waits, a moment at most, until the panics being logged from threads of
+/// their own are logged: the process is about to say `bye` and exit.
+pub(crate) async fn settle() {
+    let threads = std::mem::take(
+        &mut *RECORD
+            .logging
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
+    for thread in threads {
+        while !thread.is_finished() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 }
 

@@ -36,6 +36,7 @@ mod systemd;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use cli::{Args, Command};
 use lactoserv_core::catalog::Catalog;
@@ -66,6 +67,12 @@ struct ConfPointer(*const std::ffi::c_char);
 // lives for the whole program.
 #[allow(unsafe_code)]
 unsafe impl Sync for ConfPointer {}
+
+/// The most threads file reads and other blocking work run on at once:
+/// clients that start many file reads together queue for these rather than
+/// make the runtime start a thread for each (tokio allows 512, each with
+/// its stack and allocator caches).
+const BLOCKING_THREADS: usize = 32;
 
 /// The product's name, as `--version` and the final report show it.
 const PRODUCT_NAME: &str = "lactoserv";
@@ -161,6 +168,8 @@ fn serve(args: &Args, catalog: Catalog) -> ExitCode {
         match StdoutSink::start() {
             Ok(sink) => {
                 process.stream.attach(sink.sink());
+                let sink = Arc::new(sink);
+                let _ = process.stdout.set(Arc::downgrade(&sink));
                 Some(sink)
             }
             Err(err) => {
@@ -194,7 +203,11 @@ fn serve(args: &Args, catalog: Catalog) -> ExitCode {
     } else {
         tokio::runtime::Builder::new_multi_thread()
     };
-    let runtime = match builder.enable_all().build() {
+    let runtime = match builder
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             let err = anyhow::Error::new(err).context("cannot start the runtime");
@@ -214,7 +227,7 @@ fn serve(args: &Args, catalog: Catalog) -> ExitCode {
     // After `bye` the process exits at once: tasks still parked on the
     // blocking threads (a file read a client gave up on) are not waited for.
     runtime.shutdown_background();
-    if let Some(sink) = stdout_log {
+    if let Some(sink) = stdout_log.and_then(Arc::into_inner) {
         sink.finish();
     }
     match status {

@@ -3,10 +3,10 @@
 //! `host` events, the signals and what each asks of the running system
 //! (spec 01 §4.1, §4.4–4.6, §4.8).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
 
-use lactoserv_core::log::{LogStream, LogValue, Logger};
+use lactoserv_core::log::{LogStream, LogValue, Logger, StdoutSink};
 use lactoserv_core::quant::Moment;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -36,6 +36,9 @@ pub(crate) struct Process {
     /// Set once the clean-exit procedure has begun: a reload is then
     /// refused.
     pub(crate) exiting: Arc<AtomicBool>,
+    /// The system log on stdout, if it goes there: flushed before an
+    /// exit that skips the clean one.
+    pub(crate) stdout: Arc<OnceLock<Weak<StdoutSink>>>,
 }
 
 impl Process {
@@ -72,6 +75,7 @@ impl Process {
             stream,
             logger,
             exiting: Arc::new(AtomicBool::new(false)),
+            stdout: Arc::default(),
         }
     }
 
@@ -90,6 +94,7 @@ impl Process {
         let mut user2 = signal(SignalKind::user_defined2())?;
         let signals = self.logger.child("signal");
         let exiting = self.exiting.clone();
+        let stdout = self.stdout.clone();
         tokio::spawn(async move {
             let mut terminations = 0_u32;
             loop {
@@ -120,6 +125,10 @@ impl Process {
                                 let _ = requests.send(Request::Stop);
                             }
                             4.. => {
+                                // What is logged so far still goes out.
+                                if let Some(sink) = stdout.get().and_then(Weak::upgrade) {
+                                    sink.flush();
+                                }
                                 eprint!("\n\nNot waiting for clean shutdown. Bye!\n");
                                 std::process::exit(1);
                             }

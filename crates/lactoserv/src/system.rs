@@ -170,6 +170,7 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
 
     // The clean-exit procedure (LIFE-10).
     crate::systemd::stopping();
+    fatal::settle().await;
     system
         .process
         .exiting
@@ -221,6 +222,7 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
 async fn failed_start(process: &Process, err: &anyhow::Error) -> i32 {
     fatal::record_error(fatal::Kind::UncaughtException, err.as_ref());
     tokio::time::sleep(fatal::GRACE).await;
+    fatal::settle().await;
     exit_events(process, 1);
     1
 }

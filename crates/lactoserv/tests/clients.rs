@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::server::{LACTOSERV, ServerProcess, free_port};
+use crate::server::{LACTOSERV, ServerProcess, free_port, read_some};
 use crate::util::{ConfigDir, config_file};
 
 /// A server whose every path answers `done` after `delay`.
@@ -73,7 +73,7 @@ fn ask(stream: &mut TcpStream) -> String {
     let mut answer = Vec::new();
     let mut buf = [0_u8; 1024];
     while !answer.ends_with(b"done\n") {
-        let n = stream.read(&mut buf).unwrap();
+        let n = read_some(stream, &mut buf).unwrap();
         assert!(n > 0, "closed before the answer");
         answer.extend_from_slice(&buf[..n]);
     }
@@ -98,7 +98,7 @@ fn a_kept_alive_connection_closes_five_seconds_after_its_last_answer() {
     let answered = Instant::now();
     // Nothing more comes; the server closes its end.
     let mut buf = [0_u8; 16];
-    assert_eq!(stream.read(&mut buf).unwrap(), 0);
+    assert_eq!(read_some(&mut stream, &mut buf).unwrap(), 0);
     let idle = answered.elapsed();
     assert!(
         idle >= Duration::from_millis(4900) && idle < Duration::from_secs(8),

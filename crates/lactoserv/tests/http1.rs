@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::server::{LACTOSERV, ServerProcess, free_port};
+use crate::server::{LACTOSERV, ServerProcess, free_port, read_some};
 use crate::util::{ConfigDir, any_certificate_config, config_file, write_tls_config};
 
 /// A server answering `hello\n` on `/` and echoing nothing else: other
@@ -49,7 +49,7 @@ fn read_response(stream: &mut impl Read, pending: &mut Vec<u8>, is_head: bool) -
         if let Some(at) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
             break at + 4;
         }
-        let n = stream.read(&mut buf).unwrap();
+        let n = read_some(stream, &mut buf).unwrap();
         assert!(n > 0, "closed before a whole head");
         pending.extend_from_slice(&buf[..n]);
     };
@@ -60,7 +60,7 @@ fn read_response(stream: &mut impl Read, pending: &mut Vec<u8>, is_head: bool) -
         .map_or(0, |n| n.trim().parse().unwrap());
     let length = if is_head { 0 } else { length };
     while pending.len() < length {
-        let n = stream.read(&mut buf).unwrap();
+        let n = read_some(stream, &mut buf).unwrap();
         assert!(n > 0, "closed before a whole body");
         pending.extend_from_slice(&buf[..n]);
     }
@@ -180,7 +180,7 @@ fn a_stop_closes_a_connection_idle_between_requests_at_once() {
     server.signal("TERM");
     let mut buf = [0_u8; 16];
     assert_eq!(
-        stream.read(&mut buf).unwrap(),
+        read_some(&mut stream, &mut buf).unwrap(),
         0,
         "closed with nothing sent"
     );

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::server::{Collected, LACTOSERV, ServerProcess, free_port};
+use crate::server::{Collected, LACTOSERV, ServerProcess, free_port, read_some};
 use crate::util::client;
 
 /// A config whose `/` answers `body` and whose `/slow` waits `delay` first.
@@ -251,14 +251,14 @@ async fn sighup_reloads_without_failing_a_request_and_keeps_serving_after_a_brok
 /// Sends a GET for `/` on `stream` and reads the response head and its
 /// (short, length-delimited) body.
 fn exchange(stream: &mut std::net::TcpStream) -> String {
-    use std::io::{Read, Write};
+    use std::io::Write;
     stream
         .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .unwrap();
     let mut response = Vec::new();
     let mut buf = [0_u8; 4096];
     loop {
-        let n = stream.read(&mut buf).unwrap();
+        let n = read_some(stream, &mut buf).unwrap();
         assert!(
             n > 0,
             "closed early: {}",

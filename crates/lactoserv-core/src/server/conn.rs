@@ -49,7 +49,7 @@ pub(crate) async fn serve(
     endpoint: Arc<EndpointContext>,
     stream: TcpStream,
     remote: std::net::SocketAddr,
-    phase: watch::Receiver<Phase>,
+    mut phase: watch::Receiver<Phase>,
     logger: Logger,
 ) {
     let _ = stream.set_nodelay(true);
@@ -69,10 +69,13 @@ pub(crate) async fn serve(
         .map(|limit| Throttle::new(limit, &connection.logger));
     let stream = Tracked::new(stream, connection.clone(), throttle);
     let ending = match &connection.endpoint.tls {
-        None => speak_http1(stream, phase, &connection).await,
-        Some(acceptor) => serve_tls(acceptor, stream, phase, &connection).await,
+        None => speak_http1(stream, &mut phase, &connection).await,
+        Some(acceptor) => serve_tls(acceptor, stream, &mut phase, &connection).await,
     };
     connection.log_end(ending);
+    // Only now does the stop signal stop counting the connection: a stop
+    // waits for its last events.
+    drop(phase);
 }
 
 /// The TLS handshake, then HTTP2 if the client's ALPN offers it on an
@@ -81,7 +84,7 @@ pub(crate) async fn serve(
 async fn serve_tls<S>(
     acceptor: &TlsAcceptor,
     stream: S,
-    mut phase: watch::Receiver<Phase>,
+    phase: &mut watch::Receiver<Phase>,
     connection: &Arc<Connection>,
 ) -> Ending
 where
@@ -118,7 +121,7 @@ where
 /// asks for it (see [`Http1Engine`]).
 async fn speak_http1<S>(
     stream: S,
-    phase: watch::Receiver<Phase>,
+    phase: &mut watch::Receiver<Phase>,
     connection: &Arc<Connection>,
 ) -> Ending
 where

@@ -75,7 +75,7 @@ pub(crate) enum Ending {
 /// session (`None` when logging is off).
 pub(crate) async fn drive<C: Driven>(
     connection: C,
-    mut phase: watch::Receiver<Phase>,
+    phase: &mut watch::Receiver<Phase>,
     http2: bool,
     session: Option<&Logger>,
     activity: &Activity,
@@ -244,7 +244,7 @@ mod tests {
     fn serve(signal: &StopSignal) -> (tokio::io::DuplexStream, tokio::task::JoinHandle<Ending>) {
         let (client, server) = tokio::io::duplex(64 * 1024);
         let owner = std::sync::Arc::new(Owner(Activity::new()));
-        let phase = signal.watch();
+        let mut phase = signal.watch();
         let task = tokio::spawn(async move {
             let service = service_fn(|_request| {
                 let owner = owner.clone();
@@ -255,7 +255,15 @@ mod tests {
             });
             let stream = Tracked::new(server, owner.clone(), None);
             let connection = limits::http1().serve_connection(TokioIo::new(stream), service);
-            drive(connection, phase, false, None, &owner.0, &limits::HTTP1).await
+            drive(
+                connection,
+                &mut phase,
+                false,
+                None,
+                &owner.0,
+                &limits::HTTP1,
+            )
+            .await
         });
         (client, task)
     }
