@@ -429,3 +429,56 @@ export default {{
     );
     assert!(log.contains(&event), "no {event:?} in:\n{log}");
 }
+
+#[tokio::test]
+async fn symlinks_out_of_the_site_directory_can_be_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("site/inner")).unwrap();
+    std::fs::create_dir_all(root.join("outside")).unwrap();
+    std::fs::write(root.join("site/inner/here.txt"), b"here\n").unwrap();
+    std::fs::write(root.join("outside/secret.txt"), b"secret\n").unwrap();
+    std::os::unix::fs::symlink(
+        root.join("site/inner/here.txt"),
+        root.join("site/link-in.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        root.join("outside/secret.txt"),
+        root.join("site/link-out.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(root.join("outside"), root.join("site/dir-out")).unwrap();
+    let [port] = free_ports::<1>();
+    let config = root.join("config.mjs");
+    std::fs::write(
+        &config,
+        format!(
+            "import {{ StaticFiles }} from '@lactoserv/webapp-builtins';
+export default {{
+  applications: [{{ name: 'files', class: StaticFiles,
+    siteDirectory: new URL('site', import.meta.url).pathname, allowSymlinksOutside: false }}],
+  endpoints: [{{ name: 'h1', protocol: 'http', interface: '127.0.0.1:{port}', application: 'files' }}]
+}};
+"
+        ),
+    )
+    .unwrap();
+    let _server = ServerProcess::start(LACTOSERV, &config, port);
+    let client = client().build().unwrap();
+    let status = |path: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .get(format!("http://127.0.0.1:{port}{path}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(status("/inner/here.txt").await, StatusCode::OK);
+    assert_eq!(status("/link-in.txt").await, StatusCode::OK);
+    assert_eq!(status("/link-out.txt").await, StatusCode::NOT_FOUND);
+    assert_eq!(status("/dir-out/secret.txt").await, StatusCode::NOT_FOUND);
+}

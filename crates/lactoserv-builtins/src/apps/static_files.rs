@@ -19,6 +19,7 @@ use lactoserv_core::component::{ApplicationConfig, Applications};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
+use super::{default_true, null_as_true};
 use crate::support::bindings::AbsolutePath;
 use crate::support::cache_control::{self, CacheControl};
 use crate::support::etag::{self, EtagOptions};
@@ -49,20 +50,17 @@ pub(crate) struct StaticFilesConfig {
     /// How to make `ETag`s, if at all.
     #[serde(default, deserialize_with = "etag::deserialize")]
     pub(crate) etag: Option<EtagOptions>,
+    /// Whether a symlink inside the site directory may lead to a file
+    /// outside it (an addition to the reference, which always follows
+    /// them; the default keeps its behaviour).
+    #[serde(default = "default_true", deserialize_with = "null_as_true")]
+    pub(crate) allow_symlinks_outside: bool,
 }
 
 impl ApplicationConfig for StaticFilesConfig {
     fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
         let cache_control = cache_control::header_value(self.cache_control.as_ref())?;
-        let files = StaticFiles::new(
-            applications.logger(),
-            self.site_directory.as_path().to_owned(),
-            self.index_file.clone(),
-            self.etag.clone(),
-            cache_control,
-            self.not_found_path.as_ref().map(|p| p.as_path().to_owned()),
-        )
-        .map_err(|err| BindError::new("notFoundPath", format!("Cannot read the page: {err}")))?;
+        let files = StaticFiles::new(applications.logger(), self, cache_control)?;
         Ok(Arc::new(StaticFilesApp(Arc::new(files))))
     }
 

@@ -21,10 +21,12 @@ use bytes::Bytes;
 use http::header::{ACCEPT_RANGES, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION};
 use http::{HeaderValue, StatusCode};
 use lactoserv_core::app::{Application, HandleError};
+use lactoserv_core::bind::BindError;
 use lactoserv_core::log::Logger;
 use lactoserv_core::net::conditional;
 use lactoserv_core::net::{Body, Dispatch, Part, Prepared, Request, Response};
 
+use super::StaticFilesConfig;
 use super::cache::{Cached, FileCache, TagCache, Tagged};
 use super::file_answer::FileAnswer;
 use super::not_found::NotFoundPage;
@@ -61,6 +63,9 @@ pub(crate) struct StaticFiles {
     /// `webapp.application.<name>`.
     logger: Logger,
     site: PathBuf,
+    /// Where the site directory really is, when what is served must be
+    /// inside it whatever symlinks say (`allowSymlinksOutside: false`).
+    confined: Option<PathBuf>,
     index_files: Vec<String>,
     etag: Option<EtagOptions>,
     cache_control: Option<HeaderValue>,
@@ -99,21 +104,40 @@ enum Found {
 }
 
 impl StaticFiles {
-    /// The application for checked bindings; reads the not-found page.
+    /// The application for checked bindings: reads the not-found page, and
+    /// finds where the site directory really is when symlinks may not lead
+    /// out of it.
     pub(crate) fn new(
         logger: Logger,
-        site: PathBuf,
-        index_files: Vec<String>,
-        etag: Option<EtagOptions>,
+        config: &StaticFilesConfig,
         cache_control: Option<HeaderValue>,
-        not_found_path: Option<PathBuf>,
-    ) -> std::io::Result<Self> {
-        let not_found = not_found_path.map(NotFoundPage::read).transpose()?;
+    ) -> Result<Self, BindError> {
+        let not_found = config
+            .not_found_path
+            .as_ref()
+            .map(|path| NotFoundPage::read(path.as_path().to_owned()))
+            .transpose()
+            .map_err(|err| {
+                BindError::new("notFoundPath", format!("Cannot read the page: {err}"))
+            })?;
+        let site = config.site_directory.as_path().to_owned();
+        let confined = if config.allow_symlinks_outside {
+            None
+        } else {
+            let real = std::fs::canonicalize(&site).map_err(|err| {
+                BindError::new(
+                    "siteDirectory",
+                    format!("Cannot resolve {}: {err}", site.display()),
+                )
+            })?;
+            Some(real)
+        };
         Ok(Self {
             logger,
             site,
-            index_files,
-            etag,
+            confined,
+            index_files: config.index_file.clone(),
+            etag: config.etag.clone(),
             cache_control,
             not_found,
             cache: FileCache::default(),
@@ -195,6 +219,11 @@ impl StaticFiles {
             (false, true) => return Found::Nothing,
             (false, false) => (path, Some(meta)),
         };
+        if let Some(root) = &self.confined
+            && !std::fs::canonicalize(&path).is_ok_and(|real| real.starts_with(root))
+        {
+            return Found::Nothing;
+        }
         self.open(path, meta, data_hash).unwrap_or(Found::Nothing)
     }
 

@@ -21,6 +21,7 @@ fn accepts_a_site_directory_alone_with_defaults() {
     assert_eq!(config.index_file, ["index.html"]);
     assert_eq!(config.cache_control, None);
     assert_eq!(config.etag, None);
+    assert!(config.allow_symlinks_outside);
 }
 
 #[test]
@@ -91,6 +92,10 @@ fn rejects_bad_bindings_naming_the_field() {
         (json!({ "siteDirectory": "/florp/" }), "siteDirectory"),
         (json!({ "notFoundPath": "./zonk.txt" }), "notFoundPath"),
         (json!({ "notFoundPath": "/zonk/zip/" }), "notFoundPath"),
+        (
+            json!({ "allowSymlinksOutside": "no" }),
+            "allowSymlinksOutside",
+        ),
     ];
     for (extra, field) in cases {
         let mut config = json!({ "siteDirectory": "/florp" });
