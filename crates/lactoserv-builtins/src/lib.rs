@@ -16,6 +16,8 @@
 use lactoserv_core::catalog::Catalog;
 
 mod apps;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod services;
 mod support;
 

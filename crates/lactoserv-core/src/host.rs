@@ -18,7 +18,7 @@
 pub mod hostname;
 pub mod ip;
 pub mod map;
-mod pem;
+pub(crate) mod pem;
 pub mod tls;
 
 #[cfg(test)]

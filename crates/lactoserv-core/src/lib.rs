@@ -66,6 +66,8 @@ pub mod bucket;
 pub mod catalog;
 pub mod component;
 pub mod endpoint;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod host;
 pub mod log;
 pub mod logging;

@@ -17,6 +17,8 @@
 
 mod conn;
 mod endpoint;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod http1;
 mod lifecycle;
 mod request;

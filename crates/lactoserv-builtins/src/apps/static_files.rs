@@ -8,6 +8,9 @@ mod file_answer;
 mod not_found;
 mod path;
 mod running;
+
+#[cfg(feature = "fuzzing")]
+pub(crate) use path::wanted;
 mod shared;
 
 use std::fmt;

@@ -119,7 +119,7 @@ where
 
 /// HTTP1: the server's own loop, or hyper throughout when the endpoint
 /// asks for it (see [`Http1Engine`]).
-async fn speak_http1<S>(
+pub(crate) async fn speak_http1<S>(
     stream: S,
     phase: &mut watch::Receiver<Phase>,
     connection: &Arc<Connection>,

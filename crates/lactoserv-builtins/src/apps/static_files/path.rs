@@ -67,7 +67,8 @@ pub(crate) fn wanted(dispatch: &Dispatch<'_>) -> Option<Wanted> {
 }
 
 /// One component, decoded; `None` if it is empty, has a bad escape, or
-/// decodes to `.`, `..`, text with a `/`, or invalid UTF-8.
+/// decodes to `.`, `..`, text with a `/` or a NUL (which no file name
+/// has), or invalid UTF-8.
 fn decode(component: &str) -> Option<String> {
     if component.is_empty() {
         return None;
@@ -85,7 +86,7 @@ fn decode(component: &str) -> Option<String> {
     let decoded = percent_encoding::percent_decode_str(component)
         .decode_utf8()
         .ok()?;
-    if decoded.contains('/') || decoded == "." || decoded == ".." {
+    if decoded.contains(['/', '\0']) || decoded == "." || decoded == ".." {
         return None;
     }
     Some(decoded.into_owned())
@@ -205,5 +206,14 @@ mod tests {
             }
         }
         assert!(checked > 5000, "{checked}");
+    }
+
+    /// Found by the `site_path` fuzz target: a NUL went through to the file
+    /// system, which refused the name (so nothing was served).
+    #[test]
+    fn a_nul_in_a_name_names_no_file() {
+        assert_eq!(wanted_for("/stait!/ad]%00"), None);
+        assert_eq!(wanted_for("/a%00b"), None);
+        assert_eq!(wanted_for("/a%01b"), Some(("a\u{1}b".to_owned(), false)));
     }
 }
