@@ -5,6 +5,7 @@
 
 mod cache;
 mod file_answer;
+mod look_up;
 mod not_found;
 mod path;
 mod running;
@@ -12,6 +13,7 @@ mod running;
 #[cfg(feature = "fuzzing")]
 pub(crate) use path::wanted;
 mod shared;
+mod watch;
 
 use std::fmt;
 use std::sync::Arc;
@@ -64,7 +66,9 @@ impl ApplicationConfig for StaticFilesConfig {
     fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
         let cache_control = cache_control::header_value(self.cache_control.as_ref())?;
         let files = StaticFiles::new(applications.logger(), self, cache_control)?;
-        Ok(Arc::new(StaticFilesApp(Arc::new(files))))
+        let files = Arc::new(files);
+        files.start_watching();
+        Ok(Arc::new(StaticFilesApp(files)))
     }
 
     fn check_environment(&self) -> Result<(), BindError> {

@@ -3,9 +3,11 @@
 //! that a hot path costs no trip to the file system; and the `dataOnly`
 //! tags of files, so that each version of a file is hashed once.
 //!
-//! A finding is trusted for [`FRESH_FOR`] after it was read; after that the
-//! next request looks at the file again (and reads it again if it changed),
-//! so a change on disk shows within that time.
+//! While the site directory is watched (`watch`), a finding is trusted
+//! until a change to the site drops it ([`FileCache::invalidate`]);
+//! otherwise, and for a file reached through a symlink (whose target the
+//! watch does not see), for [`FRESH_FOR`] after it was read, after which
+//! the next request looks at the file again.
 //!
 //! Both are bounded whatever clients ask for: every entry is counted, its
 //! key's bytes and a fixed cost for the rest as well as any file contents,
@@ -16,6 +18,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use quick_cache::Weighter;
@@ -59,27 +62,45 @@ impl Cached {
     }
 }
 
+/// A finding, and until when it is trusted (`None`: until the site
+/// changes).
+type Entry = (Option<Instant>, Cached);
+
 /// What a finding is counted for.
 #[derive(Debug, Clone, Copy)]
 struct FindingWeight;
 
-impl Weighter<Box<str>, (Instant, Cached)> for FindingWeight {
-    fn weight(&self, key: &Box<str>, (_, found): &(Instant, Cached)) -> u64 {
+impl Weighter<Box<str>, Entry> for FindingWeight {
+    fn weight(&self, key: &Box<str>, (_, found): &Entry) -> u64 {
         key.len() as u64 + ENTRY_COST + found.size()
     }
 }
 
 /// Cached findings by request key (the relative path, with a trailing `/`
 /// for directory requests).
-pub(crate) struct FileCache(Cache<Box<str>, (Instant, Cached), FindingWeight>);
+pub(crate) struct FileCache {
+    entries: Cache<Box<str>, Entry, FindingWeight>,
+    /// Counts the changes to the site: a lookup begun before one keeps
+    /// nothing of what it found.
+    generation: AtomicU64,
+}
 
 impl std::fmt::Debug for FileCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FileCache")
-            .field("entries", &self.0.len())
-            .field("bytes", &self.0.weight())
+            .field("entries", &self.entries.len())
+            .field("bytes", &self.entries.weight())
             .finish()
     }
+}
+
+/// How long a finding put in the cache is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trust {
+    /// Until the site changes (it is watched).
+    UntilChanged,
+    /// For [`FRESH_FOR`].
+    ForAWhile,
 }
 
 impl Default for FileCache {
@@ -92,24 +113,53 @@ impl FileCache {
     /// A cache counting at most `bytes`.
     fn with_capacity(bytes: u64) -> Self {
         let expected = usize::try_from(bytes / (4 * 1024)).unwrap_or(usize::MAX);
-        Self(Cache::with_weighter(expected, bytes, FindingWeight))
+        Self {
+            entries: Cache::with_weighter(expected, bytes, FindingWeight),
+            generation: AtomicU64::new(0),
+        }
     }
 
-    /// What `key` found, if cached and still fresh.
+    /// What `key` found, if cached and still trusted.
     pub(crate) fn get(&self, key: &str) -> Option<Cached> {
-        let (read, found) = self.0.get(key)?;
-        (read.elapsed() < FRESH_FOR).then_some(found)
+        let (until, found) = self.entries.get(key)?;
+        match until {
+            None => Some(found),
+            Some(until) => (Instant::now() < until).then_some(found),
+        }
     }
 
-    /// Keeps `found` for `key`.
-    pub(crate) fn put(&self, key: &str, found: Cached) {
-        self.0.insert(key.into(), (Instant::now(), found));
+    /// The mark a lookup takes before it starts, for [`FileCache::put`].
+    pub(crate) fn mark(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Keeps `found` for `key`, trusted as `trust` says, unless the site
+    /// has changed since the lookup that found it took `mark`.
+    pub(crate) fn put(&self, key: &str, found: Cached, trust: Trust, mark: u64) {
+        let until = match trust {
+            Trust::UntilChanged => None,
+            Trust::ForAWhile => Some(Instant::now() + FRESH_FOR),
+        };
+        if self.mark() != mark {
+            return;
+        }
+        self.entries.insert(key.into(), (until, found));
+        // A change while it was put in: what it was found from is gone.
+        if self.mark() != mark {
+            self.entries.remove(key);
+        }
+    }
+
+    /// Drops every finding: the site has changed.
+    pub(crate) fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.entries.clear();
     }
 
     /// The bytes the entries are counted for.
     #[cfg(test)]
     fn bytes(&self) -> u64 {
-        self.0.weight()
+        self.entries.weight()
     }
 }
 
@@ -185,11 +235,15 @@ mod tests {
         )))
     }
 
+    fn put(cache: &FileCache, key: &str, found: Cached) {
+        cache.put(key, found, Trust::ForAWhile, cache.mark());
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn entries_are_trusted_for_a_second() {
+    async fn entries_are_trusted_for_a_second_unless_watched() {
         let cache = FileCache::default();
-        cache.put("a.txt", answer("a"));
-        cache.put("gone.txt", Cached::Missing);
+        put(&cache, "a.txt", answer("a"));
+        put(&cache, "gone.txt", Cached::Missing);
         assert!(cache.get("a.txt").is_some());
         assert!(matches!(cache.get("gone.txt"), Some(Cached::Missing)));
         assert!(cache.get("b.txt").is_none());
@@ -200,15 +254,32 @@ mod tests {
             cache.get("a.txt").is_none(),
             "stale: look at the disk again"
         );
-        cache.put("a.txt", answer("a"));
+        put(&cache, "a.txt", answer("a"));
         assert!(cache.get("a.txt").is_some());
+        cache.put("b.txt", answer("b"), Trust::UntilChanged, cache.mark());
+        tokio::time::advance(FRESH_FOR * 10).await;
+        assert!(
+            cache.get("b.txt").is_some(),
+            "watched: trusted until a change"
+        );
+    }
+
+    #[test]
+    fn a_change_drops_every_finding_and_what_lookups_begun_before_it_find() {
+        let cache = FileCache::default();
+        put(&cache, "a.txt", answer("a"));
+        let mark = cache.mark();
+        cache.invalidate();
+        assert!(cache.get("a.txt").is_none());
+        cache.put("b.txt", answer("b"), Trust::UntilChanged, mark);
+        assert!(cache.get("b.txt").is_none(), "found before the change");
     }
 
     #[test]
     fn keys_and_misses_are_counted() {
         let cache = FileCache::default();
-        cache.put("gone", Cached::Missing);
-        cache.put("a.txt", answer("abc"));
+        put(&cache, "gone", Cached::Missing);
+        put(&cache, "a.txt", answer("abc"));
         assert_eq!(cache.bytes(), (4 + ENTRY_COST) + (5 + ENTRY_COST + 3));
     }
 
@@ -216,10 +287,10 @@ mod tests {
     fn a_flood_of_misses_stays_within_the_bound_and_spares_a_file_in_use() {
         let bound = 1024 * 1024;
         let cache = FileCache::with_capacity(bound);
-        cache.put("index.html", answer("home"));
+        put(&cache, "index.html", answer("home"));
         let long = "x".repeat(4000);
         for n in 0..10_000 {
-            cache.put(&format!("{long}{n}"), Cached::Missing);
+            put(&cache, &format!("{long}{n}"), Cached::Missing);
             // The file is asked for all along.
             if n % 10 == 0 {
                 assert!(cache.get("index.html").is_some(), "after {n} misses");

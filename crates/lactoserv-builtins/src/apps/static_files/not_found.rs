@@ -23,6 +23,11 @@ pub(crate) struct NotFoundPage {
 }
 
 impl NotFoundPage {
+    /// Where the page is.
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// Reads the page at `path`.
     pub(crate) fn read(path: PathBuf) -> std::io::Result<Self> {
         let contents = Bytes::from(std::fs::read(&path)?);
@@ -33,6 +38,16 @@ impl NotFoundPage {
             path,
             loaded: Mutex::new((mtime, contents)),
         })
+    }
+
+    /// The page as last read (while the site is watched, a change to it is
+    /// read as it happens).
+    pub(crate) fn loaded(&self) -> Bytes {
+        self.loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1
+            .clone()
     }
 
     /// The page as it is now (on a blocking thread: it looks at the file);
