@@ -232,6 +232,34 @@ fn over_tls_too_hyper_takes_over_after_a_request_with_a_body() {
     assert_eq!(answers[2].1, "hi");
 }
 
+#[test]
+fn http1_on_an_http2_endpoint_says_keep_alive_without_a_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config = dir.path().join("config.mjs");
+    write_tls_config(&config, "http2", port, "hi");
+    let _server = ServerProcess::start(LACTOSERV, &config, port);
+    let tls = rustls::ClientConnection::new(
+        std::sync::Arc::new(any_certificate_config(b"http/1.1")),
+        "localhost".try_into().unwrap(),
+    )
+    .unwrap();
+    let mut stream = rustls::StreamOwned::new(tls, connect(port));
+    let mut pending = Vec::new();
+    // The server's own HTTP1, then hyper (which takes over after a body).
+    let requests: [&[u8]; 3] = [
+        b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc",
+        b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    ];
+    for request in requests {
+        stream.write_all(request).unwrap();
+        let (head, _) = read_response(&mut stream, &mut pending, false);
+        assert!(head.contains("\r\nconnection: keep-alive\r\n"), "{head}");
+        assert!(!head.contains("keep-alive: timeout"), "{head}");
+    }
+}
+
 /// `text` with the values of its `date` and `last-modified` headers
 /// blanked (two servers may answer, and may have started, in different
 /// seconds).

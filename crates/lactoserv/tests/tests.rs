@@ -6,6 +6,7 @@ mod cli;
 mod clients;
 mod deployment;
 mod dry_run;
+mod empty_bodies;
 mod files;
 mod floods;
 mod framework;

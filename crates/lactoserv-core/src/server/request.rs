@@ -24,6 +24,7 @@ use http::{Method, StatusCode};
 use super::conn::Connection;
 use super::conn::stop::Phase;
 use super::response::{Answer, AnswerTo};
+use crate::endpoint::Protocol;
 use crate::log::{LogValue, Logger};
 use crate::net::{HostInfo, Request, Response};
 use access::{Record, access_url};
@@ -88,6 +89,7 @@ pub(crate) fn take(
         is_head,
         cacheable: is_head || parts.method == Method::GET,
         close,
+        fallback: endpoint.protocol == Protocol::Http2,
     };
     let record = |method: Method, url: String, headers: &http::HeaderMap, logger| {
         let (log, started) = endpoint.access_log.as_ref().zip(started)?;

@@ -11,7 +11,7 @@
 pub(crate) mod body;
 pub(crate) mod prepared;
 
-use http::header::{CONNECTION, CONTENT_TYPE, SERVER};
+use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, SERVER};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Version};
 
 use crate::net::{Body, Prepared, Response, status};
@@ -31,13 +31,19 @@ pub(crate) struct AnswerTo {
     /// The client asked for the connection to close after this request,
     /// or the endpoint is winding down.
     pub(crate) close: bool,
+    /// HTTP1 on an `http2` endpoint (a TLS client that did not choose
+    /// `h2`): a kept connection is not told a timeout, as in Lactoserv.
+    pub(crate) fallback: bool,
 }
 
 /// How the connection carries on after an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Link {
-    /// HTTP1, kept open.
+    /// HTTP1, kept open: `Connection: keep-alive`, `Keep-Alive: timeout=5`.
     KeepAlive,
+    /// HTTP1 on an `http2` endpoint, kept open: `Connection: keep-alive`
+    /// alone (see [`AnswerTo::fallback`]).
+    KeepOpen,
     /// HTTP1, closed after this answer.
     Close,
     /// HTTP2: the session decides.
@@ -54,6 +60,7 @@ impl Link {
             {
                 Self::Close
             }
+            Version::HTTP_10 | Version::HTTP_11 if to.fallback => Self::KeepOpen,
             Version::HTTP_10 | Version::HTTP_11 => Self::KeepAlive,
             _ => Self::Session,
         }
@@ -66,6 +73,9 @@ impl Link {
             Self::KeepAlive => {
                 headers.insert(CONNECTION, HeaderValue::from_static("keep-alive"));
                 headers.insert(KEEP_ALIVE, HeaderValue::from_static("timeout=5"));
+            }
+            Self::KeepOpen => {
+                headers.insert(CONNECTION, HeaderValue::from_static("keep-alive"));
             }
             Self::Close => {
                 headers.insert(CONNECTION, HeaderValue::from_static("close"));
@@ -147,7 +157,18 @@ pub(crate) fn assemble(
         }
         body => body,
     };
+    say_empty_length(&mut headers, &body);
     (status, headers, body)
+}
+
+/// Gives a body that is there but empty its `content-length: 0`, which
+/// nothing else would write on HTTP2 or for a `HEAD` answer (Lactoserv
+/// sends it for every body, empty or not; an answer with no body at all
+/// has none).
+fn say_empty_length(headers: &mut HeaderMap, body: &Body) {
+    if matches!(body, Body::Full(_) | Body::Parts(_)) && body.content_length() == Some(0) {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+    }
 }
 
 /// The headers the server sends for `prepared` answered `link`-wise: its
@@ -158,7 +179,9 @@ pub(crate) fn completed(
     link: Link,
     server: &HeaderValue,
 ) -> HeaderMap {
-    let mut headers = prepared.template().clone().finish(cacheable).headers;
+    let response = prepared.template().clone().finish(cacheable);
+    let mut headers = response.headers;
+    say_empty_length(&mut headers, &response.body);
     link.add_headers(&mut headers, server);
     headers
 }

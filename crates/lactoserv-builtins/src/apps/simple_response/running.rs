@@ -77,8 +77,9 @@ impl SimpleResponse {
                 modified = Some(conditional::seconds(last_modified));
                 response
             }
-            // A fixed status without a body still has a (empty) body.
-            _ if fixed_status => Response::new(status, Body::Full(Bytes::new())),
+            // No body: over HTTP1 a `GET` answer still says
+            // `content-length: 0` where its status allows a body; over
+            // HTTP2 and for `HEAD` nothing is said, as in Lactoserv.
             _ => Response::new(status, Body::Empty),
         };
         let etag = config

@@ -239,6 +239,7 @@ async fn by_writer(
         is_head,
         cacheable: true,
         close: request_close || close,
+        fallback: false,
     };
     let outcome = Outcome {
         answer: Answer::new(response, &to),

@@ -36,6 +36,7 @@ pub(crate) struct Way {
 #[derive(Default)]
 pub(crate) struct ByWay<T> {
     keep_alive: ByCacheable<T>,
+    keep_open: ByCacheable<T>,
     close: ByCacheable<T>,
     session: ByCacheable<T>,
 }
@@ -51,6 +52,7 @@ impl<T> ByWay<T> {
     pub(crate) fn get(&self, way: Way) -> &T {
         let pair = match way.link {
             Link::KeepAlive => &self.keep_alive,
+            Link::KeepOpen => &self.keep_open,
             Link::Close => &self.close,
             Link::Session => &self.session,
         };
@@ -90,11 +92,13 @@ mod tests {
         let mut values: ByWay<u8> = ByWay::default();
         values.keep_alive.other = 1;
         values.close.cacheable = 2;
+        values.keep_open.cacheable = 4;
         values.session.other = 3;
         let way = |link, cacheable| Way { link, cacheable };
         assert_eq!(*values.get(way(Link::KeepAlive, false)), 1);
         assert_eq!(*values.get(way(Link::KeepAlive, true)), 0);
         assert_eq!(*values.get(way(Link::Close, true)), 2);
+        assert_eq!(*values.get(way(Link::KeepOpen, true)), 4);
         assert_eq!(*values.get(way(Link::Session, false)), 3);
     }
 

@@ -55,6 +55,7 @@ async fn a_prepared_response_is_written_as_the_same_response_made_afresh() {
                     is_head: method == Method::HEAD,
                     cacheable: method != Method::POST,
                     close,
+                    fallback: false,
                 };
                 // Twice: the first makes the completed headers, the second
                 // copies them.
@@ -71,6 +72,7 @@ async fn a_prepared_response_is_written_as_the_same_response_made_afresh() {
         is_head: false,
         cacheable: true,
         close: false,
+        fallback: false,
     };
     let (_, headers, _) = written(prepared.response(), &keep_alive).await;
     assert_eq!(
@@ -103,6 +105,7 @@ async fn headers_added_to_a_prepared_response_replace_its_own() {
         is_head: false,
         cacheable: true,
         close: false,
+        fallback: false,
     };
     let (_, headers, body) = written(response, &to).await;
     assert_eq!(
@@ -124,6 +127,7 @@ async fn an_http2_head_answer_announces_its_length_and_sends_no_body() {
         is_head: true,
         cacheable: true,
         close: false,
+        fallback: false,
     };
     let (_, headers, body) = written(Prepared::new(template()).response(), &to).await;
     assert!(
