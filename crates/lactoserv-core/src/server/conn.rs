@@ -12,8 +12,10 @@
 //! - `stop`: the endpoint's stop signal.
 //! - `limits`: time, size and stream limits; `throttle`: a data rate
 //!   limiter's share of the socket's writes.
+//! - `batched`: an HTTP2 session's writes gathered, one write per wake.
 
 pub(crate) mod activity;
+pub(crate) mod batched;
 mod clock;
 pub(crate) mod drive;
 pub(crate) mod limits;

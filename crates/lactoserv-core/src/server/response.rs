@@ -166,9 +166,14 @@ pub(crate) fn assemble(
 /// sends it for every body, empty or not; an answer with no body at all
 /// has none).
 fn say_empty_length(headers: &mut HeaderMap, body: &Body) {
-    if matches!(body, Body::Full(_) | Body::Parts(_)) && body.content_length() == Some(0) {
+    if has_content(body) && body.content_length() == Some(0) {
         headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
     }
+}
+
+/// Whether `body` is content (not no body, nor a status text).
+fn has_content(body: &Body) -> bool {
+    matches!(body, Body::Full(_) | Body::Parts(_))
 }
 
 /// The headers the server sends for `prepared` answered `link`-wise: its
@@ -181,7 +186,14 @@ pub(crate) fn completed(
 ) -> HeaderMap {
     let response = prepared.template().clone().finish(cacheable);
     let mut headers = response.headers;
-    say_empty_length(&mut headers, &response.body);
+    // Over HTTP2 the length is kept with the rest, rather than made anew
+    // (by hyper) for each answer.
+    match response.body.content_length() {
+        Some(length) if link == Link::Session && has_content(&response.body) => {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
+        }
+        _ => say_empty_length(&mut headers, &response.body),
+    }
     link.add_headers(&mut headers, server);
     headers
 }

@@ -17,6 +17,7 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::conn::Connection;
+use super::conn::batched::batched;
 use super::conn::drive::Driven;
 use super::conn::limits;
 use super::request::host::{AskedHost, HostCache};
@@ -26,13 +27,21 @@ use super::response::body::ResponseBody;
 use super::response::prepared::{Way, kept};
 use super::response::{Answer, Headers, Link, assemble, completed};
 use crate::net::Body;
+use session::{LocalStreams, Session};
 
-/// An HTTP2 session on `io`, for `connection`.
+mod session;
+
+/// An HTTP2 session on `io`, for `connection`: its streams run in its own
+/// task, its writes batched (see `session`).
 pub(crate) fn http2<S>(io: S, connection: Arc<Connection>) -> impl Driven + Send
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    limits::http2().serve_connection(TokioIo::new(io), service(connection))
+    let (io, outlet) = batched(io);
+    let streams = LocalStreams::default();
+    let session =
+        limits::http2(streams.clone()).serve_connection(TokioIo::new(io), service(connection));
+    Session::new(session, streams, outlet)
 }
 
 /// An HTTP1 connection on `io`, for `connection`.
@@ -188,8 +197,8 @@ fn write(outcome: Outcome, server: &HeaderValue) -> hyper::Response<ResponseBody
     out
 }
 
-/// `headers` with the server's own added; for an HTTP2 `HEAD`, the body's
-/// length announced and the body left out.
+/// `headers` with the server's own added; over HTTP2 the body's length
+/// announced, and for `HEAD` the body left out.
 fn with_server_headers(
     mut headers: HeaderMap,
     body: Body,
@@ -197,11 +206,13 @@ fn with_server_headers(
     link: Link,
     server: &HeaderValue,
 ) -> (HeaderMap, Body) {
+    // HTTP2 answers say their length here, as prepared ones do (see
+    // `completed`); hyper's HTTP1 side writes it itself.
     let body = match body {
-        Body::Full(_) | Body::Parts(_) if http2_head => {
+        Body::Full(_) | Body::Parts(_) if link == Link::Session => {
             let length = body.content_length().unwrap_or(0);
             headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
-            Body::Empty
+            if http2_head { Body::Empty } else { body }
         }
         body => body,
     };

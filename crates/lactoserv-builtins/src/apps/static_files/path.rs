@@ -66,6 +66,22 @@ pub(crate) fn wanted(dispatch: &Dispatch<'_>) -> Option<Wanted> {
     })
 }
 
+/// The key ([`Wanted::key`]) of what `dispatch` asks for, straight from
+/// the path when it needs no decoding and no component of it is refused
+/// (a path as most requests give it); `None` otherwise, and
+/// [`wanted`] then decides.
+pub(crate) fn plain_key<'a>(dispatch: &Dispatch<'a>) -> Option<&'a str> {
+    let key = dispatch.extra().strip_prefix('/')?;
+    if key.is_empty() || key.contains('%') {
+        return None;
+    }
+    let names = key.strip_suffix('/').unwrap_or(key);
+    names
+        .split('/')
+        .all(|name| !matches!(name, "" | "." | ".."))
+        .then_some(key)
+}
+
 /// One component, decoded; `None` if it is empty, has a bad escape, or
 /// decodes to `.`, `..`, text with a `/` or a NUL (which no file name
 /// has), or invalid UTF-8.
@@ -215,5 +231,42 @@ mod tests {
         assert_eq!(wanted_for("/stait!/ad]%00"), None);
         assert_eq!(wanted_for("/a%00b"), None);
         assert_eq!(wanted_for("/a%01b"), Some(("a\u{1}b".to_owned(), false)));
+    }
+
+    #[test]
+    fn a_plain_key_is_the_key_of_what_is_wanted() {
+        for target in [
+            "/",
+            "/index.html",
+            "/a/b.txt",
+            "/sub/",
+            "/a/b/",
+            "/sp%20ace.txt",
+            "/a//b",
+            "/a/./b",
+            "/a/../b",
+            "/..",
+            "/.",
+            "/a/.",
+            "/a/..",
+            "/x.y/",
+            "/%2e%2e",
+            "//",
+        ] {
+            let request = request(target).unwrap();
+            let dispatch = Dispatch::root(&request);
+            if let Some(key) = plain_key(&dispatch) {
+                let wanted = wanted(&dispatch).unwrap_or_else(|| panic!("{target}"));
+                assert_eq!(key, wanted.key(), "{target}");
+            }
+        }
+        let plain = |target: &str| {
+            let request = request(target).unwrap();
+            plain_key(&Dispatch::root(&request)).map(str::to_owned)
+        };
+        assert_eq!(plain("/a/b.txt").as_deref(), Some("a/b.txt"));
+        assert_eq!(plain("/sub/").as_deref(), Some("sub/"));
+        assert_eq!(plain("/sp%20ace.txt"), None, "decoded the long way");
+        assert_eq!(plain("/"), None);
     }
 }

@@ -29,7 +29,7 @@ use super::cache::{Cached, FileCache, Trust};
 use super::file_answer::FileAnswer;
 use super::look_up::{Disk, FileFacts, Found, Looked};
 use super::not_found::NotFoundPage;
-use super::path::{Wanted, wanted};
+use super::path::{Wanted, plain_key, wanted};
 use super::watch::{self, Watch};
 use crate::support::content_type::type_from_path;
 
@@ -148,12 +148,20 @@ impl StaticFiles {
         request: &Request,
         dispatch: &Dispatch<'_>,
     ) -> Option<Option<Response>> {
-        let Some(wanted) = wanted(dispatch) else {
-            return self.not_found_now();
+        let decoded;
+        let key = match plain_key(dispatch) {
+            Some(key) => key,
+            None => {
+                let Some(wanted) = wanted(dispatch) else {
+                    return self.not_found_now();
+                };
+                decoded = wanted.key();
+                &decoded
+            }
         };
-        match self.cache.get(&wanted.key())? {
+        match self.cache.get(key)? {
             Cached::File(answer) => Some(Some(answer.respond(request))),
-            Cached::Directory => Some(Some(self.redirect(&wanted))),
+            Cached::Directory => Some(Some(self.redirect(&wanted(dispatch)?))),
             Cached::Missing => self.not_found_now(),
         }
     }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::rt::TokioTimer;
 
 use super::activity::{Moving, Timeouts};
 
@@ -74,8 +74,8 @@ pub(crate) fn http1() -> hyper::server::conn::http1::Builder {
 /// An HTTP2 connection builder with the limits above. The header-list
 /// limit also bounds `CONTINUATION` frames: a flood of them ends the
 /// session.
-pub(crate) fn http2() -> hyper::server::conn::http2::Builder<TokioExecutor> {
-    let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+pub(crate) fn http2<E>(executor: E) -> hyper::server::conn::http2::Builder<E> {
+    let mut builder = hyper::server::conn::http2::Builder::new(executor);
     builder
         .timer(TokioTimer::new())
         .max_concurrent_streams(HTTP2_STREAMS)

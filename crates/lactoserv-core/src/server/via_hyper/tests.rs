@@ -114,6 +114,7 @@ async fn headers_added_to_a_prepared_response_replace_its_own() {
             "content-type: text/plain",
             "etag: \"other\"",
             "cache-control: no-store",
+            "content-length: 3",
             "server: lactoserv-test",
         ]
     );
