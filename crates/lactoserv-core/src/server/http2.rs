@@ -1,0 +1,3 @@
+//! The server's own HTTP/2 (RFC 9113).
+
+pub(crate) mod hpack;
