@@ -20,7 +20,6 @@ mod endpoint;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod http1;
-#[allow(dead_code)] // Being built: not yet used by the connections.
 mod http2;
 mod lifecycle;
 mod request;

@@ -33,6 +33,7 @@ use tokio_rustls::TlsAcceptor;
 
 use super::endpoint::{EndpointContext, Http1Engine};
 use super::http1::Http1;
+use super::http2::Http2;
 use super::via_hyper;
 use crate::endpoint::Protocol;
 use crate::log::{LogValue, Logger};
@@ -106,10 +107,15 @@ where
             if h2 {
                 let _counted = endpoint.stop.session();
                 connection.open_session();
-                let session = via_hyper::http2(tls, connection.clone());
                 let logger = connection.session.get();
                 let activity = &connection.activity;
-                drive(session, phase, true, logger, activity, &limits::HTTP2).await
+                if own_http2() {
+                    let session = Http2::new(tls, connection.clone());
+                    drive(session, phase, true, logger, activity, &limits::HTTP2).await
+                } else {
+                    let session = via_hyper::http2(tls, connection.clone());
+                    drive(session, phase, true, logger, activity, &limits::HTTP2).await
+                }
             } else {
                 speak_http1(tls, phase, connection).await
             }
@@ -117,6 +123,13 @@ where
         Ok(Err(err)) => Ending::Error(Box::new(err)),
         Err(_) => Ending::Idle,
     }
+}
+
+/// Whether HTTP/2 is the server's own (`LACTOSERV_HTTP2=own`) rather
+/// than hyper's, while it is being built.
+fn own_http2() -> bool {
+    static OWN: OnceLock<bool> = OnceLock::new();
+    *OWN.get_or_init(|| std::env::var("LACTOSERV_HTTP2").is_ok_and(|value| value == "own"))
 }
 
 /// HTTP1: the server's own loop, or hyper throughout when the endpoint

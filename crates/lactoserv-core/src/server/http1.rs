@@ -42,6 +42,7 @@ mod send;
 mod tests;
 mod write;
 
+pub(crate) use encode::extend_date;
 use hand_over::hand_over;
 use parse::{Parsed, parse};
 use send::write_body;

@@ -88,6 +88,9 @@ pub(crate) fn http2<E>(executor: E) -> hyper::server::conn::http2::Builder<E> {
 /// The limit a connection's failure shows it ran into, as the event to
 /// log (`headersTooLarge`, `http2Abuse`); `None` for other failures.
 pub(crate) fn exceeded(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    if err.is::<crate::server::http2::Abuse>() {
+        return Some("http2Abuse");
+    }
     let hyper = err.downcast_ref::<hyper::Error>()?;
     if hyper.is_parse_too_large() {
         return Some("headersTooLarge");

@@ -338,7 +338,7 @@ pub(super) fn has_token(value: &[u8], token: &[u8]) -> bool {
 
 /// The `date` value of the current second, formatted once per second per
 /// thread.
-fn extend_date(dst: &mut Vec<u8>) {
+pub(crate) fn extend_date(dst: &mut Vec<u8>) {
     thread_local! {
         static DATE: RefCell<(u64, [u8; 29])> = const { RefCell::new((u64::MAX, [0; 29])) };
     }

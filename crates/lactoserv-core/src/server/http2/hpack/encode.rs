@@ -44,18 +44,29 @@ pub(crate) fn field(dst: &mut Vec<u8>, name: &HeaderName, value: &[u8]) {
 }
 
 /// Appends `content-length: length`.
+#[cfg(test)]
 pub(crate) fn content_length(dst: &mut Vec<u8>, length: u64) {
     integer(dst, 0x00, 4, CONTENT_LENGTH);
     string(dst, itoa::Buffer::new().format(length).as_bytes());
 }
 
 /// Appends `date: value`.
+#[cfg(test)]
 pub(crate) fn date(dst: &mut Vec<u8>, value: &[u8]) {
     integer(dst, 0x00, 4, DATE);
     string(dst, value);
 }
 
+/// Appends `date` with the current second's date.
+pub(crate) fn date_now(dst: &mut Vec<u8>) {
+    integer(dst, 0x00, 4, DATE);
+    // An HTTP date is always 29 bytes.
+    dst.push(29);
+    crate::server::http1::extend_date(dst);
+}
+
 /// The static table's indexes of the names every answer may carry.
+#[cfg(test)]
 const CONTENT_LENGTH: usize = 28;
 const DATE: usize = 33;
 
