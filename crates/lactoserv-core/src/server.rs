@@ -38,7 +38,7 @@ use crate::webapp::WebappConfig;
 
 pub use crate::service::Fate;
 pub use conn::activity::time_connections_coarsely;
-pub use endpoint::Http1Engine;
+pub use endpoint::{Http1Engine, Http2Engine};
 pub use lifecycle::{Draining, Staged, Stash};
 
 /// What the server needs from the program running it.
@@ -56,6 +56,8 @@ pub struct ServerOptions {
     pub shutdown: Shutdown,
     /// Who serves HTTP1 requests.
     pub http1: Http1Engine,
+    /// Who serves HTTP/2 sessions.
+    pub http2: Http2Engine,
 }
 
 impl std::fmt::Debug for ServerOptions {
@@ -63,6 +65,7 @@ impl std::fmt::Debug for ServerOptions {
         f.debug_struct("ServerOptions")
             .field("server_header", &self.server_header)
             .field("http1", &self.http1)
+            .field("http2", &self.http2)
             .finish_non_exhaustive()
     }
 }

@@ -88,6 +88,7 @@ async fn start() -> (Server, u16) {
         heap: None,
         shutdown: lactoserv_core::service::Shutdown::unheard(),
         http1: lactoserv_core::server::Http1Engine::Own,
+        http2: lactoserv_core::server::Http2Engine::Own,
     };
     let server = Server::start(&config, &options).await.unwrap();
     (server, port)

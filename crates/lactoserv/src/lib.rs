@@ -41,7 +41,7 @@ use std::sync::Arc;
 use cli::{Args, Command};
 use lactoserv_core::catalog::Catalog;
 use lactoserv_core::log::StdoutSink;
-use lactoserv_core::server::Http1Engine;
+use lactoserv_core::server::{Http1Engine, Http2Engine};
 
 /// jemalloc rather than the C library's allocator: it keeps per-thread
 /// caches that make the many small allocations of request handling cheaper,
@@ -181,8 +181,21 @@ fn serve(args: &Args, catalog: Catalog) -> ExitCode {
     } else {
         None
     };
-    let http1 = match http1_engine() {
-        Ok(http1) => http1,
+    let engines = match hyper_asked("LACTOSERV_HTTP1")
+        .and_then(|http1| hyper_asked("LACTOSERV_HTTP2").map(|http2| (http1, http2)))
+    {
+        Ok((http1, http2)) => (
+            if http1 {
+                Http1Engine::Hyper
+            } else {
+                Http1Engine::Own
+            },
+            if http2 {
+                Http2Engine::Hyper
+            } else {
+                Http2Engine::Own
+            },
+        ),
         Err(err) => {
             fatal::record_error(fatal::Kind::UncaughtException, err.as_ref());
             return exit_report(1);
@@ -221,7 +234,8 @@ fn serve(args: &Args, catalog: Catalog) -> ExitCode {
         log_to_stdout: args.log_to_stdout,
         max_run_time: args.max_run_time_sec,
         early_errors: args.early_errors,
-        http1,
+        http1: engines.0,
+        http2: engines.1,
     };
     let status = runtime.block_on(system::run(process, options, catalog));
     // After `bye` the process exits at once: tasks still parked on the
@@ -236,18 +250,19 @@ fn serve(args: &Args, catalog: Catalog) -> ExitCode {
     }
 }
 
-/// Who serves HTTP1 requests, from `LACTOSERV_HTTP1`: the server's own
-/// loop (unset, or `own`), or hyper for every request (`hyper`), for ruling
-/// the server's own loop in or out when a fault is suspected in it.
-fn http1_engine() -> anyhow::Result<Http1Engine> {
-    match std::env::var("LACTOSERV_HTTP1").as_deref() {
-        Err(std::env::VarError::NotPresent) | Ok("" | "own") => Ok(Http1Engine::Own),
-        Ok("hyper") => Ok(Http1Engine::Hyper),
-        Ok(other) => anyhow::bail!(
-            "environment variable LACTOSERV_HTTP1: must be `own` or `hyper`, not `{other}`"
-        ),
+/// Whether the environment variable `name` (`LACTOSERV_HTTP1`,
+/// `LACTOSERV_HTTP2`) asks for hyper (`hyper`) rather than the server's own
+/// protocol code (unset, or `own`): for ruling the server's own code in or
+/// out when a fault is suspected in it.
+fn hyper_asked(name: &str) -> anyhow::Result<bool> {
+    match std::env::var(name).as_deref() {
+        Err(std::env::VarError::NotPresent) | Ok("" | "own") => Ok(false),
+        Ok("hyper") => Ok(true),
+        Ok(other) => {
+            anyhow::bail!("environment variable {name}: must be `own` or `hyper`, not `{other}`")
+        }
         Err(std::env::VarError::NotUnicode(_)) => {
-            anyhow::bail!("environment variable LACTOSERV_HTTP1: must be `own` or `hyper`")
+            anyhow::bail!("environment variable {name}: must be `own` or `hyper`")
         }
     }
 }

@@ -11,7 +11,7 @@ use http::HeaderValue;
 use lactoserv_config::ConfigLocation;
 use lactoserv_core::catalog::Catalog;
 use lactoserv_core::log::{LogValue, Logger};
-use lactoserv_core::server::{Fate, Http1Engine, Server, ServerOptions, Stash};
+use lactoserv_core::server::{Fate, Http1Engine, Http2Engine, Server, ServerOptions, Stash};
 use lactoserv_core::service::Shutdown;
 use lactoserv_core::webapp::WebappConfig;
 use tokio::sync::{mpsc, watch};
@@ -40,6 +40,8 @@ pub(crate) struct RunOptions {
     pub(crate) early_errors: bool,
     /// Who serves HTTP1 (`LACTOSERV_HTTP1`).
     pub(crate) http1: Http1Engine,
+    /// Who serves HTTP/2 (`LACTOSERV_HTTP2`).
+    pub(crate) http2: Http2Engine,
 }
 
 /// Bytes the allocator has handed out and not taken back (jemalloc's
@@ -102,6 +104,9 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
         // Not an event of the reference's: the operator asked for a
         // different road, and the log says it was taken.
         log.event("http1Engine", vec!["hyper".into()]);
+    }
+    if system.options.http2 == Http2Engine::Hyper {
+        log.event("http2Engine", vec!["hyper".into()]);
     }
     log.event("starting", Vec::new());
     let config = match system.load().await {
@@ -279,6 +284,7 @@ impl System {
             heap: Some(Arc::new(heap_allocated)),
             shutdown: self.shutdown.clone(),
             http1: self.options.http1,
+            http2: self.options.http2,
         }
     }
 

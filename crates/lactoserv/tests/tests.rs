@@ -12,6 +12,7 @@ mod floods;
 mod framework;
 mod heads;
 mod http1;
+mod http2;
 mod limits;
 mod operations;
 mod routing;

@@ -31,7 +31,7 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
-use super::endpoint::{EndpointContext, Http1Engine};
+use super::endpoint::{EndpointContext, Http1Engine, Http2Engine};
 use super::http1::Http1;
 use super::http2::Http2;
 use super::via_hyper;
@@ -109,7 +109,7 @@ where
                 connection.open_session();
                 let logger = connection.session.get();
                 let activity = &connection.activity;
-                if own_http2() {
+                if endpoint.http2 == Http2Engine::Own {
                     let session = Http2::new(tls, connection.clone());
                     drive(session, phase, true, logger, activity, &limits::HTTP2).await
                 } else {
@@ -123,13 +123,6 @@ where
         Ok(Err(err)) => Ending::Error(Box::new(err)),
         Err(_) => Ending::Idle,
     }
-}
-
-/// Whether HTTP/2 is the server's own (`LACTOSERV_HTTP2=own`) rather
-/// than hyper's, while it is being built.
-fn own_http2() -> bool {
-    static OWN: OnceLock<bool> = OnceLock::new();
-    *OWN.get_or_init(|| std::env::var("LACTOSERV_HTTP2").is_ok_and(|value| value == "own"))
 }
 
 /// HTTP1: the server's own loop, or hyper throughout when the endpoint

@@ -37,6 +37,16 @@ pub enum Http1Engine {
     Hyper,
 }
 
+/// Who serves an `http2` endpoint's HTTP/2 sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Http2Engine {
+    /// The server's own HTTP/2: the usual way, and the cheaper one.
+    Own,
+    /// hyper (and `h2`): the same answers by another road, for ruling the
+    /// server's own HTTP/2 in or out when a fault is suspected in it.
+    Hyper,
+}
+
 /// What every connection and request of one endpoint shares.
 pub(crate) struct EndpointContext {
     /// The endpoint's name, for messages.
@@ -49,6 +59,8 @@ pub(crate) struct EndpointContext {
     pub(crate) tls: Option<TlsAcceptor>,
     /// Who serves HTTP1.
     pub(crate) http1: Http1Engine,
+    /// Who serves HTTP/2.
+    pub(crate) http2: Http2Engine,
     /// The application requests go to.
     pub(crate) application: AppRef,
     /// The name of `application`, for dispatch logging.

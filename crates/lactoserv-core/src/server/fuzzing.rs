@@ -95,6 +95,7 @@ fn endpoint(engine: Http1Engine) -> EndpointContext {
         protocol: Protocol::Http,
         tls: None,
         http1: engine,
+        http2: super::endpoint::Http2Engine::Own,
         application: Arc::new(Probe(Prepared::new(hello))),
         application_name: "probe".into(),
         server_header: HeaderValue::from_static("lactoserv-fuzz"),

@@ -36,8 +36,8 @@ impl RequestHead {
 
 /// What a header block holds.
 pub(crate) enum Checked {
-    /// A request.
-    Request(RequestHead),
+    /// A request (boxed: the other answers carry nothing).
+    Request(Box<RequestHead>),
     /// A header list larger than the server takes.
     TooLarge,
     /// A malformed request (or trailers, which need no request).
@@ -171,12 +171,12 @@ impl Fields {
         *request.headers_mut() = self.headers;
         let host = hosts.host_of(&request, port);
         let (parts, ()) = request.into_parts();
-        Checked::Request(RequestHead {
+        Checked::Request(Box::new(RequestHead {
             parts,
             host,
             declared_length: self.declared,
             started: None,
-        })
+        }))
     }
 }
 

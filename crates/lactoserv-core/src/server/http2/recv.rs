@@ -43,7 +43,7 @@ pub(crate) struct Block {
 pub(crate) struct Receiving {
     /// The request, until it is taken up (`None` once it has been: what
     /// comes after is trailers, or a body the answer did not wait for).
-    pub(super) head: Option<RequestHead>,
+    pub(super) head: Option<Box<RequestHead>>,
     /// Its `content-length`, if it gave one.
     declared: Option<u64>,
     /// Body bytes received.
@@ -104,6 +104,17 @@ impl Session {
             self.fail(Code::Protocol);
             return;
         }
+        // After a `GOAWAY`, later streams are not served; their header
+        // blocks are still decoded, to keep the decoder in step, and their
+        // data still counts against the connection's window.
+        if self.goaway_last.is_some_and(|last| head.stream > last)
+            && !matches!(head.kind, kind::HEADERS | kind::CONTINUATION)
+        {
+            if head.kind == kind::DATA && !payload.is_empty() {
+                frame::window_update(&mut self.out, 0, payload.len() as u32);
+            }
+            return;
+        }
         match head.kind {
             kind::DATA => self.data(head, payload),
             kind::HEADERS => self.headers(head, payload),
@@ -158,7 +169,7 @@ impl Session {
     }
 
     fn headers(&mut self, head: Head, payload: Bytes) {
-        if head.stream == 0 || head.stream % 2 == 0 {
+        if head.stream == 0 || head.stream.is_multiple_of(2) {
             self.fail(Code::Protocol);
             return;
         }
@@ -234,6 +245,9 @@ impl Session {
                 Some(_) => self.reset(id, Code::Protocol),
                 None => self.reset(id, Code::StreamClosed),
             }
+            return;
+        }
+        if self.goaway_last.is_some_and(|last| id > last) {
             return;
         }
         if !self.is_idle(id) {
@@ -316,7 +330,7 @@ impl Session {
             if self.is_idle(id) {
                 self.fail(Code::Protocol);
             } else {
-                frame::rst_stream(&mut self.out, id, Code::StreamClosed);
+                self.reset(id, Code::StreamClosed);
             }
             return;
         };
@@ -394,7 +408,7 @@ impl Session {
             }
             return;
         }
-        if payload.len() % 6 != 0 {
+        if !payload.len().is_multiple_of(6) {
             self.fail(Code::FrameSize);
             return;
         }
@@ -507,10 +521,19 @@ impl Session {
         let Some(stream) = self.stream(id) else {
             return;
         };
-        let head = stream.receiving.take().and_then(|receiving| receiving.head);
-        if let Some(head) = head {
-            self.take_up(id, head, Ok(()));
-        }
+        let Some(Receiving {
+            head: Some(head),
+            received,
+            ..
+        }) = stream.receiving.take()
+        else {
+            return;
+        };
+        let read = match head.body_refusal(received, self.conn.endpoint.max_body) {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        };
+        self.take_up(id, head, read);
     }
 
     /// More body arrived on stream `id`: a request whose body may not be

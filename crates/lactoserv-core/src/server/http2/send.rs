@@ -46,13 +46,13 @@ struct Encoded(Vec<u8>);
 impl Session {
     /// Takes stream `id`'s request through the pipeline (`read`: its body
     /// was fine, or the answer refusing it).
-    pub(super) fn take_up(&mut self, id: u32, head: RequestHead, read: Result<(), Response>) {
+    pub(super) fn take_up(&mut self, id: u32, head: Box<RequestHead>, read: Result<(), Response>) {
         let RequestHead {
             parts,
             host,
             started,
             ..
-        } = head;
+        } = *head;
         let conn = self.conn.clone();
         let in_flight = conn.activity.request();
         match take(&conn, host, parts, read, started, None) {

@@ -89,6 +89,9 @@ pub(crate) struct Session {
     go_away_asked: bool,
     /// A `GOAWAY` has been sent: no new stream is taken up.
     pub(super) going_away: bool,
+    /// The last stream the stop's `GOAWAY` named: frames of later ones
+    /// are ignored (RFC 9113 §6.8).
+    pub(super) goaway_last: Option<u32>,
     /// The client has closed its side.
     pub(super) client_done: bool,
     /// The client has said it goes away.
@@ -125,6 +128,7 @@ impl Session {
             hosts: HostCache::default(),
             go_away_asked: false,
             going_away: false,
+            goaway_last: None,
             client_done: false,
             client_going: false,
             failed: None,
@@ -175,6 +179,7 @@ impl Session {
         if self.go_away_asked && !self.going_away {
             frame::goaway(&mut self.out, self.last_stream, Code::NoError);
             self.going_away = true;
+            self.goaway_last = Some(self.last_stream);
         }
         for _ in 0..ROUNDS {
             let mut moved = false;

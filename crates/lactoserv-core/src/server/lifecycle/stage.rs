@@ -169,6 +169,7 @@ impl Server {
                 protocol: endpoint.protocol,
                 tls,
                 http1: options.http1,
+                http2: options.http2,
                 application,
                 server_header: options.server_header.clone(),
                 dispatch_logging: entry.dispatch_logging,
