@@ -28,8 +28,9 @@ pub(super) const MAX_STREAMS: usize = 100;
 /// client that does not read its answers stops being heard.
 const OUT_HIGH: usize = 64 * 1024;
 
-/// Room made in the read buffer before each read.
-const READ_ROOM: usize = 16 * 1024;
+/// Room made in the read buffer before each read (within the allocator's
+/// small sizes, which are cheap to take and give back).
+const READ_ROOM: usize = 8 * 1024;
 
 /// Rounds of reading and answering in one poll before the session lets
 /// other connections have the thread.
@@ -108,7 +109,7 @@ pub(crate) struct Session {
 impl Session {
     /// A session for `conn`, its `SETTINGS` ready to go.
     pub(super) fn new(conn: Arc<Connection>) -> Self {
-        let mut out = Vec::with_capacity(1024);
+        let mut out = Vec::new();
         frame::settings(&mut out, MAX_STREAMS as u32, limits::HEAD_SIZE as u32);
         Self {
             conn,
@@ -225,12 +226,24 @@ impl Session {
                 _ => {}
             }
             if !moved {
+                self.release_buffers();
                 return Poll::Pending;
             }
         }
         // Work is left: come back after the thread's other tasks.
         cx.waker().wake_by_ref();
         Poll::Pending
+    }
+
+    /// Gives back the buffers while they are empty, so that a session
+    /// waiting for its client holds none.
+    fn release_buffers(&mut self) {
+        if self.input.is_empty() && self.input.capacity() > 0 {
+            self.input = BytesMut::new();
+        }
+        if self.out.is_empty() && self.out.capacity() > 0 {
+            self.out = Vec::new();
+        }
     }
 
     /// Bytes written to `out` and not yet to the socket.
@@ -262,10 +275,6 @@ impl Session {
         if self.sent > 0 {
             self.out.clear();
             self.sent = 0;
-            // A large buffer (a burst of large frames) is not kept.
-            if self.out.capacity() > 4 * OUT_HIGH {
-                self.out = Vec::with_capacity(1024);
-            }
         }
         Pin::new(&mut *io).poll_flush(cx)
     }
