@@ -184,6 +184,8 @@ impl Session {
         }
         for _ in 0..ROUNDS {
             let mut moved = false;
+            // Not reading while the client is behind: it is read again
+            // once what waits has gone out (below).
             if self.failed.is_none() && !self.client_done && self.unsent() < OUT_HIGH {
                 if self.input.capacity() - self.input.len() < READ_ROOM / 2 {
                     self.input.reserve(READ_ROOM);
@@ -195,9 +197,11 @@ impl Session {
                 };
                 match read {
                     Poll::Ready(Ok(0)) => {
-                        // Requests not all sent never will be.
+                        // The client has closed the connection (HTTP/2 has no
+                        // half-close): no answer can reach it, so what the
+                        // streams hold (file chunks, permits) goes now.
                         self.client_done = true;
-                        self.streams.retain(|stream| stream.receiving.is_none());
+                        self.streams.clear();
                         moved = true;
                     }
                     Poll::Ready(Ok(_)) => {
@@ -215,6 +219,7 @@ impl Session {
             if self.failed.is_none() {
                 moved |= self.send_bodies(cx);
             }
+            let waited = self.unsent() > 0;
             match self.write_out(io, cx) {
                 Poll::Ready(Err(err)) => return Poll::Ready(Err(Box::new(err))),
                 Poll::Ready(Ok(())) if self.finished() => {
@@ -223,6 +228,9 @@ impl Session {
                     }
                     return Poll::Ready(self.failed.take().unwrap_or(Ok(())));
                 }
+                // What was waiting has gone out: what it held back (reading,
+                // framing bodies) goes on now, as no waker is set for it.
+                Poll::Ready(Ok(())) if waited => moved = true,
                 _ => {}
             }
             if !moved {

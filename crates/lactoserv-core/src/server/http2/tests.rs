@@ -15,7 +15,7 @@ use super::Http2;
 use crate::app::{Application, Handled};
 use crate::endpoint::Protocol;
 use crate::log::Logger;
-use crate::net::{Dispatch, Prepared, Request, Response};
+use crate::net::{Body, Dispatch, Part, Prepared, Request, Response};
 use crate::server::conn::activity::Activity;
 use crate::server::conn::drive::{Ending, drive};
 use crate::server::conn::limits;
@@ -26,9 +26,13 @@ use crate::server::endpoint::{EndpointContext, Http1Engine, Http2Engine};
 /// The size of `/big`'s body.
 const BIG: usize = 300_000;
 
-/// `/` from memory (prepared), `/later` awaited, `/big` a large body;
-/// others declined (the server's 404).
-struct App(Prepared);
+/// The size of `/file`'s body, streamed from a file a chunk at a time.
+const FILE: usize = 1_000_000;
+
+/// `/` from memory (prepared), `/later` awaited, `/big` a large body,
+/// `/file` a body streamed from a file; others declined (the server's
+/// 404).
+struct App(Prepared, Arc<std::fs::File>);
 
 #[async_trait]
 impl Application for App {
@@ -52,11 +56,32 @@ impl App {
             "/big" => Some(Response::full(
                 StatusCode::OK,
                 HeaderValue::from_static("application/octet-stream"),
-                Bytes::from((0..BIG).map(|i| (i % 251) as u8).collect::<Vec<u8>>()),
+                Bytes::from(pattern(BIG)),
+            )),
+            "/file" => Some(Response::new(
+                StatusCode::OK,
+                Body::Parts(vec![Part::File {
+                    file: self.1.clone(),
+                    offset: 0,
+                    len: FILE as u64,
+                }]),
             )),
             _ => None,
         }
     }
+}
+
+/// `FILE` bytes of a pattern, in a file of their own.
+fn file() -> Arc<std::fs::File> {
+    use std::io::Write as _;
+    let mut file = tempfile::tempfile().unwrap();
+    file.write_all(&pattern(FILE)).unwrap();
+    Arc::new(file)
+}
+
+/// `len` bytes that show where each one is.
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
 }
 
 fn text(body: &'static str) -> Response {
@@ -81,7 +106,7 @@ fn serve() -> (
         tls: None,
         http1: Http1Engine::Own,
         http2: Http2Engine::Own,
-        application: Arc::new(App(Prepared::new(text("hello\n")))),
+        application: Arc::new(App(Prepared::new(text("hello\n")), file())),
         application_name: "app".into(),
         server_header: HeaderValue::from_static("lactoserv-test"),
         dispatch_logging: false,
@@ -190,6 +215,74 @@ async fn answers_concurrent_streams_from_memory_and_awaited() {
         assert_eq!(body, want);
         assert_eq!(headers["content-length"], want.len().to_string());
     }
+}
+
+#[tokio::test]
+async fn many_streamed_files_at_once_all_arrive_whole() {
+    // More streams than the connection has chunk permits, and a pipe that
+    // fills: bodies wait for permits and for the writes in turn, and each
+    // wait must be woken.
+    let (io, _stop, _task) = serve();
+    let mut builder = h2::client::Builder::new();
+    builder
+        .initial_window_size(1 << 30)
+        .initial_connection_window_size(1 << 30);
+    let send = client(io, &builder).await;
+    let mut asks = Vec::new();
+    for _ in 0..40 {
+        let mut send = send.clone();
+        asks.push(tokio::spawn(async move {
+            ask(&mut send, Method::GET, "/file", None).await
+        }));
+    }
+    let want = pattern(FILE);
+    for asked in asks {
+        let asked = tokio::time::timeout(Duration::from_secs(30), asked);
+        let (status, headers, body) = asked.await.expect("stalled").unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-length"], FILE.to_string());
+        assert!(body == want, "body differs");
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_leaves_mid_answer_ends_its_session() {
+    let (io, _stop, task) = serve();
+    // A stream window of 1 byte: the answers stay under way.
+    let (send, connection) = h2::client::Builder::new()
+        .initial_window_size(1)
+        .handshake::<_, Bytes>(io)
+        .await
+        .unwrap();
+    let connection = tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    let mut heads = Vec::new();
+    for _ in 0..8 {
+        let request = http::Request::get("https://localhost/file")
+            .body(())
+            .unwrap();
+        let (response, _) = send
+            .clone()
+            .ready()
+            .await
+            .unwrap()
+            .send_request(request, true)
+            .unwrap();
+        heads.push(response);
+    }
+    for head in heads {
+        assert_eq!(head.await.unwrap().status(), StatusCode::OK);
+    }
+    // The client goes, its connection with it.
+    connection.abort();
+    let _ = connection.await;
+    drop(send);
+    let ending = tokio::time::timeout(Duration::from_secs(30), task)
+        .await
+        .expect("the session is still waiting")
+        .unwrap();
+    assert!(matches!(ending, Ending::Done), "the session ends by itself");
 }
 
 #[tokio::test]
