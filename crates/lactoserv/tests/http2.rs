@@ -1,6 +1,6 @@
 //! The server's own HTTP/2 against hyper's, through the real binary: the
 //! same answers either way (`LACTOSERV_HTTP2=hyper` picks hyper's), and
-//! an unknown choice refused at start.
+//! an unknown choice refused at start; many streamed files on one session.
 
 use reqwest::{Method, Version};
 
@@ -123,4 +123,47 @@ fn an_unknown_http2_engine_is_refused_at_start() {
         stderr.contains("LACTOSERV_HTTP2: must be `own` or `hyper`, not `h2`"),
         "{stderr}"
     );
+}
+
+// Two workers, as above: the client reads while the test waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_large_files_at_once_on_one_session_all_arrive_whole() {
+    // Files too large to keep in memory are streamed a chunk at a time,
+    // with a few chunk permits per connection: more streams than permits.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("site")).unwrap();
+    let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(dir.path().join("site/big.bin"), &big).unwrap();
+    std::fs::write(dir.path().join("missing.html"), "<p>missing</p>\n").unwrap();
+    let [port] = free_ports::<1>();
+    let config = config_file("config.mjs", &config(dir.path(), port));
+    let _server = ServerProcess::start(LACTOSERV, &config.path, port);
+    // Wide windows, as h2load's: the server writes as fast as it can.
+    let client = client()
+        .http2_prior_knowledge()
+        .http2_initial_stream_window_size(1 << 30)
+        .http2_initial_connection_window_size(1 << 30)
+        .build()
+        .unwrap();
+    let mut asks = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let client = client.clone();
+        asks.spawn(async move {
+            let response = client
+                .get(format!("https://127.0.0.1:{port}/files/big.bin"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.version(), Version::HTTP_2);
+            response.bytes().await.unwrap()
+        });
+    }
+    let all = async {
+        while let Some(body) = asks.join_next().await {
+            assert!(body.unwrap() == big, "a body differs");
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), all)
+        .await
+        .expect("the session stalled");
 }
