@@ -1,8 +1,10 @@
 //! Config value types shared by several built-ins.
 
+pub(crate) mod answer;
 pub(crate) mod background;
 pub(crate) mod bindings;
 pub(crate) mod cache_control;
+pub(crate) mod compress;
 pub(crate) mod content_type;
 pub(crate) mod cookies;
 pub(crate) mod etag;

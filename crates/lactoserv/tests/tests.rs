@@ -4,6 +4,7 @@ mod access_logs;
 mod attacks;
 mod cli;
 mod clients;
+mod compression;
 mod deployment;
 mod dry_run;
 mod empty_bodies;

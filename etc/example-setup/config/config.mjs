@@ -161,7 +161,10 @@ const applications = [
     notFoundPath:  here('../site-extra/not-found.html'),
     indexFile:     ['index.html'],
     cacheControl:  { public: true, maxAge: '5 min' },
-    etag:          { dataOnly: true }
+    etag:          { dataOnly: true },
+    // Additions to Lactoserv's bindings (docs/compression.md).
+    compress:      true,
+    precompressed: true
   },
   new StaticFiles({
     name:          'plainSite',

@@ -21,6 +21,7 @@ use running::SimpleResponse;
 
 use crate::support::bindings::AbsolutePath;
 use crate::support::cache_control::{self, CacheControl};
+use crate::support::compress::{self, Compress};
 use crate::support::content_type;
 use crate::support::etag::{self, EtagOptions};
 
@@ -51,6 +52,10 @@ pub(crate) struct SimpleResponseConfig {
     /// How to make `ETag`s, if at all.
     #[serde(default, deserialize_with = "etag::deserialize")]
     pub(crate) etag: Option<EtagOptions>,
+    /// How the body is compressed, if it is (an addition to the
+    /// reference; off by default).
+    #[serde(default, deserialize_with = "compress::deserialize")]
+    pub(crate) compress: Option<Compress>,
 }
 
 impl ApplicationConfig for SimpleResponseConfig {

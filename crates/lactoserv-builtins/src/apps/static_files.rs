@@ -4,7 +4,6 @@
 //! `webapp-util/export/StaticFileResponder.js`; spec 03 §4.10).
 
 mod cache;
-mod file_answer;
 mod look_up;
 mod not_found;
 mod path;
@@ -24,9 +23,10 @@ use lactoserv_core::component::{ApplicationConfig, Applications};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
-use super::{default_true, null_as_true};
+use super::{default_true, null_as_default, null_as_true};
 use crate::support::bindings::AbsolutePath;
 use crate::support::cache_control::{self, CacheControl};
+use crate::support::compress::{self, Compress};
 use crate::support::etag::{self, EtagOptions};
 use running::{StaticFiles, StaticFilesApp};
 
@@ -60,6 +60,15 @@ pub(crate) struct StaticFilesConfig {
     /// them; the default keeps its behaviour).
     #[serde(default = "default_true", deserialize_with = "null_as_true")]
     pub(crate) allow_symlinks_outside: bool,
+    /// How file bodies are compressed, if they are (an addition to the
+    /// reference; off by default).
+    #[serde(default, deserialize_with = "compress::deserialize")]
+    pub(crate) compress: Option<Compress>,
+    /// Whether a precompressed copy beside a file (`x.br`, `x.zst`,
+    /// `x.gz`) is served for it to clients that take its coding (an
+    /// addition to the reference; off by default).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub(crate) precompressed: bool,
 }
 
 impl ApplicationConfig for StaticFilesConfig {

@@ -1,5 +1,6 @@
 //! The running SimpleResponse: one response, prepared at start, judged
-//! against conditional and range requests.
+//! against conditional and range requests, and compressed (`compress`)
+//! once per coding, when a request first asks for it.
 
 use std::time::SystemTime;
 
@@ -9,28 +10,20 @@ use http::header::{ACCEPT_RANGES, ETAG, LAST_MODIFIED};
 use http::{HeaderValue, StatusCode};
 use lactoserv_core::app::{Application, HandleError};
 use lactoserv_core::bind::BindError;
-use lactoserv_core::net::conditional::{self, Representation};
-use lactoserv_core::net::{Body, Dispatch, Prepared, Request, Response};
+use lactoserv_core::net::conditional;
+use lactoserv_core::net::{Body, Dispatch, Request, Response};
 
 use super::SimpleResponseConfig;
+use crate::support::answer::{Answer, Judged};
 use crate::support::cache_control;
+use crate::support::compress::{Encoded, no_transform};
 
 /// The running application: one response, built at start.
 #[derive(Debug)]
 pub(crate) struct SimpleResponse {
-    response: Prepared,
-    /// What conditional and range requests are judged against; `None`
-    /// with a configured `statusCode`, which turns that judging off.
-    judged: Option<Judged>,
-}
-
-/// The facts of the response that conditional requests look at.
-#[derive(Debug)]
-struct Judged {
-    etag: Option<String>,
-    last_modified: Option<u64>,
-    length: u64,
-    ranges: bool,
+    /// The response; judged against conditional and range requests
+    /// unless a `statusCode` is configured, which turns that off.
+    answer: Answer,
 }
 
 impl SimpleResponse {
@@ -98,13 +91,22 @@ impl SimpleResponse {
         }
         let judged = (!fixed_status).then(|| Judged {
             etag,
-            last_modified: modified,
-            length: body.as_ref().map_or(0, |b| b.len() as u64),
+            modified,
+            len: body.as_ref().map_or(0, |b| b.len() as u64),
             ranges,
+            modified_on_304: true,
         });
+        let encoded = match (&config.compress, &body, &config.content_type) {
+            (Some(compress), Some(bytes), Some(content_type))
+                if compress.applies(content_type, bytes.len() as u64)
+                    && !no_transform(response.cache_control.as_ref()) =>
+            {
+                Some(Encoded::new(compress.codings.clone(), Some(bytes.clone())))
+            }
+            _ => None,
+        };
         Ok(Self {
-            response: Prepared::new(response),
-            judged,
+            answer: Answer::new(response, judged, encoded),
         })
     }
 }
@@ -116,38 +118,23 @@ impl Application for SimpleResponse {
         request: &Request,
         _dispatch: &Dispatch<'_>,
     ) -> Result<Option<Response>, HandleError> {
-        self.answer(request)
+        if !request.is_get_or_head() {
+            return Ok(Some(Response::status_only(StatusCode::FORBIDDEN)));
+        }
+        Ok(Some(self.answer.respond(request).await.0))
     }
 
+    /// From memory, unless a coded variant must be made first.
     fn handle_now(
         &self,
         request: &Request,
         _dispatch: &Dispatch<'_>,
     ) -> Option<Result<Option<Response>, HandleError>> {
-        Some(self.answer(request))
-    }
-}
-
-impl SimpleResponse {
-    /// The answer to `request`: nothing to wait for.
-    fn answer(&self, request: &Request) -> Result<Option<Response>, HandleError> {
         if !request.is_get_or_head() {
-            return Ok(Some(Response::status_only(StatusCode::FORBIDDEN)));
+            return Some(Ok(Some(Response::status_only(StatusCode::FORBIDDEN))));
         }
-        let response = self.response.response();
-        let Some(judged) = &self.judged else {
-            return Ok(Some(response));
-        };
-        if !conditional::is_conditional(&request.headers) {
-            return Ok(Some(response));
-        }
-        let representation = Representation {
-            etag: judged.etag.as_deref(),
-            last_modified: judged.last_modified,
-            length: judged.length,
-            ranges: judged.ranges,
-        };
-        let outcome = conditional::evaluate(&request.method, &request.headers, &representation);
-        Ok(Some(outcome.apply(response)))
+        self.answer
+            .respond_now(request)
+            .map(|response| Ok(Some(response)))
     }
 }

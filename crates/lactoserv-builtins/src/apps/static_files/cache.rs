@@ -25,7 +25,7 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use tokio::time::Instant;
 
-use super::file_answer::FileAnswer;
+use crate::support::answer::Answer;
 
 /// How long a cached finding is trusted without looking at the disk.
 pub(crate) const FRESH_FOR: Duration = Duration::from_secs(1);
@@ -45,8 +45,8 @@ pub(crate) const ENTRY_COST: u64 = 256;
 /// What a request found.
 #[derive(Debug, Clone)]
 pub(crate) enum Cached {
-    /// A small file, with its answer.
-    File(Arc<FileAnswer>),
+    /// A small file, with its answer (and the coded variants made of it).
+    File(Arc<Answer>),
     /// A directory asked for without its slash.
     Directory,
     /// Nothing.
@@ -56,23 +56,25 @@ pub(crate) enum Cached {
 impl Cached {
     fn size(&self) -> u64 {
         match self {
-            Self::File(answer) => answer.size(),
+            Self::File(answer) => answer.held(),
             Self::Directory | Self::Missing => 0,
         }
     }
 }
 
-/// A finding, and until when it is trusted (`None`: until the site
-/// changes).
-type Entry = (Option<Instant>, Cached);
+/// A finding, until when it is trusted (`None`: until the site
+/// changes), and the bytes it held when put (what it is counted for must
+/// not change while it is in the cache, though an answer grows as coded
+/// variants are made: it is put again then).
+type Entry = (Option<Instant>, Cached, u64);
 
 /// What a finding is counted for.
 #[derive(Debug, Clone, Copy)]
 struct FindingWeight;
 
 impl Weighter<Box<str>, Entry> for FindingWeight {
-    fn weight(&self, key: &Box<str>, (_, found): &Entry) -> u64 {
-        key.len() as u64 + ENTRY_COST + found.size()
+    fn weight(&self, key: &Box<str>, (_, _, size): &Entry) -> u64 {
+        key.len() as u64 + ENTRY_COST + size
     }
 }
 
@@ -121,7 +123,7 @@ impl FileCache {
 
     /// What `key` found, if cached and still trusted.
     pub(crate) fn get(&self, key: &str) -> Option<Cached> {
-        let (until, found) = self.entries.get(key)?;
+        let (until, found, _) = self.entries.get(key)?;
         match until {
             None => Some(found),
             Some(until) => (Instant::now() < until).then_some(found),
@@ -143,10 +145,24 @@ impl FileCache {
         if self.mark() != mark {
             return;
         }
-        self.entries.insert(key.into(), (until, found));
+        let size = found.size();
+        self.entries.insert(key.into(), (until, found, size));
         // A change while it was put in: what it was found from is gone.
         if self.mark() != mark {
             self.entries.remove(key);
+        }
+    }
+
+    /// Counts `answer`, found for `key`, again: it holds more now (a
+    /// coded variant was made). Past the bound, that evicts other entries
+    /// (or this one).
+    pub(crate) fn reweigh(&self, key: &str, answer: &Arc<Answer>) {
+        if let Some((until, Cached::File(kept), _)) = self.entries.get(key)
+            && Arc::ptr_eq(&kept, answer)
+        {
+            let size = kept.held();
+            self.entries
+                .insert(key.into(), (until, Cached::File(kept), size));
         }
     }
 
@@ -218,7 +234,7 @@ impl TagCache {
 mod tests {
     use bytes::Bytes;
     use http::StatusCode;
-    use lactoserv_core::net::{Body, Prepared, Response};
+    use lactoserv_core::net::{Body, Response};
 
     use super::*;
 
@@ -227,12 +243,7 @@ mod tests {
             StatusCode::OK,
             Body::Full(Bytes::from_static(text.as_bytes())),
         );
-        Cached::File(Arc::new(FileAnswer::new(
-            Prepared::new(response),
-            None,
-            None,
-            text.len() as u64,
-        )))
+        Cached::File(Arc::new(Answer::new(response, None, None)))
     }
 
     fn put(cache: &FileCache, key: &str, found: Cached) {

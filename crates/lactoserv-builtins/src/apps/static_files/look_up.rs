@@ -15,6 +15,7 @@ use super::StaticFilesConfig;
 use super::cache::{TagCache, Tagged};
 use super::path::Wanted;
 use super::shared::{SharedFiles, Version};
+use crate::support::compress::Coding;
 use crate::support::etag::EtagOptions;
 
 /// Files up to this size are read whole when looked up; larger ones are
@@ -33,6 +34,8 @@ pub(crate) struct Disk {
     confined: bool,
     index_files: Vec<String>,
     etag: Option<EtagOptions>,
+    /// Whether precompressed copies beside files are looked for.
+    precompressed: bool,
     /// Large files open for the responses that stream them.
     shared: SharedFiles,
     /// `dataOnly` tags by file and version, so each version of a file is
@@ -52,16 +55,25 @@ pub(crate) struct FileFacts {
 
 /// What the file system says about a request.
 pub(crate) enum Found {
-    /// A file: open, what it is, and its bytes if it is small.
+    /// A file: open, what it is, and its bytes if it is small; and its
+    /// precompressed copies (`precompressed`).
     File {
         file: Arc<File>,
         facts: FileFacts,
         contents: Option<Bytes>,
+        copies: Vec<(Coding, Copy)>,
     },
     /// A directory asked for without its slash.
     Directory,
     /// Nothing to serve.
     Nothing,
+}
+
+/// A precompressed copy of a file (`x.br` beside `x`), no older than it.
+pub(crate) struct Copy {
+    pub(crate) file: Arc<File>,
+    pub(crate) facts: FileFacts,
+    pub(crate) contents: Option<Bytes>,
 }
 
 /// A lookup's finding, and whether it is really inside the site directory
@@ -90,6 +102,7 @@ impl Disk {
             confined,
             index_files: config.index_file.clone(),
             etag: config.etag.clone(),
+            precompressed: config.precompressed,
             shared: SharedFiles::default(),
             tags: TagCache::default(),
         })
@@ -156,7 +169,51 @@ impl Disk {
         if self.confined && !std::fs::canonicalize(&path).is_ok_and(|real| self.is_inside(&real)) {
             return Found::Nothing;
         }
-        self.open(path, meta).unwrap_or(Found::Nothing)
+        let mut found = self.open(path, meta).unwrap_or(Found::Nothing);
+        if self.precompressed
+            && let Found::File { facts, copies, .. } = &mut found
+        {
+            *copies = self.copies_of(facts);
+        }
+        found
+    }
+
+    /// The precompressed copies beside the file of `facts`: each that is
+    /// a file no older than it (an older one may be of an earlier
+    /// version).
+    fn copies_of(&self, facts: &FileFacts) -> Vec<(Coding, Copy)> {
+        let mut copies = Vec::new();
+        for coding in Coding::ALL {
+            let mut name = facts.path.clone().into_os_string();
+            name.push(".");
+            name.push(coding.extension());
+            let path = PathBuf::from(name);
+            if self.confined
+                && !std::fs::canonicalize(&path).is_ok_and(|real| self.is_inside(&real))
+            {
+                continue;
+            }
+            let Ok(Found::File {
+                file,
+                facts: copy,
+                contents,
+                ..
+            }) = self.open(path, None)
+            else {
+                continue;
+            };
+            if copy.modified >= facts.modified {
+                copies.push((
+                    coding,
+                    Copy {
+                        file,
+                        facts: copy,
+                        contents,
+                    },
+                ));
+            }
+        }
+        copies
     }
 
     /// Opens the file at `path` (`meta`: what the lookup saw of it, when
@@ -214,6 +271,7 @@ impl Disk {
                 data_tag,
             },
             contents,
+            copies: Vec::new(),
         })
     }
 

@@ -22,15 +22,16 @@ use lactoserv_core::app::{Application, HandleError, Handled};
 use lactoserv_core::bind::BindError;
 use lactoserv_core::log::Logger;
 use lactoserv_core::net::conditional;
-use lactoserv_core::net::{Body, Dispatch, Part, Prepared, Request, Response};
+use lactoserv_core::net::{Body, Dispatch, Part, Request, Response};
 
 use super::StaticFilesConfig;
 use super::cache::{Cached, FileCache, Trust};
-use super::file_answer::FileAnswer;
-use super::look_up::{Disk, FileFacts, Found, Looked};
+use super::look_up::{Copy, Disk, FileFacts, Found, Looked};
 use super::not_found::NotFoundPage;
 use super::path::{Wanted, plain_key, wanted};
 use super::watch::{self, Watch};
+use crate::support::answer::{Answer, Judged};
+use crate::support::compress::{Coding, Compress, Encoded, no_transform};
 use crate::support::content_type::type_from_path;
 
 /// The application: 403 for methods other than `GET` and `HEAD`
@@ -67,6 +68,8 @@ pub(crate) struct StaticFiles {
     logger: Logger,
     disk: Disk,
     cache_control: Option<HeaderValue>,
+    /// How file bodies are compressed, if they are.
+    compress: Option<Compress>,
     not_found: Option<NotFoundPage>,
     /// What requests found, answered from memory.
     cache: FileCache,
@@ -94,6 +97,7 @@ impl StaticFiles {
             logger,
             disk: Disk::new(config)?,
             cache_control,
+            compress: config.compress.clone(),
             not_found,
             cache: FileCache::default(),
             watch: Watch::default(),
@@ -160,7 +164,7 @@ impl StaticFiles {
             }
         };
         match self.cache.get(key)? {
-            Cached::File(answer) => Some(Some(answer.respond(request))),
+            Cached::File(answer) => answer.respond_now(request).map(Some),
             Cached::Directory => Some(Some(self.redirect(&wanted(dispatch)?))),
             Cached::Missing => self.not_found_now(),
         }
@@ -177,7 +181,9 @@ impl StaticFiles {
         };
         let key = wanted.key();
         match self.cache.get(&key) {
-            Some(Cached::File(answer)) => return Ok(Some(answer.respond(request))),
+            Some(Cached::File(answer)) => {
+                return Ok(Some(self.respond(&key, &answer, request).await));
+            }
             Some(Cached::Directory) => return Ok(Some(self.redirect(&wanted))),
             Some(Cached::Missing) => return self.not_found().await,
             None => {}
@@ -197,14 +203,15 @@ impl StaticFiles {
                 file,
                 facts,
                 contents,
+                copies,
             } => {
                 let small = contents.is_some();
-                let answer = Arc::new(self.file_answer(&facts, file, contents));
+                let answer = Arc::new(self.file_answer(&facts, file, contents, copies));
                 if small {
                     self.cache
                         .put(&key, Cached::File(answer.clone()), trust, mark);
                 }
-                Ok(Some(answer.respond(request)))
+                Ok(Some(self.respond(&key, &answer, request).await))
             }
             Found::Directory => {
                 self.cache.put(&key, Cached::Directory, trust, mark);
@@ -217,13 +224,32 @@ impl StaticFiles {
         }
     }
 
-    /// The answer for a file, made once for a cached one.
+    /// `answer` (found for `key`) to `request`; a coded variant made for
+    /// it is counted against the cache's bound.
+    async fn respond(&self, key: &str, answer: &Arc<Answer>, request: &Request) -> Response {
+        let (response, made) = answer.respond(request).await;
+        if made {
+            self.cache.reweigh(key, answer);
+        }
+        response
+    }
+
+    /// The answer for a file, made once for a cached one, with its coded
+    /// variants: `copies` ready, others made from `contents` when asked
+    /// for (`compress`).
     fn file_answer(
         &self,
         facts: &FileFacts,
         file: Arc<File>,
         contents: Option<Bytes>,
-    ) -> FileAnswer {
+        copies: Vec<(Coding, Copy)>,
+    ) -> Answer {
+        let content_type = type_from_path(&facts.path.to_string_lossy(), false);
+        let compress = self.compress.as_ref().filter(|compress| {
+            contents.is_some()
+                && compress.applies(&content_type, facts.len)
+                && !no_transform(self.cache_control.as_ref())
+        });
         let body = match contents {
             Some(bytes) => Body::Full(bytes),
             None => Body::Parts(vec![Part::File {
@@ -232,8 +258,12 @@ impl StaticFiles {
                 len: facts.len,
             }]),
         };
+        let encoded = match compress {
+            Some(compress) => Some(Encoded::new(compress.codings.clone(), body_bytes(&body))),
+            None if !copies.is_empty() => Some(Encoded::new(Vec::new(), None)),
+            None => None,
+        };
         let mut response = Response::new(StatusCode::OK, body);
-        let content_type = type_from_path(&facts.path.to_string_lossy(), false);
         if let Ok(value) = HeaderValue::try_from(content_type) {
             response.headers.insert(CONTENT_TYPE, value);
         }
@@ -250,12 +280,34 @@ impl StaticFiles {
             response.headers.insert(LAST_MODIFIED, value);
         }
         response.cache_control.clone_from(&self.cache_control);
-        FileAnswer::new(
-            Prepared::new(response),
+        let judged = Judged {
             etag,
-            facts.modified.map(conditional::seconds),
-            facts.len,
-        )
+            modified: facts.modified.map(conditional::seconds),
+            len: facts.len,
+            ranges: true,
+            modified_on_304: false,
+        };
+        let answer = Answer::new(response, Some(judged), encoded);
+        copies.into_iter().fold(answer, |answer, (coding, copy)| {
+            let variant = self.copy_answer(&answer, coding, copy);
+            answer.with_ready(coding, variant)
+        })
+    }
+
+    /// The variant of `identity` that is its precompressed `copy`, whose
+    /// own `ETag` (made distinct for its coding) it carries.
+    fn copy_answer(&self, identity: &Answer, coding: Coding, copy: Copy) -> Answer {
+        let etag = self.disk.etag_of(&copy.facts).map(|etag| coding.tag(&etag));
+        let len = copy.facts.len;
+        let body = match copy.contents {
+            Some(bytes) => Body::Full(bytes),
+            None => Body::Parts(vec![Part::File {
+                file: copy.file,
+                offset: 0,
+                len,
+            }]),
+        };
+        identity.coded(coding, body, len, etag)
     }
 
     /// The redirect for a directory asked for without its slash: to the
@@ -311,5 +363,13 @@ impl StaticFiles {
         .await
         .map_err(|err| HandleError::caused_by("cannot read the not-found page", err))?;
         Ok(Some(self.page_response(page, contents)))
+    }
+}
+
+/// The bytes of a body in memory.
+fn body_bytes(body: &Body) -> Option<Bytes> {
+    match body {
+        Body::Full(bytes) => Some(bytes.clone()),
+        _ => None,
     }
 }
