@@ -255,6 +255,15 @@ make_fixtures() {
 '"${lines}"
     # Cut to leave room for the closing tags (20 bytes).
     printf '%s\n</p></body></html>\n' "${page:0:1004}" >"${tmp}/errors/404.html"
+    # page.html of h1-html and h1-html-br: 20 KiB of HTML, the GPL's
+    # prose in paragraphs (text that compresses as pages do, not a
+    # repeated line).
+    {
+        printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>License</title></head>\n<body>\n'
+        sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/^$/<\/p>\n<p>/' \
+            /usr/share/common-licenses/GPL-3
+    } | head -c 20460 >"${tmp}/site/page.html"
+    printf '\n</p></body></html>\n' >>"${tmp}/site/page.html"
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
         -nodes -days 2 -subj /CN=localhost \
         -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
@@ -263,7 +272,7 @@ make_fixtures() {
 
 # --- Scenarios --------------------------------------------------------------
 
-all_scenarios="h1-fixed h2-fixed h1-file tls-file h2-file h2-file-8x8 h1-1m tls-1m h2-1m h1-404 h1-404page h1-routed h1-logged"
+all_scenarios="h1-fixed h2-fixed h1-file tls-file h2-file h2-file-8x8 h1-1m tls-1m h2-1m h1-404 h1-404page h1-routed h1-logged h1-html h1-html-br"
 
 known_scenario() {
     [[ " ${all_scenarios} " == *" $1 "* ]]
@@ -290,6 +299,7 @@ scenario_target() {
     h1-404) url="http://127.0.0.1:${port1}/missing.txt" expected="" ;;
     h1-404page) url="http://127.0.0.1:${port1}/missing.txt" expected="${tmp}/errors/404.html" ;;
     h1-routed | h1-logged) url="http://127.0.0.1:${port1}/hello" expected="${tmp}/hello.txt" ;;
+    h1-html | h1-html-br) url="http://127.0.0.1:${port1}/page.html" expected="${tmp}/site/page.html" ;;
     esac
 }
 
@@ -306,6 +316,14 @@ load_shape() {
     h1-404page) connections=64 streams=1 ;;
     h2-*) connections=50 streams=10 ;;
     *) connections=50 streams=1 ;;
+    esac
+}
+
+# The request headers of the scenario's load (one `-H` value a line).
+load_headers() {
+    case "$1" in
+    # As a browser asks: every server may pick its best coding.
+    h1-html-br) echo "Accept-Encoding: br, gzip" ;;
     esac
 }
 
@@ -327,8 +345,12 @@ launch() {
 start_nginx() {
     local scenario="$1" port1="$2" port2="$3"
     local dir="${tmp}/nginx-${scenario}"
-    local error_page=""
+    local error_page="" gzip=""
     mkdir -p "${dir}"
+    if [[ ${scenario} == h1-html-br ]]; then
+        # nginx has no Brotli of its own: gzip at its usual level.
+        gzip="gzip on; gzip_comp_level 6;"
+    fi
     if [[ ${scenario} == h1-404page ]]; then
         # The page is reachable only as the 404 answer, as sites set it up.
         error_page="error_page 404 /404.html;
@@ -351,6 +373,7 @@ http {
     uwsgi_temp_path ${dir}/uwsgi;
     scgi_temp_path ${dir}/scgi;
     keepalive_requests 1000000;
+    ${gzip}
     server {
         listen 127.0.0.1:${port1};
         listen 127.0.0.1:${port2} ssl http2;
@@ -372,8 +395,12 @@ EOF
 start_h2o() {
     local scenario="$1" port1="$2" port2="$3"
     local dir="${tmp}/h2o-${scenario}"
-    local page_path="" error_doc=""
+    local page_path="" error_doc="" compress=""
     mkdir -p "${dir}"
+    if [[ ${scenario} == h1-html-br ]]; then
+        # Brotli where h2o was built with it, else gzip; on every request.
+        compress="compress: ON"
+    fi
     if [[ ${scenario} == h1-404page ]]; then
         # h2o fetches the page by an internal request for its URL; h2o has no
         # internal-only paths, so /404.html can also be asked for directly.
@@ -388,6 +415,7 @@ start_h2o() {
     # (cached) and so slightly overstates its CPU per request.
     cat >"${dir}/h2o.conf" <<EOF
 num-threads: 1
+${compress}
 listen:
   host: 127.0.0.1
   port: ${port1}
@@ -430,6 +458,8 @@ start_lactoserv() {
     { name: 'hello', class: SimpleResponse, contentType: 'text/plain', body: 'hello\\n' }"
     elif [[ ${scenario} == h1-404page ]]; then
         app="{ name: 'site', class: StaticFiles, siteDirectory: '${tmp}/site', notFoundPath: '${tmp}/errors/404.html' }"
+    elif [[ ${scenario} == h1-html* ]]; then
+        app="{ name: 'site', class: StaticFiles, siteDirectory: '${tmp}/site', compress: true }"
     elif [[ ${scenario} != *-fixed && ${scenario} != h1-logged ]]; then
         app="{ name: 'site', class: StaticFiles, siteDirectory: '${tmp}/site' }"
     else
@@ -499,6 +529,16 @@ check_response() {
             -w '%{http_version}' "${url}")" || version=none
         [[ ${version} == 2 ]] || {
             why="no HTTP/2 response (got ${version})"
+            return 2
+        }
+    elif [[ ${scenario} == h1-html-br ]]; then
+        # Decoded by curl; the coded size and coding go in the note.
+        coded="$(curl -s --http1.1 --max-time 5 -o /dev/null \
+            -H 'Accept-Encoding: br, gzip' \
+            -w '%{size_download}-B-%header{content-encoding}' "${url}")" || coded=""
+        curl -s --http1.1 --compressed --max-time 5 -o "${tmp}/body" \
+            -H 'Accept-Encoding: br, gzip' "${url}" || {
+            why="request failed"
             return 2
         }
     else

@@ -294,6 +294,36 @@ mod tests {
         assert_eq!(cache.bytes(), (4 + ENTRY_COST) + (5 + ENTRY_COST + 3));
     }
 
+    #[tokio::test]
+    async fn a_coded_variant_is_counted_with_its_file() {
+        use crate::support::compress::{Coding, Encoded};
+
+        let text = "compressible text, ".repeat(100);
+        let bytes = Bytes::from(text.clone());
+        let response = Response::new(StatusCode::OK, Body::Full(bytes.clone()));
+        let encoded = Encoded::new(vec![Coding::Gzip], Some(bytes));
+        let answer = Arc::new(Answer::new(response, None, Some(encoded)));
+        let cache = FileCache::default();
+        put(&cache, "a.txt", Cached::File(answer.clone()));
+        let before = cache.bytes();
+        assert_eq!(before, 5 + ENTRY_COST + text.len() as u64);
+        let mut request =
+            lactoserv_core::net::Request::for_target(http::Method::GET, "/a.txt").unwrap();
+        request
+            .headers
+            .insert("accept-encoding", http::HeaderValue::from_static("gzip"));
+        let (response, made) = answer.respond(&request).await;
+        assert!(made);
+        assert_eq!(
+            response.header(&http::header::CONTENT_ENCODING).unwrap(),
+            "gzip"
+        );
+        cache.reweigh("a.txt", &answer);
+        let coded = answer.held() - text.len() as u64;
+        assert!(coded > 0 && coded < 200, "{coded}");
+        assert_eq!(cache.bytes(), before + coded);
+    }
+
     #[test]
     fn a_flood_of_misses_stays_within_the_bound_and_spares_a_file_in_use() {
         let bound = 1024 * 1024;
