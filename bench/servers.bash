@@ -262,7 +262,9 @@ make_fixtures() {
         printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>License</title></head>\n<body>\n'
         sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/^$/<\/p>\n<p>/' \
             /usr/share/common-licenses/GPL-3
-    } | head -c 20460 >"${tmp}/site/page.html"
+    } >"${tmp}/page.full"
+    # Cut to leave room for the closing tags (20 bytes): 20 KiB in all.
+    head -c 20460 "${tmp}/page.full" >"${tmp}/site/page.html"
     printf '\n</p></body></html>\n' >>"${tmp}/site/page.html"
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
         -nodes -days 2 -subj /CN=localhost \
