@@ -30,6 +30,8 @@ fn page() -> Vec<u8> {
 struct Site {
     dir: tempfile::TempDir,
     base: String,
+    /// The same over HTTP/2 (TLS, self-signed).
+    secure: String,
     _server: ServerProcess,
     _config: ConfigDir,
 }
@@ -41,10 +43,11 @@ fn start(files_options: &str) -> Site {
     std::fs::write(site.join("page.html"), page()).unwrap();
     std::fs::write(site.join("small.txt"), b"too small to compress\n").unwrap();
     std::fs::write(site.join("image.png"), page()).unwrap();
-    let [port] = free_ports::<1>();
+    let [port, secure] = free_ports::<2>();
     let source = format!(
         "import {{ PathRouter, SimpleResponse, StaticFiles }} from '@lactoserv/webapp-builtins';
 export default {{
+  hosts: [{{ hostnames: ['*'], selfSigned: true }}],
   applications: [
     {{ name: 'router', class: PathRouter, paths: {{ '/files/*': 'files', '/hello': 'hello' }} }},
     {{ name: 'files', class: StaticFiles, siteDirectory: '{site}', etag: true, {files_options} }},
@@ -52,7 +55,8 @@ export default {{
        body: '{hello}', etag: true, compress: true }}
   ],
   endpoints: [
-    {{ name: 'h1', protocol: 'http', interface: '127.0.0.1:{port}', application: 'router' }}
+    {{ name: 'h1', protocol: 'http', interface: '127.0.0.1:{port}', application: 'router' }},
+    {{ name: 'h2', protocol: 'http2', interface: '127.0.0.1:{secure}', application: 'router' }}
   ]
 }};
 ",
@@ -64,6 +68,7 @@ export default {{
     Site {
         dir,
         base: format!("http://127.0.0.1:{port}"),
+        secure: format!("https://127.0.0.1:{secure}"),
         _server: server,
         _config: config,
     }
@@ -115,6 +120,18 @@ async fn real_decoders_get_the_exact_file_back_in_every_coding() {
         };
         let (_, _, body) = get(&decoding.build().unwrap(), &url, &[]).await;
         assert!(body == page(), "{coding}: decoded differs");
+        // The same bytes over HTTP/2.
+        let h2 = client()
+            .http2_prior_knowledge()
+            .no_gzip()
+            .no_brotli()
+            .no_zstd()
+            .build()
+            .unwrap();
+        let secure = format!("{}/files/page.html", site.secure);
+        let (_, headers, over_h2) = get(&h2, &secure, &[("accept-encoding", coding)]).await;
+        assert_eq!(headers["content-encoding"], coding);
+        assert!(over_h2 == coded, "{coding}: HTTP/2 sent other bytes");
     }
     // curl's decoders, when there is a curl.
     if let Ok(output) = std::process::Command::new("curl")
@@ -339,6 +356,7 @@ fn bad_config(option: &str) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     format!(
         "export default {{
+  hosts: [{{ hostnames: ['*'], selfSigned: true }}],
   applications: [{{ name: 'files', class: 'StaticFiles', siteDirectory: '{}', {option} }}],
   endpoints: [{{ name: 'h1', protocol: 'http', interface: '127.0.0.1:1', application: 'files' }}]
 }};
