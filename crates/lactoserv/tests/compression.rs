@@ -6,11 +6,10 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use reqwest::header::HeaderMap;
 use reqwest::{Client, StatusCode};
 
 use crate::server::{LACTOSERV, ServerProcess, free_ports};
-use crate::util::{ConfigDir, client, config_file, dry_run};
+use crate::util::{ConfigDir, client, config_file, dry_run, get};
 
 /// A page of HTML large enough to compress well.
 fn page() -> Vec<u8> {
@@ -83,22 +82,6 @@ fn raw() -> Client {
         .no_deflate()
         .build()
         .unwrap()
-}
-
-/// `GET url` with `headers` (name, value pairs): status, headers, body.
-async fn get(
-    client: &Client,
-    url: &str,
-    headers: &[(&str, &str)],
-) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let mut request = client.get(url);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    (status, headers, response.bytes().await.unwrap().to_vec())
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode, Version};
 
 use crate::server::{LACTOSERV, ServerProcess, free_ports};
-use crate::util::client;
+use crate::util::{client, get};
 
 mod changes;
 mod symlinks;
@@ -128,21 +128,6 @@ fn clients() -> [(Client, Version); 2] {
             Version::HTTP_2,
         ),
     ]
-}
-
-async fn get(
-    client: &Client,
-    url: &str,
-    headers: &[(&'static str, &str)],
-) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let mut request = client.get(url);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    (status, headers, response.bytes().await.unwrap().to_vec())
 }
 
 #[tokio::test]

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 pub(crate) use lactoserv_test_util::config::{ConfigDir, config_file, write_tls_config};
 pub(crate) use lactoserv_test_util::tls::{any_certificate_config, client};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, StatusCode};
 
 /// The binary under test.
 pub(crate) fn lactoserv() -> Command {
@@ -50,4 +52,21 @@ pub(crate) fn log_entries(output: &str) -> Vec<String> {
         }
     }
     entries
+}
+
+/// `GET url` with `headers` (name, value pairs): the status, the headers
+/// and the whole body.
+pub(crate) async fn get(
+    client: &Client,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let mut request = client.get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.bytes().await.unwrap().to_vec())
 }

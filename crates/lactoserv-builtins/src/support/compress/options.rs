@@ -6,11 +6,9 @@
 //! out. Unlike the reference's own bindings, unknown keys are errors:
 //! this one is new, so nothing written for the reference can hold them.
 
-use std::fmt;
-
 use lactoserv_core::quant::ByteCount;
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor, value::MapAccessDeserializer};
+use serde::de::{self, Deserializer};
 
 use super::Coding;
 
@@ -145,57 +143,19 @@ pub(crate) fn deserialize<'de, D>(deserializer: D) -> Result<Option<Compress>, D
 where
     D: Deserializer<'de>,
 {
-    deserializer.deserialize_any(BindingVisitor)
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null | serde_json::Value::Bool(false)) => Ok(None),
+        Some(serde_json::Value::Bool(true)) => Ok(Some(Compress::default())),
+        Some(object @ serde_json::Value::Object(_)) => RawOptions::deserialize(object)
+            .map_err(|err| err.to_string())
+            .and_then(RawOptions::expand)
+            .map(Some)
+            .map_err(de::Error::custom),
+        Some(_) => Err(de::Error::custom(INVALID)),
+    }
 }
 
 const INVALID: &str = "Invalid `compress` option: must be `true`, `false` or an object with `encodings`, `minSize` and/or `types`.";
-
-struct BindingVisitor;
-
-impl<'de> Visitor<'de> for BindingVisitor {
-    type Value = Option<Compress>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("`true`, `false` or an object of compress options")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
-        Ok(value.then(Compress::default))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Err(E::custom(INVALID))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Err(E::custom(INVALID))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Err(E::custom(INVALID))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Err(E::custom(INVALID))
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-        Err(de::Error::custom(INVALID))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let raw = RawOptions::deserialize(MapAccessDeserializer::new(map))?;
-        raw.expand().map(Some).map_err(de::Error::custom)
-    }
-}
 
 /// The object form as written; `null` entries mean "default".
 #[derive(Deserialize)]
