@@ -6,7 +6,8 @@
 //!   [`suffix_router`];
 //! - filters and pass-throughs: [`request_delay`], [`request_filter`],
 //!   [`request_rate_limiter`];
-//! - leaf responders: [`redirector`], [`simple_response`], [`static_files`].
+//! - leaf responders: [`redirector`], [`simple_response`], [`static_files`];
+//! - for load balancers: [`health`] (an addition to the reference).
 //!
 //! Each module `x.rs` holds the type's `XConfig` struct (its bindings, their
 //! checks, the applications it names, the files it needs) and builds the
@@ -22,6 +23,7 @@ use serde::Deserialize;
 use serde::de::Deserializer;
 use serde_json::{Map, Value};
 
+pub(crate) mod health;
 pub(crate) mod host_router;
 pub(crate) mod path_router;
 pub(crate) mod redirector;
@@ -36,6 +38,7 @@ pub(crate) mod suffix_router;
 /// Adds every built-in application type to `catalog`.
 pub(crate) fn register(catalog: &mut Catalog) {
     catalog
+        .add_application::<health::HealthConfig>("Health")
         .add_application::<host_router::HostRouterConfig>("HostRouter")
         .add_application::<path_router::PathRouterConfig>("PathRouter")
         .add_application::<redirector::RedirectorConfig>("Redirector")

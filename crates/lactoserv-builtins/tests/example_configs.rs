@@ -3,7 +3,8 @@
 
 use lactoserv_core::webapp::WebappConfig;
 
-const APPLICATIONS: [&str; 10] = [
+const APPLICATIONS: [&str; 11] = [
+    "Health",
     "HostRouter",
     "PathRouter",
     "Redirector",
@@ -29,7 +30,7 @@ const SERVICES: [&str; 9] = [
 ];
 
 #[test]
-fn the_catalog_knows_all_nineteen_builtin_classes() {
+fn the_catalog_knows_all_twenty_builtin_classes() {
     let catalog = lactoserv_builtins::catalog();
     assert_eq!(
         catalog.application_classes().collect::<Vec<_>>(),

@@ -74,6 +74,7 @@ pub mod logging;
 pub mod names;
 pub mod net;
 pub mod quant;
+pub mod readiness;
 pub mod server;
 pub mod service;
 pub mod webapp;

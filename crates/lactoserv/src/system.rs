@@ -11,6 +11,7 @@ use http::HeaderValue;
 use lactoserv_config::ConfigLocation;
 use lactoserv_core::catalog::Catalog;
 use lactoserv_core::log::{LogValue, Logger};
+use lactoserv_core::readiness;
 use lactoserv_core::server::{Fate, Http1Engine, Http2Engine, Server, ServerOptions, Stash};
 use lactoserv_core::service::Shutdown;
 use lactoserv_core::webapp::WebappConfig;
@@ -141,6 +142,7 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
     crate::systemd::ready();
 
     let mut asked = system.shutdown.watch();
+    let mut fatal = false;
     loop {
         tokio::select! {
             request = requested.recv() => match request {
@@ -164,6 +166,7 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
                     // then a clean exit with status 1.
                     tokio::time::sleep(fatal::GRACE).await;
                     system.shutdown.request(1);
+                    fatal = true;
                     break;
                 }
                 Some(Request::HeapDump) => crate::heap::dump(&system.process.logger),
@@ -173,8 +176,14 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
         }
     }
 
-    // The clean-exit procedure (LIFE-10).
+    // The clean-exit procedure (LIFE-10), after the pause a `Health`
+    // application may ask for between saying "draining" and closing the
+    // listeners (none after a fatal error).
     crate::systemd::stopping();
+    let pause = readiness::process().draining();
+    if !fatal && !pause.is_zero() {
+        tokio::time::sleep(pause).await;
+    }
     fatal::settle().await;
     system
         .process
@@ -297,8 +306,11 @@ impl System {
         stash: &mut Stash,
     ) -> anyhow::Result<Server> {
         let options = self.server_options(config);
+        readiness::process().starting();
         let staged = Server::stage(config, &options, held)?;
-        Ok(staged.launch(stash).await?)
+        let server = staged.launch(stash).await?;
+        readiness::process().started();
+        Ok(server)
     }
 
     /// Reloads the configuration (LIFE-16, LIFE-18a–c): the new one is
@@ -319,6 +331,12 @@ impl System {
         callbacks.event("done", Vec::new());
         log.event("reloading", Vec::new());
         crate::systemd::reloading();
+        // "Draining" for the pause a `Health` application asks for, then
+        // until the new configuration (or the old one again) serves.
+        let pause = readiness::process().draining();
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
         let result = self.reload_to(old, old_config).await;
         crate::systemd::ready();
         result
@@ -334,6 +352,8 @@ impl System {
             log.event(kind, vec![error_value(err)]);
             log.event("errorDuringReload", vec![error_value(err)]);
             log.event("notReloading", Vec::new());
+            // The old configuration goes on serving.
+            readiness::process().resumed();
         };
         let config = match self.load().await {
             Ok(config) => config,
@@ -343,6 +363,7 @@ impl System {
             }
         };
         let held = old.interfaces();
+        readiness::process().starting();
         let staged = match Server::stage(&config, &self.server_options(&config), &held) {
             Ok(staged) => staged,
             Err(err) => {
@@ -358,6 +379,7 @@ impl System {
         log.event("stopped", vec!["forReload".into()]);
         match staged.launch(&mut stash).await {
             Ok(server) => {
+                readiness::process().started();
                 log.event("reloaded", Vec::new());
                 Ok((server, config))
             }

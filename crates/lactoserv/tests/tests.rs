@@ -12,6 +12,7 @@ mod files;
 mod floods;
 mod framework;
 mod heads;
+mod health;
 mod http1;
 mod http2;
 mod limits;

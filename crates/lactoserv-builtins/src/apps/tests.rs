@@ -12,13 +12,14 @@ use crate::apps::suffix_router::SuffixRouterConfig;
 use crate::apps::testing::{Apps, body_text, request, route, router};
 
 #[test]
-fn catalog_holds_the_ten_built_in_applications() {
+fn catalog_holds_the_ten_built_in_applications_and_health() {
     let mut catalog = Catalog::new();
     register(&mut catalog);
     let classes: Vec<&str> = catalog.application_classes().collect();
     assert_eq!(
         classes,
         [
+            "Health",
             "HostRouter",
             "PathRouter",
             "Redirector",

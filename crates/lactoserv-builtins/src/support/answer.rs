@@ -69,7 +69,6 @@ impl Answer {
         response
             .headers
             .insert(VARY, HeaderValue::from_static("accept-encoding"));
-        let etag = etag.filter(|_| template.headers.contains_key(ETAG));
         match etag.as_deref().map(HeaderValue::from_str) {
             Some(Ok(value)) => {
                 response.headers.insert(ETAG, value);
