@@ -7,7 +7,8 @@
 //! - filters and pass-throughs: [`request_delay`], [`request_filter`],
 //!   [`request_rate_limiter`];
 //! - leaf responders: [`redirector`], [`simple_response`], [`static_files`];
-//! - for load balancers: [`health`] (an addition to the reference).
+//! - for load balancers and monitoring: [`health`], [`metrics`] (additions
+//!   to the reference).
 //!
 //! Each module `x.rs` holds the type's `XConfig` struct (its bindings, their
 //! checks, the applications it names, the files it needs) and builds the
@@ -25,6 +26,7 @@ use serde_json::{Map, Value};
 
 pub(crate) mod health;
 pub(crate) mod host_router;
+pub(crate) mod metrics;
 pub(crate) mod path_router;
 pub(crate) mod redirector;
 pub(crate) mod request_delay;
@@ -40,6 +42,7 @@ pub(crate) fn register(catalog: &mut Catalog) {
     catalog
         .add_application::<health::HealthConfig>("Health")
         .add_application::<host_router::HostRouterConfig>("HostRouter")
+        .add_application::<metrics::MetricsConfig>("Metrics")
         .add_application::<path_router::PathRouterConfig>("PathRouter")
         .add_application::<redirector::RedirectorConfig>("Redirector")
         .add_application::<request_delay::RequestDelayConfig>("RequestDelay")

@@ -100,7 +100,7 @@ fn an_unregistered_class_name_is_refused_with_the_known_ones() {
     let value = json!({ "applications": [{ "name": "a", "class": "Greeter" }] });
     let errors = WebappConfig::from_value(&value, &lactoserv_builtins::catalog()).unwrap_err();
     let text = errors.to_string();
-    assert!(text.starts_with("applications[0] (Greeter `a`): `class`: Unknown application class `Greeter`; known: Health, HostRouter, PathRouter"), "{text}");
+    assert!(text.starts_with("applications[0] (Greeter `a`): `class`: Unknown application class `Greeter`; known: Health, HostRouter, Metrics, PathRouter"), "{text}");
 }
 
 #[test]

@@ -3,9 +3,10 @@
 
 use lactoserv_core::webapp::WebappConfig;
 
-const APPLICATIONS: [&str; 11] = [
+const APPLICATIONS: [&str; 12] = [
     "Health",
     "HostRouter",
+    "Metrics",
     "PathRouter",
     "Redirector",
     "RequestDelay",
@@ -30,7 +31,7 @@ const SERVICES: [&str; 9] = [
 ];
 
 #[test]
-fn the_catalog_knows_all_twenty_builtin_classes() {
+fn the_catalog_knows_all_twenty_one_builtin_classes() {
     let catalog = lactoserv_builtins::catalog();
     assert_eq!(
         catalog.application_classes().collect::<Vec<_>>(),

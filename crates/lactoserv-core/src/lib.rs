@@ -71,6 +71,7 @@ pub mod fuzzing;
 pub mod host;
 pub mod log;
 pub mod logging;
+pub mod metrics;
 pub mod names;
 pub mod net;
 pub mod quant;

@@ -380,6 +380,7 @@ impl System {
         match staged.launch(&mut stash).await {
             Ok(server) => {
                 readiness::process().started();
+                lactoserv_core::metrics::process().reloaded();
                 log.event("reloaded", Vec::new());
                 Ok((server, config))
             }

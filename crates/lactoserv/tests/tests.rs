@@ -16,6 +16,7 @@ mod health;
 mod http1;
 mod http2;
 mod limits;
+mod metrics;
 mod operations;
 mod routing;
 mod serve;

@@ -12,7 +12,7 @@ use crate::apps::suffix_router::SuffixRouterConfig;
 use crate::apps::testing::{Apps, body_text, request, route, router};
 
 #[test]
-fn catalog_holds_the_ten_built_in_applications_and_health() {
+fn catalog_holds_the_ten_built_in_applications_health_and_metrics() {
     let mut catalog = Catalog::new();
     register(&mut catalog);
     let classes: Vec<&str> = catalog.application_classes().collect();
@@ -21,6 +21,7 @@ fn catalog_holds_the_ten_built_in_applications_and_health() {
         [
             "Health",
             "HostRouter",
+            "Metrics",
             "PathRouter",
             "Redirector",
             "RequestDelay",

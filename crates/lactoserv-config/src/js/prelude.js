@@ -19,7 +19,7 @@
   // ------------------------------------------------------------------------
   // Component and quantity classes.
 
-  const APPLICATIONS = ['Health', 'HostRouter', 'PathRouter', 'Redirector', 'RequestDelay',
+  const APPLICATIONS = ['Health', 'HostRouter', 'Metrics', 'PathRouter', 'Redirector', 'RequestDelay',
     'RequestFilter', 'RequestRateLimiter', 'SerialRouter', 'SimpleResponse',
     'StaticFiles', 'SuffixRouter'];
   const SERVICES = ['AccessLogToFile', 'AccessLogToSyslog', 'ConnectionRateLimiter',

@@ -85,6 +85,8 @@ pub(crate) struct EndpointContext {
     pub(crate) slots: Arc<tokio::sync::Semaphore>,
     /// `maxConnections`: how many permits there are.
     pub(crate) max_connections: usize,
+    /// The endpoint's counts, when a `Metrics` application asks for them.
+    pub(crate) metrics: Option<Arc<crate::metrics::EndpointMetrics>>,
 }
 
 impl std::fmt::Debug for EndpointContext {

@@ -108,6 +108,7 @@ fn endpoint(engine: Http1Engine) -> EndpointContext {
         stop: StopSignal::new(),
         slots: Arc::new(tokio::sync::Semaphore::new(1)),
         max_connections: 1,
+        metrics: None,
     }
 }
 

@@ -19,10 +19,11 @@ mod dispatch;
 pub(crate) mod host;
 pub(crate) mod intake;
 
-use http::{Method, StatusCode};
+use http::{Method, StatusCode, Version};
 
 use super::conn::Connection;
 use super::conn::stop::Phase;
+use super::endpoint::EndpointContext;
 use super::response::{Answer, AnswerTo};
 use crate::endpoint::Protocol;
 use crate::log::{LogValue, Logger};
@@ -114,6 +115,7 @@ pub(crate) fn take(
     });
     if let Some(response) = refusal {
         to.close = true;
+        count(endpoint, version, &parts.method, response.status);
         let url = intake::log_url(&parts.uri, version, &host);
         let logger = log_incoming(connection, || url.clone());
         let record = record(parts.method, url, &parts.headers, logger);
@@ -145,9 +147,18 @@ pub(crate) fn take(
                 headers,
             } = *refused;
             let logger = log_incoming(connection, || url.clone());
+            count(endpoint, version, &method, StatusCode::BAD_REQUEST);
             let record = record(method, url, &headers, logger);
             done(Response::status_only(StatusCode::BAD_REQUEST), &to, record)
         }
+    }
+}
+
+/// Counts a request answered with `status`, if the endpoint counts.
+#[inline]
+fn count(endpoint: &EndpointContext, version: Version, method: &Method, status: StatusCode) {
+    if let Some(metrics) = &endpoint.metrics {
+        metrics.request(version, method, status);
     }
 }
 
@@ -166,7 +177,7 @@ impl Job {
     #[inline]
     pub(crate) fn run_now(&mut self, connection: &Connection) -> Option<Outcome> {
         let response = dispatch::handle_now(&connection.endpoint, &self.request)?;
-        Some(self.outcome(response))
+        Some(self.outcome(connection, response))
     }
 
     /// Has the application answer the request, waiting for it (for a job
@@ -174,11 +185,17 @@ impl Job {
     /// the job is not copied into this future.
     pub(crate) async fn run(&mut self, connection: &Connection) -> Outcome {
         let response = dispatch::dispatch(&connection.endpoint, &self.request).await;
-        self.outcome(response)
+        self.outcome(connection, response)
     }
 
     #[inline]
-    fn outcome(&mut self, response: Response) -> Outcome {
+    fn outcome(&mut self, connection: &Connection, response: Response) -> Outcome {
+        count(
+            &connection.endpoint,
+            self.to.version,
+            &self.request.method,
+            response.status,
+        );
         Outcome {
             answer: Answer::new(response, &self.to),
             record: self.record.take(),

@@ -30,6 +30,9 @@ pub(crate) async fn accept_loop(
         let slot = match slots.clone().try_acquire_owned() {
             Ok(slot) => slot,
             Err(_) => {
+                if let Some(metrics) = &endpoint.metrics {
+                    metrics.at_limit();
+                }
                 endpoint.logger.event(
                     "atConnectionLimit",
                     vec![LogValue::from(endpoint.max_connections)],
@@ -52,10 +55,12 @@ pub(crate) async fn accept_loop(
                     continue;
                 };
                 let endpoint = endpoint.clone();
+                let counted = endpoint.metrics.as_ref().map(|metrics| metrics.accepted());
                 let phase = endpoint.stop.watch();
                 let logger = connection_logger(&endpoint.logger, &stream, remote);
                 tokio::spawn(async move {
                     let _slot = slot;
+                    let _counted = counted;
                     // A connection rate limiter admits the connection before
                     // anything is read or written; a denied one is closed.
                     if let Some(bucket) = &endpoint.connection_bucket {

@@ -118,6 +118,7 @@ fn serve() -> (
         stop: StopSignal::new(),
         slots: Arc::new(tokio::sync::Semaphore::new(1)),
         max_connections: 1,
+        metrics: None,
     });
     let (client, server) = tokio::io::duplex(64 * 1024);
     let connection = Arc::new(Connection {

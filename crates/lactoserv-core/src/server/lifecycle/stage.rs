@@ -61,6 +61,9 @@ impl Server {
         held: &[Interface],
     ) -> Result<Staged, StartError> {
         let tree = Tree::new(config, &options.logger);
+        // Whether endpoints count is for this configuration's
+        // applications to ask (`Metrics`), as they are built below.
+        crate::metrics::process().starting();
         mark(&tree.webapp, "initializing");
         for manager in tree.managers() {
             initialize(manager, || ());
@@ -185,6 +188,7 @@ impl Server {
                 stop: StopSignal::new(),
                 slots: Arc::new(Semaphore::new(endpoint.connection_limit() as usize)),
                 max_connections: endpoint.connection_limit() as usize,
+                metrics: crate::metrics::process().endpoint(&entry.name),
             });
             endpoints.push(Pending {
                 index,

@@ -1,0 +1,207 @@
+//! The `Metrics` application through the real binary: a real Prometheus
+//! (Debian's `prometheus`, which `.ci/run` installs) scrapes it and finds
+//! the requests made; `promtool` reads the exposition; OpenMetrics when
+//! asked; counts go on across a reload.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use crate::server::{LACTOSERV, ServerProcess, free_ports};
+use crate::util::{ConfigDir, client, config_file};
+
+/// A server with a page on endpoint `web` (port 1) and `Metrics` on
+/// endpoint `admin` (port 2), and its config.
+fn start() -> (ServerProcess, ConfigDir, u16, u16) {
+    let [web, admin] = free_ports::<2>();
+    let source = format!(
+        "import {{ Metrics, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  applications: [
+    {{ name: 'metrics', class: Metrics }},
+    {{ name: 'page', class: SimpleResponse, contentType: 'text/plain', body: 'page\\n' }}
+  ],
+  endpoints: [
+    {{ name: 'web', protocol: 'http', interface: '127.0.0.1:{web}', application: 'page' }},
+    {{ name: 'admin', protocol: 'http', interface: '127.0.0.1:{admin}', application: 'metrics' }}
+  ]
+}};
+"
+    );
+    let config = config_file("config.mjs", &source);
+    let server = ServerProcess::start(LACTOSERV, &config.path, web);
+    server.wait_until_listening(admin);
+    (server, config, web, admin)
+}
+
+async fn scrape(admin: u16, accept: &str) -> (String, String) {
+    let response = client()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{admin}/metrics"))
+        .header("accept", accept)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (kind, response.text().await.unwrap())
+}
+
+/// The value of the sample line that starts with `prefix`.
+fn sample(text: &str, prefix: &str) -> Option<f64> {
+    text.lines()
+        .find(|line| line.starts_with(prefix))
+        .and_then(|line| line.rsplit(' ').next()?.parse().ok())
+}
+
+async fn get_page(web: u16, times: usize) {
+    let client = client().build().unwrap();
+    for _ in 0..times {
+        let response = client
+            .get(format!("http://127.0.0.1:{web}/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+}
+
+const GET_2XX: &str = "lactoserv_http_requests_total{endpoint=\"web\",protocol=\"HTTP/1.1\",method=\"GET\",code=\"2xx\"}";
+
+#[tokio::test]
+async fn requests_are_counted_in_both_formats_and_promtool_reads_them() {
+    let (_server, _config, web, admin) = start();
+    get_page(web, 5).await;
+    let (kind, text) = scrape(admin, "*/*").await;
+    assert_eq!(kind, "text/plain; version=0.0.4; charset=utf-8");
+    assert_eq!(sample(&text, GET_2XX), Some(5.0), "{text}");
+    assert!(
+        text.contains("# TYPE lactoserv_http_requests_total counter"),
+        "{text}"
+    );
+    // The client's connection, and the start-up check's.
+    let accepted = sample(
+        &text,
+        "lactoserv_connections_accepted_total{endpoint=\"web\"}",
+    );
+    assert!(accepted.is_some_and(|n| n >= 1.0), "{text}");
+    assert_eq!(sample(&text, "lactoserv_ready "), Some(1.0));
+    assert!(sample(&text, "lactoserv_process_resident_memory_bytes ").unwrap() > 1e6);
+    let promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut promtool = promtool.expect("promtool (Debian's prometheus package) is needed");
+    use std::io::Write as _;
+    promtool
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let checked = promtool.wait_with_output().unwrap();
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+
+    let (kind, text) = scrape(
+        admin,
+        "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5",
+    )
+    .await;
+    assert_eq!(
+        kind,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    assert!(
+        text.contains("# TYPE lactoserv_http_requests counter"),
+        "{text}"
+    );
+    assert_eq!(sample(&text, GET_2XX), Some(5.0), "{text}");
+}
+
+#[tokio::test]
+async fn counts_go_on_across_a_reload() {
+    let (server, _config, web, admin) = start();
+    get_page(web, 3).await;
+    server.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, text) = scrape(admin, "*/*").await;
+        if sample(&text, "lactoserv_reloads_total ") == Some(1.0) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no reload counted: {text}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    get_page(web, 2).await;
+    let (_, text) = scrape(admin, "*/*").await;
+    assert_eq!(sample(&text, GET_2XX), Some(5.0), "{text}");
+}
+
+/// A Prometheus server scraping `target` every second, on its own port,
+/// with its data in `dir`; killed when dropped.
+struct Prometheus(Child);
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_real_prometheus_scrapes_the_requests_made() {
+    let (_server, _config, web, admin) = start();
+    get_page(web, 7).await;
+    let dir = tempfile::tempdir().unwrap();
+    let [port] = free_ports::<1>();
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: lactoserv\n    static_configs:\n      - targets: ['127.0.0.1:{admin}']\n"
+        ),
+    )
+    .unwrap();
+    let child = Command::new("prometheus")
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.path().join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prometheus (Debian's package) is needed");
+    let _prometheus = Prometheus(child);
+    let query = format!(
+        "http://127.0.0.1:{port}/api/v1/query?query=lactoserv_http_requests_total%7Bendpoint%3D%22web%22%7D"
+    );
+    let client = client().build().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(response) = client.get(&query).send().await
+            && let Ok(text) = response.text().await
+            && let Ok(answer) = serde_json::from_str::<serde_json::Value>(&text)
+            && let Some(value) = answer["data"]["result"][0]["value"][1].as_str()
+        {
+            assert_eq!(value, "7", "{answer}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "Prometheus never had the count");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
