@@ -36,6 +36,9 @@ pub const REQUEST_SERIES: usize = PROTOCOLS.len() * METHODS.len() * CLASSES.len(
 /// The process's counts.
 #[derive(Debug)]
 pub struct Metrics {
+    /// Reads the allocator's count of bytes in use, when the program
+    /// gives a way.
+    allocated: std::sync::OnceLock<fn() -> Option<u64>>,
     /// Every endpoint counted so far, by name, in the order first seen.
     endpoints: Mutex<Vec<Arc<EndpointMetrics>>>,
     /// Whether the configuration being started has a `Metrics` application.
@@ -55,9 +58,41 @@ pub struct EndpointMetrics {
     connections: Sharded<2>,
     /// Connections that waited at `maxConnections`.
     at_limit: Sharded<1>,
+    /// The [`Event`]s.
+    events: Sharded<{ Event::COUNT }>,
+}
+
+/// What else an endpoint counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// A TLS handshake completed.
+    TlsHandshake,
+    /// A TLS handshake failed or timed out.
+    TlsFailure,
+    /// An HTTP/2 session began.
+    Http2Session,
+    /// An HTTP/2 session was ended for breaking a flood limit.
+    Http2Abuse,
+    /// Bytes written to clients (counted as each connection ends).
+    BytesWritten,
+}
+
+impl Event {
+    /// How many there are.
+    pub const COUNT: usize = 5;
+
+    /// Every event, in order.
+    pub const ALL: [Event; Self::COUNT] = [
+        Self::TlsHandshake,
+        Self::TlsFailure,
+        Self::Http2Session,
+        Self::Http2Abuse,
+        Self::BytesWritten,
+    ];
 }
 
 static PROCESS: std::sync::LazyLock<Metrics> = std::sync::LazyLock::new(|| Metrics {
+    allocated: std::sync::OnceLock::new(),
     endpoints: Mutex::new(Vec::new()),
     asked: AtomicBool::new(false),
     reloads: AtomicU64::new(0),
@@ -96,6 +131,7 @@ impl Metrics {
             requests: Sharded::default(),
             connections: Sharded::default(),
             at_limit: Sharded::default(),
+            events: Sharded::default(),
         });
         endpoints.push(made.clone());
         Some(made)
@@ -117,6 +153,17 @@ impl Metrics {
     /// Reloads that started a new configuration.
     pub fn reloads(&self) -> u64 {
         self.reloads.load(Ordering::Relaxed)
+    }
+
+    /// Gives the way to read the allocator's bytes in use (the program's
+    /// allocator is the program's to know); the first one given stays.
+    pub fn read_allocated_with(&self, read: fn() -> Option<u64>) {
+        let _ = self.allocated.set(read);
+    }
+
+    /// The allocator's bytes in use, when known.
+    pub fn allocated(&self) -> Option<u64> {
+        self.allocated.get().and_then(|read| read())
     }
 
     /// Seconds since the process started counting.
@@ -193,6 +240,17 @@ impl EndpointMetrics {
     pub fn limited(&self) -> u64 {
         self.at_limit.totals()[0]
     }
+
+    /// Counts `n` of `event`.
+    #[inline]
+    pub fn count(&self, event: Event, n: u64) {
+        self.events.add(event as usize, n);
+    }
+
+    /// How many of `event` were counted.
+    pub fn counted(&self, event: Event) -> u64 {
+        self.events.totals()[event as usize]
+    }
 }
 
 /// Counts its connection closed when dropped.
@@ -211,6 +269,7 @@ mod tests {
 
     fn fresh() -> Metrics {
         Metrics {
+            allocated: std::sync::OnceLock::new(),
             endpoints: Mutex::new(Vec::new()),
             asked: AtomicBool::new(false),
             reloads: AtomicU64::new(0),

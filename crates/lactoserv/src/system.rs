@@ -88,6 +88,7 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
         fatal::schedule_early_errors();
     }
     let logger = process.stream.logger("main").child("system");
+    lactoserv_core::metrics::process().read_allocated_with(heap_allocated);
     let server_header = HeaderValue::from_str(&format!("{PRODUCT_NAME}-{VERSION} {COMMIT}"))
         .expect("the product name and version are header-safe");
     let mut system = System {

@@ -13,18 +13,20 @@ use crate::util::{ConfigDir, client, config_file};
 
 /// A server with a page on endpoint `web` (port 1) and `Metrics` on
 /// endpoint `admin` (port 2), and its config.
-fn start() -> (ServerProcess, ConfigDir, u16, u16) {
-    let [web, admin] = free_ports::<2>();
+fn start() -> (ServerProcess, ConfigDir, u16, u16, u16) {
+    let [web, admin, secure] = free_ports::<3>();
     let source = format!(
         "import {{ Metrics, SimpleResponse }} from '@lactoserv/webapp-builtins';
 export default {{
+  hosts: [{{ hostnames: ['*'], selfSigned: true }}],
   applications: [
     {{ name: 'metrics', class: Metrics }},
     {{ name: 'page', class: SimpleResponse, contentType: 'text/plain', body: 'page\\n' }}
   ],
   endpoints: [
     {{ name: 'web', protocol: 'http', interface: '127.0.0.1:{web}', application: 'page' }},
-    {{ name: 'admin', protocol: 'http', interface: '127.0.0.1:{admin}', application: 'metrics' }}
+    {{ name: 'admin', protocol: 'http', interface: '127.0.0.1:{admin}', application: 'metrics' }},
+    {{ name: 'secure', protocol: 'http2', interface: '127.0.0.1:{secure}', application: 'page' }}
   ]
 }};
 "
@@ -32,7 +34,8 @@ export default {{
     let config = config_file("config.mjs", &source);
     let server = ServerProcess::start(LACTOSERV, &config.path, web);
     server.wait_until_listening(admin);
-    (server, config, web, admin)
+    server.wait_until_listening(secure);
+    (server, config, web, admin, secure)
 }
 
 async fn scrape(admin: u16, accept: &str) -> (String, String) {
@@ -75,7 +78,7 @@ const GET_2XX: &str = "lactoserv_http_requests_total{endpoint=\"web\",protocol=\
 
 #[tokio::test]
 async fn requests_are_counted_in_both_formats_and_promtool_reads_them() {
-    let (_server, _config, web, admin) = start();
+    let (_server, _config, web, admin, _) = start();
     get_page(web, 5).await;
     let (kind, text) = scrape(admin, "*/*").await;
     assert_eq!(kind, "text/plain; version=0.0.4; charset=utf-8");
@@ -91,6 +94,8 @@ async fn requests_are_counted_in_both_formats_and_promtool_reads_them() {
     );
     assert!(accepted.is_some_and(|n| n >= 1.0), "{text}");
     assert_eq!(sample(&text, "lactoserv_ready "), Some(1.0));
+    assert_eq!(sample(&text, "lactoserv_config_generation "), Some(1.0));
+    assert!(sample(&text, "lactoserv_process_allocated_bytes ").unwrap() > 1e5);
     assert!(sample(&text, "lactoserv_process_resident_memory_bytes ").unwrap() > 1e6);
     let promtool = Command::new("promtool")
         .args(["check", "metrics"])
@@ -133,7 +138,7 @@ async fn requests_are_counted_in_both_formats_and_promtool_reads_them() {
 
 #[tokio::test]
 async fn counts_go_on_across_a_reload() {
-    let (server, _config, web, admin) = start();
+    let (server, _config, web, admin, _) = start();
     get_page(web, 3).await;
     server.signal("HUP");
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -148,6 +153,41 @@ async fn counts_go_on_across_a_reload() {
     get_page(web, 2).await;
     let (_, text) = scrape(admin, "*/*").await;
     assert_eq!(sample(&text, GET_2XX), Some(5.0), "{text}");
+    assert_eq!(sample(&text, "lactoserv_config_generation "), Some(2.0));
+}
+
+#[tokio::test]
+async fn tls_http2_and_bytes_written_are_counted() {
+    let (_server, _config, _, admin, secure) = start();
+    {
+        let client = client().http2_prior_knowledge().build().unwrap();
+        let response = client
+            .get(format!("https://127.0.0.1:{secure}/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.text().await.unwrap(), "page\n");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, text) = scrape(admin, "*/*").await;
+        let at = |name: &str| sample(&text, &format!("{name}{{endpoint=\"secure\"}}"));
+        // Bytes are counted as the connection ends, once the server sees
+        // the client gone.
+        if at("lactoserv_written_bytes_total").is_some_and(|n| n > 0.0) {
+            assert!(
+                at("lactoserv_tls_handshakes_total").is_some_and(|n| n >= 1.0),
+                "{text}"
+            );
+            assert_eq!(at("lactoserv_http2_sessions_total"), Some(1.0), "{text}");
+            assert_eq!(at("lactoserv_http2_abuse_total"), Some(0.0), "{text}");
+            let h2 = "lactoserv_http_requests_total{endpoint=\"secure\",protocol=\"HTTP/2\",method=\"GET\",code=\"2xx\"}";
+            assert_eq!(sample(&text, h2), Some(1.0), "{text}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "no bytes counted: {text}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// A Prometheus server scraping `target` every second, on its own port,
@@ -163,7 +203,7 @@ impl Drop for Prometheus {
 
 #[tokio::test]
 async fn a_real_prometheus_scrapes_the_requests_made() {
-    let (_server, _config, web, admin) = start();
+    let (_server, _config, web, admin, _) = start();
     get_page(web, 7).await;
     let dir = tempfile::tempdir().unwrap();
     let [port] = free_ports::<1>();

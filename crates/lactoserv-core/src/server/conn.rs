@@ -37,6 +37,7 @@ use super::http2::Http2;
 use super::via_hyper;
 use crate::endpoint::Protocol;
 use crate::log::{LogValue, Logger};
+use crate::metrics::Event;
 use crate::quant::ByteCount;
 use activity::Activity;
 use drive::{Ending, drive};
@@ -75,6 +76,12 @@ pub(crate) async fn serve(
         None => speak_http1(stream, &mut phase, &connection).await,
         Some(acceptor) => serve_tls(acceptor, stream, &mut phase, &connection).await,
     };
+    if let Some(metrics) = &connection.endpoint.metrics {
+        let abuse = matches!(&ending, Ending::Error(err)
+            if limits::exceeded(&**err) == Some("http2Abuse"));
+        metrics.count(Event::Http2Abuse, u64::from(abuse));
+        metrics.count(Event::BytesWritten, connection.activity.written());
+    }
     connection.log_end(ending);
     // Only now does the stop signal stop counting the connection: a stop
     // waits for its last events.
@@ -99,12 +106,22 @@ where
         shaken = handshake => shaken,
         _ = stopping => return Ending::Aborted,
     };
+    if let Some(metrics) = &connection.endpoint.metrics {
+        let event = match &shaken {
+            Ok(Ok(_)) => Event::TlsHandshake,
+            _ => Event::TlsFailure,
+        };
+        metrics.count(event, 1);
+    }
     match shaken {
         Ok(Ok(tls)) => {
             let endpoint = &connection.endpoint;
             let h2 = endpoint.protocol == Protocol::Http2
                 && tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
             if h2 {
+                if let Some(metrics) = &endpoint.metrics {
+                    metrics.count(Event::Http2Session, 1);
+                }
                 let _counted = endpoint.stop.session();
                 connection.open_session();
                 let logger = connection.session.get();

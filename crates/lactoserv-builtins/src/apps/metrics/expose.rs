@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use http::HeaderValue;
-use lactoserv_core::metrics;
+use lactoserv_core::metrics::{self, Event};
 
 /// An exposition format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +50,7 @@ struct EndpointCounts {
     accepted: u64,
     open: u64,
     limited: u64,
+    events: [u64; Event::COUNT],
 }
 
 /// Every count, read at once.
@@ -58,6 +59,7 @@ pub(crate) struct Snapshot {
     endpoints: Vec<EndpointCounts>,
     reloads: u64,
     uptime: f64,
+    allocated: Option<u64>,
     ready: bool,
     resident: Option<u64>,
     open_files: Option<u64>,
@@ -78,6 +80,7 @@ impl Snapshot {
                     accepted,
                     open,
                     limited: endpoint.limited(),
+                    events: Event::ALL.map(|event| endpoint.counted(event)),
                 }
             })
             .collect();
@@ -85,6 +88,7 @@ impl Snapshot {
             endpoints,
             reloads: process.reloads(),
             uptime: process.uptime(),
+            allocated: process.allocated(),
             ready: lactoserv_core::readiness::process().is_ready(),
             resident: resident_bytes(),
             open_files: std::fs::read_dir("/proc/self/fd")
@@ -115,7 +119,7 @@ impl Snapshot {
                 out.sample("lactoserv_http_requests_total", &labels, n as f64);
             }
         }
-        let per_endpoint: [Family<Read>; 3] = [
+        let per_endpoint: [Family<Read>; 8] = [
             (
                 "lactoserv_connections_accepted",
                 Kind::Counter,
@@ -134,6 +138,36 @@ impl Snapshot {
                 "Times a connection waited in the listen queue at maxConnections.",
                 |e| e.limited,
             ),
+            (
+                "lactoserv_tls_handshakes",
+                Kind::Counter,
+                "TLS handshakes completed.",
+                |e| e.events[Event::TlsHandshake as usize],
+            ),
+            (
+                "lactoserv_tls_handshake_failures",
+                Kind::Counter,
+                "TLS handshakes that failed or timed out.",
+                |e| e.events[Event::TlsFailure as usize],
+            ),
+            (
+                "lactoserv_http2_sessions",
+                Kind::Counter,
+                "HTTP/2 sessions begun.",
+                |e| e.events[Event::Http2Session as usize],
+            ),
+            (
+                "lactoserv_http2_abuse",
+                Kind::Counter,
+                "HTTP/2 sessions ended for breaking a flood limit.",
+                |e| e.events[Event::Http2Abuse as usize],
+            ),
+            (
+                "lactoserv_written_bytes",
+                Kind::Counter,
+                "Bytes written to clients, counted as each connection ends.",
+                |e| e.events[Event::BytesWritten as usize],
+            ),
         ];
         for (name, kind, help, value) in per_endpoint {
             out.family(name, kind, help);
@@ -146,12 +180,18 @@ impl Snapshot {
                 );
             }
         }
-        let process: [Family<Option<f64>>; 5] = [
+        let process: [Family<Option<f64>>; 7] = [
             (
                 "lactoserv_reloads",
                 Kind::Counter,
                 "Reloads that started a new configuration.",
                 Some(self.reloads as f64),
+            ),
+            (
+                "lactoserv_config_generation",
+                Kind::Gauge,
+                "The configuration running: 1 for the first, one more for each reload that started one.",
+                Some((self.reloads + 1) as f64),
             ),
             (
                 "lactoserv_uptime_seconds",
@@ -170,6 +210,12 @@ impl Snapshot {
                 Kind::Gauge,
                 "Resident memory.",
                 self.resident.map(|n| n as f64),
+            ),
+            (
+                "lactoserv_process_allocated_bytes",
+                Kind::Gauge,
+                "Bytes the allocator has handed out and not taken back.",
+                self.allocated.map(|n| n as f64),
             ),
             (
                 "lactoserv_process_open_fds",
