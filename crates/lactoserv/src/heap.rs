@@ -90,6 +90,15 @@ fn stamp(now: Moment) -> String {
     now.to_human_text(0).replace(' ', "_").replace(':', "")
 }
 
+/// Bytes the allocator has handed out and not taken back (jemalloc's
+/// `stats.allocated`, refreshed first).
+pub(crate) fn allocated() -> Option<u64> {
+    tikv_jemalloc_ctl::epoch::advance().ok()?;
+    tikv_jemalloc_ctl::stats::allocated::read()
+        .ok()
+        .and_then(|bytes| u64::try_from(bytes).ok())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

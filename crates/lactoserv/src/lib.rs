@@ -32,6 +32,7 @@ mod heap;
 mod process;
 mod system;
 mod systemd;
+mod uptime;
 
 use std::io::Write as _;
 use std::path::Path;

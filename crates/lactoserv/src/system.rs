@@ -19,15 +19,12 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::process::{Process, Request};
-use crate::{COMMIT, PRODUCT_NAME, VERSION, check, debug, fatal};
+use crate::{COMMIT, PRODUCT_NAME, VERSION, check, debug, fatal, uptime};
 
 /// How long requests in flight get to finish at a stop: the reference's
 /// 10-second limit on its shutdown callbacks, less a little for the
 /// services to flush their logs.
 const STOP_GRACE: Duration = Duration::from_millis(9_500);
-
-/// How often the keep-alive logs the uptime.
-const UPTIME_PERIOD: Duration = Duration::from_secs(60 * 60);
 
 /// What the run is told from the command line.
 pub(crate) struct RunOptions {
@@ -43,15 +40,6 @@ pub(crate) struct RunOptions {
     pub(crate) http1: Http1Engine,
     /// Who serves HTTP/2 (`LACTOSERV_HTTP2`).
     pub(crate) http2: Http2Engine,
-}
-
-/// Bytes the allocator has handed out and not taken back (jemalloc's
-/// `stats.allocated`, refreshed first).
-fn heap_allocated() -> Option<u64> {
-    tikv_jemalloc_ctl::epoch::advance().ok()?;
-    tikv_jemalloc_ctl::stats::allocated::read()
-        .ok()
-        .and_then(|bytes| u64::try_from(bytes).ok())
 }
 
 /// The system: what stays the same across reloads.
@@ -88,7 +76,7 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
         fatal::schedule_early_errors();
     }
     let logger = process.stream.logger("main").child("system");
-    lactoserv_core::metrics::process().read_allocated_with(heap_allocated);
+    lactoserv_core::metrics::process().read_allocated_with(crate::heap::allocated);
     let server_header = HeaderValue::from_str(&format!("{PRODUCT_NAME}-{VERSION} {COMMIT}"))
         .expect("the product name and version are header-safe");
     let mut system = System {
@@ -128,7 +116,7 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
         keep_running.event(kind, Vec::new());
     }
     let started = tokio::time::Instant::now();
-    let uptime = keep_alive(keep_running.clone(), started);
+    let uptime = uptime::keep_alive(keep_running.clone(), started);
 
     let mut server = match system.start(&config, &[], &mut Stash::default()).await {
         Ok(server) => server,
@@ -203,7 +191,7 @@ pub(crate) async fn run(process: Process, options: RunOptions, catalog: Catalog)
     log.event("stopping", vec!["shutdown".into()]);
     keep_running.event("stopping", vec!["shutdown".into()]);
     uptime.abort();
-    log_uptime(&keep_running, started);
+    uptime::log(&keep_running, started);
     keep_running.event("stopped", Vec::new());
     keep_running.event("stopped", vec!["shutdown".into()]);
     let mut in_time = server.stop(STOP_GRACE).await;
@@ -291,7 +279,7 @@ impl System {
                 Logger::disabled()
             },
             log_stream: Some(self.process.stream.clone()),
-            heap: Some(Arc::new(heap_allocated)),
+            heap: Some(Arc::new(crate::heap::allocated)),
             shutdown: self.shutdown.clone(),
             http1: self.options.http1,
             http2: self.options.http2,
@@ -400,27 +388,6 @@ impl System {
             }
         }
     }
-}
-
-/// Logs the uptime every hour until aborted (LIFE-5).
-fn keep_alive(logger: Logger, started: tokio::time::Instant) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval_at(started + UPTIME_PERIOD, UPTIME_PERIOD);
-        loop {
-            ticks.tick().await;
-            log_uptime(&logger, started);
-        }
-    })
-}
-
-fn log_uptime(logger: &Logger, started: tokio::time::Instant) {
-    let seconds = started.elapsed().as_secs_f64();
-    logger.event(
-        "uptime",
-        vec![LogValue::duration(lactoserv_core::quant::Duration::new(
-            seconds,
-        ))],
-    );
 }
 
 /// An error as a logged value, with its causes (`{ '@Error': { message,

@@ -163,8 +163,9 @@ const INVALID: &str = "Invalid `compress` option: must be `true`, `false` or an 
 struct RawOptions {
     #[serde(default)]
     encodings: Option<Vec<String>>,
+    /// Read as a byte count below, so that an error names it.
     #[serde(default)]
-    min_size: Option<ByteCount>,
+    min_size: Option<serde_json::Value>,
     #[serde(default)]
     types: Option<Vec<String>>,
 }
@@ -188,7 +189,10 @@ impl RawOptions {
             }
             options.codings = codings;
         }
-        if let Some(size) = self.min_size {
+        if let Some(size) = self.min_size.filter(|size| !size.is_null()) {
+            let size = ByteCount::deserialize(size).map_err(|err| {
+                format!("Invalid `minSize`: {err} (a byte count, such as '1 KiB')")
+            })?;
             let bytes = size.value();
             if !(bytes >= 0.0 && bytes.fract() == 0.0) {
                 return Err(format!(
