@@ -77,9 +77,11 @@ pub(crate) async fn serve(
         Some(acceptor) => serve_tls(acceptor, stream, &mut phase, &connection).await,
     };
     if let Some(metrics) = &connection.endpoint.metrics {
-        let abuse = matches!(&ending, Ending::Error(err)
-            if limits::exceeded(&**err) == Some("http2Abuse"));
-        metrics.count(Event::Http2Abuse, u64::from(abuse));
+        if let Ending::Error(err) = &ending
+            && limits::exceeded(&**err) == Some("http2Abuse")
+        {
+            metrics.count(Event::Http2Abuse, 1);
+        }
         metrics.count(Event::BytesWritten, connection.activity.written());
     }
     connection.log_end(ending);
