@@ -89,6 +89,36 @@ pub(crate) struct EndpointContext {
     pub(crate) metrics: Option<Arc<crate::metrics::EndpointMetrics>>,
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
+impl EndpointContext {
+    /// An endpoint for tests and fuzzing: `protocol`, serving
+    /// `application`, with no TLS, services, counts or logging, one
+    /// connection at a time, bodies up to 64 bytes.
+    pub(crate) fn bare(protocol: Protocol, application: AppRef) -> Self {
+        Self {
+            name: "test".into(),
+            logger: Logger::disabled(),
+            protocol,
+            tls: None,
+            http1: Http1Engine::Own,
+            http2: Http2Engine::Own,
+            application,
+            application_name: "app".into(),
+            server_header: HeaderValue::from_static("lactoserv-test"),
+            dispatch_logging: false,
+            access_log: None,
+            connection_bucket: None,
+            data_limit: None,
+            port: 443,
+            max_body: Some(64),
+            stop: StopSignal::new(),
+            slots: Arc::new(tokio::sync::Semaphore::new(1)),
+            max_connections: 1,
+            metrics: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for EndpointContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EndpointContext")

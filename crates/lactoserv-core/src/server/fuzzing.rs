@@ -9,7 +9,6 @@ use http::{HeaderValue, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::conn::activity::Activity;
-use super::conn::stop::StopSignal;
 use super::conn::tracked::Tracked;
 use super::conn::{Connection, speak_http1};
 use super::endpoint::{EndpointContext, Http1Engine};
@@ -90,25 +89,10 @@ fn endpoint(engine: Http1Engine) -> EndpointContext {
         Bytes::from_static(b"hello\n"),
     );
     EndpointContext {
-        name: "fuzz".into(),
-        logger: Logger::disabled(),
-        protocol: Protocol::Http,
-        tls: None,
         http1: engine,
-        http2: super::endpoint::Http2Engine::Own,
-        application: Arc::new(Probe(Prepared::new(hello))),
-        application_name: "probe".into(),
         server_header: HeaderValue::from_static("lactoserv-fuzz"),
-        dispatch_logging: false,
-        access_log: None,
-        connection_bucket: None,
-        data_limit: None,
         port: 8080,
-        max_body: Some(64),
-        stop: StopSignal::new(),
-        slots: Arc::new(tokio::sync::Semaphore::new(1)),
-        max_connections: 1,
-        metrics: None,
+        ..EndpointContext::bare(Protocol::Http, Arc::new(Probe(Prepared::new(hello))))
     }
 }
 

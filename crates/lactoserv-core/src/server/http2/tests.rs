@@ -19,9 +19,8 @@ use crate::net::{Body, Dispatch, Part, Prepared, Request, Response};
 use crate::server::conn::activity::Activity;
 use crate::server::conn::drive::{Ending, drive};
 use crate::server::conn::limits;
-use crate::server::conn::stop::StopSignal;
 use crate::server::conn::{Connection, tracked::Tracked};
-use crate::server::endpoint::{EndpointContext, Http1Engine, Http2Engine};
+use crate::server::endpoint::EndpointContext;
 
 /// The size of `/big`'s body.
 const BIG: usize = 300_000;
@@ -99,27 +98,10 @@ fn serve() -> (
     Arc<EndpointContext>,
     tokio::task::JoinHandle<Ending>,
 ) {
-    let endpoint = Arc::new(EndpointContext {
-        name: "test".into(),
-        logger: Logger::disabled(),
-        protocol: Protocol::Http2,
-        tls: None,
-        http1: Http1Engine::Own,
-        http2: Http2Engine::Own,
-        application: Arc::new(App(Prepared::new(text("hello\n")), file())),
-        application_name: "app".into(),
-        server_header: HeaderValue::from_static("lactoserv-test"),
-        dispatch_logging: false,
-        access_log: None,
-        connection_bucket: None,
-        data_limit: None,
-        port: 443,
-        max_body: Some(64),
-        stop: StopSignal::new(),
-        slots: Arc::new(tokio::sync::Semaphore::new(1)),
-        max_connections: 1,
-        metrics: None,
-    });
+    let endpoint = Arc::new(EndpointContext::bare(
+        Protocol::Http2,
+        Arc::new(App(Prepared::new(text("hello\n")), file())),
+    ));
     let (client, server) = tokio::io::duplex(64 * 1024);
     let connection = Arc::new(Connection {
         endpoint: endpoint.clone(),
