@@ -185,13 +185,13 @@ choose_servers() {
     servers=()
     for server in ${BENCH_SERVERS:-lactoserv nginx h2o}; do
         case "${server}" in
-        lactoserv | nginx) servers+=("${server}") ;;
+        lactoserv | lactoserv-metrics | nginx) servers+=("${server}") ;;
         h2o) [[ ${have_h2o} -eq 0 ]] || servers+=(h2o) ;;
         *) say "unknown server ${server}; skipped" ;;
         esac
     done
     lactoserv_bin=""
-    if [[ " ${servers[*]} " != *" lactoserv "* ]]; then
+    if [[ " ${servers[*]} " != *" lactoserv "* && " ${servers[*]} " != *" lactoserv-metrics "* ]]; then
         :
     elif [[ -n "${LACTOSERV_BIN:-}" ]]; then
         lactoserv_bin="${LACTOSERV_BIN}"
@@ -440,10 +440,17 @@ EOF
     launch "${dir}/out.log" h2o -c "${dir}/h2o.conf"
 }
 
+# lactoserv with a Metrics application on an endpoint of its own, so that
+# its endpoints count every request (for the cost of counting).
+start_lactoserv-metrics() {
+    with_metrics=1 start_lactoserv "$@"
+}
+
 start_lactoserv() {
     local scenario="$1" port1="$2" port2="$3"
-    local dir="${tmp}/lactoserv-${scenario}"
-    local app
+    local name="lactoserv${with_metrics:+-metrics}"
+    local dir="${tmp}/${name}-${scenario}"
+    local app metrics_app="" metrics_endpoint=""
     if [[ -z "${lactoserv_bin}" ]]; then
         why="build failed"
         return 2
@@ -467,16 +474,25 @@ start_lactoserv() {
     else
         app="{ name: 'site', class: SimpleResponse, contentType: 'text/plain', body: 'hello\\n' }"
     fi
+    if [[ -n ${with_metrics:-} ]]; then
+        local port3
+        port3="$(free_port)"
+        while [[ ${port3} == "${port1}" || ${port3} == "${port2}" ]]; do port3="$(free_port)"; done
+        metrics_app=",
+    { name: 'metrics', class: Metrics }"
+        metrics_endpoint=",
+    { name: 'admin', protocol: 'http', interface: '127.0.0.1:${port3}', application: 'metrics' }"
+    fi
     cat >"${dir}/config.mjs" <<EOF
-import { AccessLogToFile, HostRouter, PathRouter, SimpleResponse, StaticFiles } from '@lactoserv/webapp-builtins';
+import { AccessLogToFile, HostRouter, Metrics, PathRouter, SimpleResponse, StaticFiles } from '@lactoserv/webapp-builtins';
 
 export default {
   hosts: [{ hostnames: ['*', 'localhost'], selfSigned: true }],
   services: [${services}],
-  applications: [${app}],
+  applications: [${app}${metrics_app}],
   endpoints: [
     { name: 'plain', protocol: 'http', interface: '127.0.0.1:${port1}', application: 'site'${access} },
-    { name: 'tls', protocol: 'http2', interface: '127.0.0.1:${port2}', application: 'site' }
+    { name: 'tls', protocol: 'http2', interface: '127.0.0.1:${port2}', application: 'site' }${metrics_endpoint}
   ]
 };
 EOF

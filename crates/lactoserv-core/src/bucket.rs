@@ -13,6 +13,8 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
+use crate::metrics::{Asked, LimiterMetrics};
+
 /// A bucket's settings, in tokens and tokens per second.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BucketSettings {
@@ -79,6 +81,8 @@ impl Grant {
 pub struct TokenBucket {
     settings: BucketSettings,
     state: Mutex<State>,
+    /// Its counts, when the configuration counts.
+    counts: Option<Arc<LimiterMetrics>>,
 }
 
 #[derive(Debug)]
@@ -132,7 +136,14 @@ impl State {
 impl TokenBucket {
     /// A bucket with `settings`, filled with `initial_burst` tokens.
     pub fn new(settings: BucketSettings) -> Arc<Self> {
+        Self::counted(settings, None)
+    }
+
+    /// As [`TokenBucket::new`], counting what it grants, queues and
+    /// denies in `counts`.
+    pub fn counted(settings: BucketSettings, counts: Option<Arc<LimiterMetrics>>) -> Arc<Self> {
         Arc::new(Self {
+            counts,
             state: Mutex::new(State {
                 burst: settings.initial_burst,
                 updated: Instant::now(),
@@ -162,7 +173,20 @@ impl TokenBucket {
             return None;
         }
         state.top_up(&self.settings, Instant::now());
-        state.take(&self.settings, min, max)
+        let taken = state.take(&self.settings, min, max);
+        drop(state);
+        if taken.is_some() {
+            self.count(Asked::Granted);
+        }
+        taken
+    }
+
+    /// Counts an ask that came to `asked`, if the bucket counts.
+    #[inline]
+    fn count(&self, asked: Asked) {
+        if let Some(counts) = &self.counts {
+            counts.count(asked);
+        }
     }
 
     /// Asks for between `min` and `max` tokens: granted at once when the
@@ -170,6 +194,17 @@ impl TokenBucket {
     /// earlier requests (for `min(max, max_queue_grant)` tokens) unless
     /// that would overfill the queue.
     pub async fn request(self: &Arc<Self>, min: f64, max: f64) -> Grant {
+        let grant = self.ask(min, max).await;
+        self.count(if grant.done {
+            Asked::Granted
+        } else {
+            Asked::Denied
+        });
+        grant
+    }
+
+    /// [`TokenBucket::request`], uncounted but for the queueing.
+    async fn ask(self: &Arc<Self>, min: f64, max: f64) -> Grant {
         let (min, max) = (min.ceil(), max.floor().max(min.ceil()));
         let receiver = {
             let mut state = self.state();
@@ -207,6 +242,7 @@ impl TokenBucket {
             }
             receiver
         };
+        self.count(Asked::Queued);
         receiver
             .await
             .unwrap_or(Grant::denied(Reason::Stopping, Duration::ZERO))

@@ -188,6 +188,13 @@ pub trait ApplicationConfig: fmt::Debug + Send + Sync + 'static {
         Ok(())
     }
 
+    /// Whether a configuration with this application counts what it does
+    /// (a `Metrics` application's does; see `crate::metrics`). No by
+    /// default.
+    fn counts(&self) -> bool {
+        false
+    }
+
     /// Builds the application that serves requests with this
     /// configuration, at start-up. A type that does not override this can
     /// be configured and checked but not served.
@@ -229,6 +236,12 @@ pub trait Applications {
     /// nothing would write them.
     fn logger(&self) -> crate::log::Logger {
         crate::log::Logger::disabled()
+    }
+
+    /// The name of the application being built, for counts kept by name
+    /// (`crate::metrics`); `None` outside of a build.
+    fn name(&self) -> Option<&str> {
+        None
     }
 }
 

@@ -227,4 +227,6 @@ pub struct ServiceContext {
     /// when some service says it does
     /// ([`ServiceConfig::writes_system_log`](crate::component::ServiceConfig::writes_system_log)).
     pub log_stream: Option<Arc<LogStream>>,
+    /// The service's name, for counts kept by name (`crate::metrics`).
+    pub name: String,
 }

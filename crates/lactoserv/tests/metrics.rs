@@ -157,7 +157,7 @@ async fn counts_go_on_across_a_reload() {
 }
 
 #[tokio::test]
-async fn tls_http2_and_bytes_written_are_counted() {
+async fn tls_http2_streams_and_bytes_are_counted() {
     let (_server, _config, _, admin, secure) = start();
     {
         let client = client().http2_prior_knowledge().build().unwrap();
@@ -180,6 +180,11 @@ async fn tls_http2_and_bytes_written_are_counted() {
                 "{text}"
             );
             assert_eq!(at("lactoserv_http2_sessions_total"), Some(1.0), "{text}");
+            assert_eq!(at("lactoserv_http2_streams_total"), Some(1.0), "{text}");
+            assert!(
+                at("lactoserv_read_bytes_total").is_some_and(|n| n > 0.0),
+                "{text}"
+            );
             assert_eq!(at("lactoserv_http2_abuse_total"), Some(0.0), "{text}");
             let h2 = "lactoserv_http_requests_total{endpoint=\"secure\",protocol=\"HTTP/2\",method=\"GET\",code=\"2xx\"}";
             assert_eq!(sample(&text, h2), Some(1.0), "{text}");
@@ -188,6 +193,145 @@ async fn tls_http2_and_bytes_written_are_counted() {
         assert!(Instant::now() < deadline, "no bytes counted: {text}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test]
+async fn applications_caches_limiters_and_durations_are_counted_by_name() {
+    let [web, admin] = free_ports::<2>();
+    let source = format!(
+        "import {{ Metrics, PathRouter, RequestDelay, RequestRateLimiter, SerialRouter, SimpleResponse,
+  StaticFiles }}
+  from '@lactoserv/webapp-builtins';
+const here = (p) => new URL(p, import.meta.url).pathname;
+export default {{
+  applications: [
+    {{ name: 'metrics', class: Metrics }},
+    {{ name: 'top', class: PathRouter,
+       paths: {{ '/limited/*': 'limited', '/slow': 'slow', '/*': 'site' }} }},
+    {{ name: 'slow', class: SerialRouter, applications: ['delay', 'fallback'] }},
+    {{ name: 'delay', class: RequestDelay, delay: '200 msec' }},
+    {{ name: 'site', class: SerialRouter, applications: ['files', 'fallback'] }},
+    {{ name: 'files', class: StaticFiles, siteDirectory: here('site') }},
+    {{ name: 'fallback', class: SimpleResponse, contentType: 'text/plain', body: 'fallback\\n' }},
+    {{ name: 'limited', class: SerialRouter, applications: ['limit', 'fallback'] }},
+    {{ name: 'limit', class: RequestRateLimiter, maxBurst: '2 req', flowRate: '1 req/hour',
+       maxQueue: '1 req' }}
+  ],
+  endpoints: [
+    {{ name: 'web', protocol: 'http', interface: '127.0.0.1:{web}', application: 'top' }},
+    {{ name: 'admin', protocol: 'http', interface: '127.0.0.1:{admin}', application: 'metrics' }}
+  ]
+}};
+"
+    );
+    let config = config_file("config.mjs", &source);
+    let site = config.path.parent().unwrap().join("site");
+    std::fs::create_dir(&site).unwrap();
+    std::fs::write(site.join("a.txt"), "a file\n").unwrap();
+    let _server = ServerProcess::start(LACTOSERV, &config.path, web);
+    let client = client().build().unwrap();
+    let get = |path: &str| client.get(format!("http://127.0.0.1:{web}{path}")).send();
+    // The file three times (found once, then from the cache), a missing
+    // file twice (declined by `files`, answered by `fallback`), and the
+    // limiter asked four times with room for two and a queue of one.
+    for _ in 0..3 {
+        assert_eq!(
+            get("/a.txt").await.unwrap().text().await.unwrap(),
+            "a file\n"
+        );
+    }
+    for _ in 0..2 {
+        assert_eq!(
+            get("/none").await.unwrap().text().await.unwrap(),
+            "fallback\n"
+        );
+    }
+    for _ in 0..2 {
+        assert_eq!(get("/limited/x").await.unwrap().status(), StatusCode::OK);
+    }
+    // The third waits in the queue (for an hour), the fourth finds the
+    // queue full.
+    let waiting = tokio::spawn(get("/limited/x"));
+    let queued = "lactoserv_rate_limiter_queued_total{limiter=\"limit\"}";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sample(&scrape(admin, "*/*").await.1, queued) != Some(1.0) {
+        assert!(Instant::now() < deadline, "never queued");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let denied = get("/limited/x").await.unwrap();
+    assert_eq!(denied.status(), StatusCode::TOO_MANY_REQUESTS);
+    waiting.abort();
+
+    // One that waits: timed from its head read to its answer.
+    assert_eq!(get("/slow").await.unwrap().status(), StatusCode::OK);
+
+    let (_, text) = scrape(admin, "*/*").await;
+    let at = |family: &str, label: &str, name: &str| {
+        sample(&text, &format!("{family}{{{label}=\"{name}\"}}"))
+    };
+    let app = |family: &str, name: &str| at(family, "application", name);
+    assert_eq!(
+        app("lactoserv_application_handled_total", "files"),
+        Some(3.0),
+        "{text}"
+    );
+    assert_eq!(
+        app("lactoserv_application_not_handled_total", "files"),
+        Some(2.0),
+        "{text}"
+    );
+    // `fallback` answers the missing file, the two granted asks and the
+    // delayed one.
+    assert_eq!(
+        app("lactoserv_application_handled_total", "fallback"),
+        Some(5.0),
+        "{text}"
+    );
+    assert_eq!(
+        app("lactoserv_application_handled_total", "top"),
+        Some(9.0),
+        "{text}"
+    );
+    assert_eq!(
+        app("lactoserv_application_errors_total", "top"),
+        Some(0.0),
+        "{text}"
+    );
+    let hits = app("lactoserv_static_files_cache_hits_total", "files").unwrap();
+    let misses = app("lactoserv_static_files_cache_misses_total", "files").unwrap();
+    assert!(hits >= 2.0 && misses >= 1.0, "{text}");
+    assert!(app("lactoserv_static_files_cache_bytes", "files").is_some_and(|n| n > 0.0));
+    let limiter = |family: &str| at(family, "limiter", "limit");
+    assert_eq!(
+        limiter("lactoserv_rate_limiter_granted_total"),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(
+        limiter("lactoserv_rate_limiter_denied_total"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        limiter("lactoserv_rate_limiter_queued_total"),
+        Some(1.0),
+        "{text}"
+    );
+    let durations = "lactoserv_http_request_duration_seconds";
+    let count = sample(&text, &format!("{durations}_count{{endpoint=\"web\"}}"));
+    assert_eq!(count, Some(9.0), "{text}");
+    let all = sample(
+        &text,
+        &format!("{durations}_bucket{{endpoint=\"web\",le=\"+Inf\"}}"),
+    );
+    assert_eq!(all, Some(9.0), "{text}");
+    let quick = sample(
+        &text,
+        &format!("{durations}_bucket{{endpoint=\"web\",le=\"0.1\"}}"),
+    );
+    assert_eq!(quick, Some(8.0), "all but the delayed one: {text}");
+    let sum = sample(&text, &format!("{durations}_sum{{endpoint=\"web\"}}")).unwrap();
+    assert!((0.2..2.0).contains(&sum), "{text}");
 }
 
 /// A Prometheus server scraping `target` every second, on its own port,

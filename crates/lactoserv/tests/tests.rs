@@ -5,6 +5,7 @@ mod attacks;
 mod cli;
 mod clients;
 mod compression;
+mod container;
 mod deployment;
 mod dry_run;
 mod empty_bodies;

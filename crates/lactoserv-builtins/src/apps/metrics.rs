@@ -21,8 +21,11 @@ use running::Metrics;
 pub(crate) struct MetricsConfig {}
 
 impl ApplicationConfig for MetricsConfig {
+    fn counts(&self) -> bool {
+        true
+    }
+
     fn build(&self) -> Result<AppRef, BindError> {
-        lactoserv_core::metrics::process().ask();
         Ok(Arc::new(Metrics))
     }
 }

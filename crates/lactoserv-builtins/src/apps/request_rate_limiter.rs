@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use lactoserv_core::app::AppRef;
 use lactoserv_core::bind::BindError;
-use lactoserv_core::component::ApplicationConfig;
+use lactoserv_core::component::{ApplicationConfig, Applications};
 use serde::Deserialize;
 
 use running::RequestRateLimiter;
@@ -26,8 +26,9 @@ impl ApplicationConfig for RequestRateLimiterConfig {
         self.0.validate()
     }
 
-    fn build(&self) -> Result<AppRef, BindError> {
-        Ok(Arc::new(RequestRateLimiter::new(self.0.bucket())))
+    fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
+        let name = applications.name().unwrap_or_default();
+        Ok(Arc::new(RequestRateLimiter::new(self.0.bucket(name))))
     }
 }
 

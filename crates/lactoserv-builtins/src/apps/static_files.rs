@@ -74,7 +74,10 @@ pub(crate) struct StaticFilesConfig {
 impl ApplicationConfig for StaticFilesConfig {
     fn build_with(&self, applications: &dyn Applications) -> Result<AppRef, BindError> {
         let cache_control = cache_control::header_value(self.cache_control.as_ref())?;
-        let files = StaticFiles::new(applications.logger(), self, cache_control)?;
+        let counts = applications
+            .name()
+            .and_then(|name| lactoserv_core::metrics::process().cache(name));
+        let files = StaticFiles::new(applications.logger(), self, cache_control, counts)?;
         let files = Arc::new(files);
         files.start_watching();
         Ok(Arc::new(StaticFilesApp(files)))

@@ -34,8 +34,10 @@ impl ServiceConfig for ConnectionRateLimiterConfig {
         Roles::of(Role::ConnectionRateLimiter)
     }
 
-    fn build(&self, _: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
-        Ok(Some(Arc::new(ConnectionRateLimiter(self.0.bucket()))))
+    fn build(&self, context: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
+        Ok(Some(Arc::new(ConnectionRateLimiter(
+            self.0.bucket(&context.name),
+        ))))
     }
 }
 

@@ -35,9 +35,9 @@ impl ServiceConfig for DataRateLimiterConfig {
         Roles::of(Role::DataRateLimiter)
     }
 
-    fn build(&self, _: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
+    fn build(&self, context: &ServiceContext) -> Result<Option<ServiceRef>, BindError> {
         Ok(Some(Arc::new(DataRateLimiter(DataLimit {
-            bucket: self.0.bucket(),
+            bucket: self.0.bucket(&context.name),
             verbose: self.0.verbose_logging,
         }))))
     }

@@ -148,15 +148,18 @@ impl<K: TokenKind> RateLimitConfig<K> {
         Ok(())
     }
 
-    /// The bucket these settings describe.
-    pub(crate) fn bucket(&self) -> std::sync::Arc<lactoserv_core::bucket::TokenBucket> {
-        lactoserv_core::bucket::TokenBucket::new(lactoserv_core::bucket::BucketSettings {
+    /// The bucket these settings describe, for the limiter `name` (its
+    /// counts are kept by name, when the configuration counts).
+    pub(crate) fn bucket(&self, name: &str) -> std::sync::Arc<lactoserv_core::bucket::TokenBucket> {
+        let counts = lactoserv_core::metrics::process().limiter(name);
+        let settings = lactoserv_core::bucket::BucketSettings {
             flow_rate: self.flow_rate.amount(),
             max_burst: self.max_burst.amount(),
             initial_burst: self.initial_tokens(),
             max_queue: self.max_queue.map(Quantity::amount),
             max_queue_grant: self.queue_grant_tokens(),
-        })
+        };
+        lactoserv_core::bucket::TokenBucket::counted(settings, counts)
     }
 
     /// The tokens in the bucket at start.

@@ -2,14 +2,16 @@
 //! `BaseApplication.handleRequest`; spec 03 FW-50..53, FW-60..61): when
 //! dispatch logging is on for a request here, each hop logs `handling`, then
 //! `handled`, `notHandled` or `threw` with how long it took, on a dispatch
-//! logger derived for the hop. When it is off (the usual case), the wrapper
+//! logger derived for the hop. In a configuration with a `Metrics`
+//! application, it counts the same three outcomes. Otherwise the wrapper
 //! only forwards the call.
 
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-use super::{AppRef, Application, HandleError};
+use super::{AppRef, Application, HandleError, Handled};
 use crate::log::{LogValue, Logger};
+use crate::metrics::{ApplicationMetrics, Outcome};
 use crate::net::{Dispatch, Request, Response};
 use crate::quant::Duration;
 
@@ -22,6 +24,8 @@ pub(crate) struct Hop {
     logger: Logger,
     /// `dispatchLogging`: this application starts dispatch logging.
     starts: bool,
+    /// Its counts, when the configuration counts.
+    counts: Option<std::sync::Arc<ApplicationMetrics>>,
 }
 
 impl Hop {
@@ -33,7 +37,16 @@ impl Hop {
             name: name.to_owned(),
             logger,
             starts,
+            counts: crate::metrics::process().application(name),
         })
+    }
+
+    /// Counts `result`, if the hop counts.
+    #[inline]
+    fn count(&self, result: &Handled) {
+        if let Some(counts) = &self.counts {
+            counts.count(Outcome::of(result));
+        }
     }
 }
 
@@ -49,10 +62,16 @@ impl Application for Hop {
             None if self.starts && self.logger.is_enabled() => {
                 self.logger.child("dispatch").with_new_id()
             }
-            None => return self.inner.handle_request(request, dispatch).await,
+            None => {
+                let result = self.inner.handle_request(request, dispatch).await;
+                self.count(&result);
+                return result;
+            }
         };
         if !hop_logger.is_enabled() {
-            return self.inner.handle_request(request, dispatch).await;
+            let result = self.inner.handle_request(request, dispatch).await;
+            self.count(&result);
+            return result;
         }
         hop_logger.event_with("handling", || vec![dispatch.log_value()]);
         let started = Instant::now();
@@ -64,6 +83,7 @@ impl Application for Hop {
             Ok(None) => hop_logger.event("notHandled", vec![took]),
             Err(err) => hop_logger.event("threw", vec![took, LogValue::error("Error", err)]),
         }
+        self.count(&result);
         result
     }
 
@@ -77,6 +97,17 @@ impl Application for Hop {
         if logs {
             return None;
         }
-        self.inner.handle_now(request, dispatch)
+        let result = self.inner.handle_now(request, dispatch)?;
+        if self.counts.is_some() {
+            // An answer or a failure ends the walk at once; a refusal may
+            // not (a router can go on to an application that cannot tell
+            // at once, and the request is then walked again the long way,
+            // where it is counted), so it is left to the long way.
+            if matches!(result, Ok(None)) {
+                return None;
+            }
+            self.count(&result);
+        }
+        Some(result)
     }
 }

@@ -188,3 +188,37 @@ async fn denial_at_stop_reports_the_wait() {
         assert_eq!(grant.waited, Duration::from_millis(987));
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_counted_bucket_counts_what_it_grants_queues_and_denies() {
+    use crate::metrics::{LimiterMetrics, Named};
+
+    let counts = Arc::new(LimiterMetrics::new("limit"));
+    let bucket = TokenBucket::counted(
+        BucketSettings {
+            flow_rate: 1.0,
+            max_burst: 2.0,
+            initial_burst: 2.0,
+            max_queue: Some(1.0),
+            max_queue_grant: 1.0,
+        },
+        Some(counts.clone()),
+    );
+    // One granted without waiting, one at once through `request`, one
+    // queued then granted a second later, one denied with the queue full.
+    assert_eq!(bucket.grant_now(1.0, 1.0), Some(1.0));
+    assert!(bucket.request(1.0, 1.0).await.done);
+    let queued = tokio::spawn({
+        let bucket = bucket.clone();
+        async move { bucket.request(1.0, 1.0).await }
+    });
+    tokio::task::yield_now().await;
+    assert!(!bucket.request(1.0, 1.0).await.done, "the queue is full");
+    assert_eq!(counts.outcomes(), [2, 1, 1], "granted, queued, denied");
+    assert!(queued.await.unwrap().done);
+    assert_eq!(counts.outcomes(), [3, 1, 1]);
+    // Asks of a stopping bucket are denials.
+    bucket.deny_all();
+    assert!(!bucket.request(1.0, 1.0).await.done);
+    assert_eq!(counts.outcomes(), [3, 1, 2]);
+}

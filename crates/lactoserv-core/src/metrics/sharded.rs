@@ -1,13 +1,20 @@
-//! Counters split by thread: each thread adds to a copy of its own (on
-//! cache lines no other thread writes, unless more threads than copies
-//! run), and a reading sums the copies. Counting is then as cheap as an
-//! uncontended add, however many cores count at once.
+//! Counters split by thread: each of the first threads to count adds to
+//! a copy of its own (on cache lines no other thread writes), with a
+//! plain load and store rather than a locked add; threads past those
+//! share the last copy, with atomic adds. A reading sums the copies.
+//! Counting is then a few instructions, however many cores count at
+//! once. The runtime's workers, which do nearly all the counting, are
+//! among the first threads to count.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-/// Copies of each counter set: enough for the runtime's workers on the
-/// machines this runs on, and the blocking threads share the rest.
+/// Copies of each counter set: one for each of the first threads to
+/// count, and one that the threads after them share.
 const SHARDS: usize = 16;
+
+/// The copies owned by one thread each.
+const OWNED: usize = SHARDS - 1;
 
 /// `N` counters, a copy per thread.
 #[derive(Debug)]
@@ -34,15 +41,42 @@ impl<const N: usize> Default for Sharded<N> {
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
-    static SHARD: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
+    /// The thread's copy, once it has counted ([`UNSET`] before): a
+    /// constant start, so that reading it is one load.
+    static SHARD: Cell<usize> = const { Cell::new(UNSET) };
+}
+
+/// No copy yet.
+const UNSET: usize = usize::MAX;
+
+/// The calling thread's copy.
+#[inline]
+fn shard() -> usize {
+    SHARD.with(|shard| {
+        let mut index = shard.get();
+        if index == UNSET {
+            index = NEXT.fetch_add(1, Ordering::Relaxed).min(OWNED);
+            shard.set(index);
+        }
+        index
+    })
 }
 
 impl<const N: usize> Sharded<N> {
     /// Adds `n` to counter `at`.
     #[inline]
     pub fn add(&self, at: usize, n: u64) {
-        let shard = SHARD.with(|shard| *shard);
-        self.shards[shard].0[at].fetch_add(n, Ordering::Relaxed);
+        let shard = shard();
+        let counter = &self.shards[shard].0[at];
+        if shard < OWNED {
+            // No other thread writes this copy: nothing to lock.
+            counter.store(
+                counter.load(Ordering::Relaxed).wrapping_add(n),
+                Ordering::Relaxed,
+            );
+        } else {
+            counter.fetch_add(n, Ordering::Relaxed);
+        }
     }
 
     /// Every counter, summed over the copies.

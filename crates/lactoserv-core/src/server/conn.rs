@@ -57,10 +57,11 @@ pub(crate) async fn serve(
     logger: Logger,
 ) {
     let _ = stream.set_nodelay(true);
+    let activity = Activity::new().timing_requests(endpoint.metrics.is_some());
     let connection = Arc::new(Connection {
         endpoint,
         logger,
-        activity: Activity::new(),
+        activity,
         remote: Some(remote),
         session: OnceLock::new(),
         chunks: OnceLock::new(),
@@ -83,6 +84,7 @@ pub(crate) async fn serve(
             metrics.count(Event::Http2Abuse, 1);
         }
         metrics.count(Event::BytesWritten, connection.activity.written());
+        metrics.count(Event::BytesRead, connection.activity.read());
     }
     connection.log_end(ending);
     // Only now does the stop signal stop counting the connection: a stop

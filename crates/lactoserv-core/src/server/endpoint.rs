@@ -65,6 +65,9 @@ pub(crate) struct EndpointContext {
     pub(crate) application: AppRef,
     /// The name of `application`, for dispatch logging.
     pub(crate) application_name: String,
+    /// The counts of `application`, when the endpoint keeps them (it runs
+    /// bare in a configuration that counts; see `lifecycle::applications`).
+    pub(crate) application_metrics: Option<Arc<crate::metrics::ApplicationMetrics>>,
     /// The `Server` header value.
     pub(crate) server_header: HeaderValue,
     /// `dispatchLogging`: requests' dispatch is logged from here down.
@@ -104,6 +107,7 @@ impl EndpointContext {
             http2: Http2Engine::Own,
             application,
             application_name: "app".into(),
+            application_metrics: None,
             server_header: HeaderValue::from_static("lactoserv-test"),
             dispatch_logging: false,
             access_log: None,

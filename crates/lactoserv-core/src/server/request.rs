@@ -23,7 +23,6 @@ use http::{Method, StatusCode, Version};
 
 use super::conn::Connection;
 use super::conn::stop::Phase;
-use super::endpoint::EndpointContext;
 use super::response::{Answer, AnswerTo};
 use crate::endpoint::Protocol;
 use crate::log::{LogValue, Logger};
@@ -115,7 +114,7 @@ pub(crate) fn take(
     });
     if let Some(response) = refusal {
         to.close = true;
-        count(endpoint, version, &parts.method, response.status);
+        count(connection, version, &parts.method, response.status, None);
         let url = intake::log_url(&parts.uri, version, &host);
         let logger = log_incoming(connection, || url.clone());
         let record = record(parts.method, url, &parts.headers, logger);
@@ -147,18 +146,32 @@ pub(crate) fn take(
                 headers,
             } = *refused;
             let logger = log_incoming(connection, || url.clone());
-            count(endpoint, version, &method, StatusCode::BAD_REQUEST);
+            count(connection, version, &method, StatusCode::BAD_REQUEST, None);
             let record = record(method, url, &headers, logger);
             done(Response::status_only(StatusCode::BAD_REQUEST), &to, record)
         }
     }
 }
 
-/// Counts a request answered with `status`, if the endpoint counts.
+/// Counts a request answered with `status`, if the endpoint counts, and
+/// how long it took since its answer was first asked for, at `asked` (on
+/// the connection's clock, see `Activity::tick`). An answer given in the
+/// run of the connection's task that took the request in (`asked` is
+/// `None`: the server's own, and those applications give at once) took
+/// no time on that clock.
 #[inline]
-fn count(endpoint: &EndpointContext, version: Version, method: &Method, status: StatusCode) {
-    if let Some(metrics) = &endpoint.metrics {
-        metrics.request(version, method, status);
+fn count(
+    connection: &Connection,
+    version: Version,
+    method: &Method,
+    status: StatusCode,
+    asked: Option<u64>,
+) {
+    if let Some(metrics) = &connection.endpoint.metrics {
+        let nanos = asked.map_or(0, |asked| {
+            connection.activity.polled().saturating_sub(asked)
+        });
+        metrics.request(version, method, status, nanos);
     }
 }
 
@@ -177,24 +190,33 @@ impl Job {
     #[inline]
     pub(crate) fn run_now(&mut self, connection: &Connection) -> Option<Outcome> {
         let response = dispatch::handle_now(&connection.endpoint, &self.request)?;
-        Some(self.outcome(connection, response))
+        Some(self.outcome(connection, response, None))
     }
 
     /// Has the application answer the request, waiting for it (for a job
     /// that [`Job::run_now`] could not answer). By reference, so that
     /// the job is not copied into this future.
     pub(crate) async fn run(&mut self, connection: &Connection) -> Outcome {
+        // Its first run is in the run of the connection's task that took
+        // the request in.
+        let asked = connection.activity.polled();
         let response = dispatch::dispatch(&connection.endpoint, &self.request).await;
-        self.outcome(connection, response)
+        self.outcome(connection, response, Some(asked))
     }
 
     #[inline]
-    fn outcome(&mut self, connection: &Connection, response: Response) -> Outcome {
+    fn outcome(
+        &mut self,
+        connection: &Connection,
+        response: Response,
+        asked: Option<u64>,
+    ) -> Outcome {
         count(
-            &connection.endpoint,
+            connection,
             self.to.version,
             &self.request.method,
             response.status,
+            asked,
         );
         Outcome {
             answer: Answer::new(response, &self.to),

@@ -111,6 +111,12 @@ fn begin(
     host: AskedHost,
     request: hyper::Request<Incoming>,
 ) -> Begun {
+    // hyper hands over only the streams it accepted: those are counted.
+    if request.version() == http::Version::HTTP_2
+        && let Some(metrics) = &connection.endpoint.metrics
+    {
+        metrics.count(crate::metrics::Event::Http2Stream, 1);
+    }
     let (parts, body) = request.into_parts();
     if hyper::body::Body::is_end_stream(&body) {
         return match take(connection, host, parts, Ok(()), started(connection), None) {

@@ -4,10 +4,12 @@
 //! `# EOF`, and `prometheus-client` writes OpenMetrics only
 //! (`docs/decisions.md`).
 
-use std::fmt::Write as _;
+mod writer;
 
 use http::HeaderValue;
-use lactoserv_core::metrics::{self, Event};
+use lactoserv_core::metrics::{self, Event, Observed};
+
+use writer::{Kind, Writer};
 
 /// An exposition format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,27 +44,34 @@ impl Format {
 }
 
 /// One endpoint's counts at a scrape.
-#[derive(Debug)]
-struct EndpointCounts {
-    name: String,
+#[derive(Debug, Clone)]
+pub(crate) struct EndpointCounts {
+    pub(crate) name: String,
     /// Protocol, method, status class, count: the series counted at all.
-    requests: Vec<(&'static str, &'static str, &'static str, u64)>,
-    accepted: u64,
-    open: u64,
-    limited: u64,
-    events: [u64; Event::COUNT],
+    pub(crate) requests: Vec<(&'static str, &'static str, &'static str, u64)>,
+    pub(crate) durations: Observed,
+    pub(crate) accepted: u64,
+    pub(crate) open: u64,
+    pub(crate) limited: u64,
+    pub(crate) events: [u64; Event::COUNT],
 }
 
 /// Every count, read at once.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Snapshot {
-    endpoints: Vec<EndpointCounts>,
-    reloads: u64,
-    uptime: f64,
-    allocated: Option<u64>,
-    ready: bool,
-    resident: Option<u64>,
-    open_files: Option<u64>,
+    pub(crate) endpoints: Vec<EndpointCounts>,
+    /// Per application: handled, not handled, failed.
+    pub(crate) applications: Vec<Named>,
+    /// Per StaticFiles cache: hits, misses, bytes held.
+    pub(crate) caches: Vec<Named>,
+    /// Per rate limiter: granted, queued, denied.
+    pub(crate) limiters: Vec<Named>,
+    pub(crate) reloads: u64,
+    pub(crate) uptime: f64,
+    pub(crate) allocated: Option<u64>,
+    pub(crate) ready: bool,
+    pub(crate) resident: Option<u64>,
+    pub(crate) open_files: Option<u64>,
 }
 
 impl Snapshot {
@@ -77,6 +86,7 @@ impl Snapshot {
                 EndpointCounts {
                     name: endpoint.name().to_owned(),
                     requests: endpoint.requests().filter(|(.., n)| *n > 0).collect(),
+                    durations: endpoint.durations(),
                     accepted,
                     open,
                     limited: endpoint.limited(),
@@ -84,8 +94,26 @@ impl Snapshot {
                 }
             })
             .collect();
+        let applications = process.applications();
+        let caches = process.caches();
+        let limiters = process.limiters();
         Self {
             endpoints,
+            applications: applications
+                .iter()
+                .map(|app| (app.name().to_owned(), app.outcomes()))
+                .collect(),
+            caches: caches
+                .iter()
+                .map(|cache| {
+                    let [hits, misses] = cache.lookups();
+                    (cache.name().to_owned(), [hits, misses, cache.held()])
+                })
+                .collect(),
+            limiters: limiters
+                .iter()
+                .map(|limiter| (limiter.name().to_owned(), limiter.outcomes()))
+                .collect(),
             reloads: process.reloads(),
             uptime: process.uptime(),
             allocated: process.allocated(),
@@ -100,9 +128,20 @@ impl Snapshot {
     /// The exposition in `format`.
     pub(crate) fn write(&self, format: Format) -> String {
         let mut out = Writer {
-            out: String::with_capacity(4096),
+            out: String::with_capacity(8192),
             format,
         };
+        self.write_requests(&mut out);
+        self.write_endpoints(&mut out);
+        self.write_components(&mut out);
+        self.write_process(&mut out);
+        if format == Format::OpenMetrics {
+            out.out.push_str("# EOF\n");
+        }
+        out.out
+    }
+
+    fn write_requests(&self, out: &mut Writer) {
         out.family(
             "lactoserv_http_requests",
             Kind::Counter,
@@ -119,7 +158,19 @@ impl Snapshot {
                 out.sample("lactoserv_http_requests_total", &labels, n as f64);
             }
         }
-        let per_endpoint: [Family<Read>; 8] = [
+        let family = "lactoserv_http_request_duration_seconds";
+        out.family(
+            family,
+            Kind::Histogram,
+            "Seconds from a request's head read to its answer ready to send.",
+        );
+        for endpoint in &self.endpoints {
+            out.histogram(family, &[("endpoint", &endpoint.name)], &endpoint.durations);
+        }
+    }
+
+    fn write_endpoints(&self, out: &mut Writer) {
+        let per_endpoint: [Family<Read>; 10] = [
             (
                 "lactoserv_connections_accepted",
                 Kind::Counter,
@@ -157,6 +208,12 @@ impl Snapshot {
                 |e| e.events[Event::Http2Session as usize],
             ),
             (
+                "lactoserv_http2_streams",
+                Kind::Counter,
+                "HTTP/2 streams opened by clients.",
+                |e| e.events[Event::Http2Stream as usize],
+            ),
+            (
                 "lactoserv_http2_abuse",
                 Kind::Counter,
                 "HTTP/2 sessions ended for breaking a flood limit.",
@@ -167,6 +224,12 @@ impl Snapshot {
                 Kind::Counter,
                 "Bytes written to clients, counted as each connection ends.",
                 |e| e.events[Event::BytesWritten as usize],
+            ),
+            (
+                "lactoserv_read_bytes",
+                Kind::Counter,
+                "Bytes read from clients, counted as each connection ends.",
+                |e| e.events[Event::BytesRead as usize],
             ),
         ];
         for (name, kind, help, value) in per_endpoint {
@@ -180,6 +243,112 @@ impl Snapshot {
                 );
             }
         }
+    }
+
+    /// Applications, StaticFiles' caches and rate limiters, by name.
+    fn write_components(&self, out: &mut Writer) {
+        let families: [(Family<usize>, &str, &[Named]); 9] = [
+            (
+                (
+                    "lactoserv_application_handled",
+                    Kind::Counter,
+                    "Requests an application answered.",
+                    0,
+                ),
+                "application",
+                &self.applications,
+            ),
+            (
+                (
+                    "lactoserv_application_not_handled",
+                    Kind::Counter,
+                    "Requests an application declined.",
+                    1,
+                ),
+                "application",
+                &self.applications,
+            ),
+            (
+                (
+                    "lactoserv_application_errors",
+                    Kind::Counter,
+                    "Requests an application failed on.",
+                    2,
+                ),
+                "application",
+                &self.applications,
+            ),
+            (
+                (
+                    "lactoserv_static_files_cache_hits",
+                    Kind::Counter,
+                    "Lookups a StaticFiles cache answered.",
+                    0,
+                ),
+                "application",
+                &self.caches,
+            ),
+            (
+                (
+                    "lactoserv_static_files_cache_misses",
+                    Kind::Counter,
+                    "Lookups a StaticFiles cache could not answer.",
+                    1,
+                ),
+                "application",
+                &self.caches,
+            ),
+            (
+                (
+                    "lactoserv_static_files_cache_bytes",
+                    Kind::Gauge,
+                    "Bytes a StaticFiles cache holds.",
+                    2,
+                ),
+                "application",
+                &self.caches,
+            ),
+            (
+                (
+                    "lactoserv_rate_limiter_granted",
+                    Kind::Counter,
+                    "Asks a rate limiter granted, at once or after waiting.",
+                    0,
+                ),
+                "limiter",
+                &self.limiters,
+            ),
+            (
+                (
+                    "lactoserv_rate_limiter_queued",
+                    Kind::Counter,
+                    "Asks a rate limiter made wait.",
+                    1,
+                ),
+                "limiter",
+                &self.limiters,
+            ),
+            (
+                (
+                    "lactoserv_rate_limiter_denied",
+                    Kind::Counter,
+                    "Asks a rate limiter denied.",
+                    2,
+                ),
+                "limiter",
+                &self.limiters,
+            ),
+        ];
+        for ((name, kind, help, at), label, rows) in families {
+            out.family(name, kind, help);
+            let sample = kind.sample_name(name);
+            for (component, counts) in rows {
+                out.sample(&sample, &[(label, component.as_str())], counts[at] as f64);
+            }
+        }
+    }
+
+    fn write_process(&self, out: &mut Writer) {
         let process: [Family<Option<f64>>; 7] = [
             (
                 "lactoserv_reloads",
@@ -230,10 +399,6 @@ impl Snapshot {
                 out.sample(&kind.sample_name(name), &[], value);
             }
         }
-        if format == Format::OpenMetrics {
-            out.out.push_str("# EOF\n");
-        }
-        out.out
     }
 }
 
@@ -241,73 +406,11 @@ impl Snapshot {
 /// how to find it.
 type Family<V> = (&'static str, Kind, &'static str, V);
 
+/// A component's name and three of its counts.
+pub(crate) type Named = (String, [u64; 3]);
+
 /// How a per-endpoint family's value is read.
 type Read = fn(&EndpointCounts) -> u64;
-
-/// A metric family's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Counter,
-    Gauge,
-}
-
-impl Kind {
-    /// The name samples of a family named `family` carry.
-    fn sample_name(self, family: &str) -> String {
-        match self {
-            Self::Counter => format!("{family}_total"),
-            Self::Gauge => family.to_owned(),
-        }
-    }
-}
-
-/// Writes families and samples.
-struct Writer {
-    out: String,
-    format: Format,
-}
-
-impl Writer {
-    /// `# HELP` and `# TYPE` of a family named `family` (without
-    /// `_total`).
-    fn family(&mut self, family: &str, kind: Kind, help: &str) {
-        // In the Prometheus format the lines name the samples; in
-        // OpenMetrics, the family.
-        let name = match self.format {
-            Format::Prometheus => kind.sample_name(family),
-            Format::OpenMetrics => family.to_owned(),
-        };
-        let kind = match kind {
-            Kind::Counter => "counter",
-            Kind::Gauge => "gauge",
-        };
-        let _ = writeln!(self.out, "# HELP {name} {help}");
-        let _ = writeln!(self.out, "# TYPE {name} {kind}");
-    }
-
-    /// A sample line.
-    fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
-        self.out.push_str(name);
-        if !labels.is_empty() {
-            self.out.push('{');
-            for (at, (label, text)) in labels.iter().enumerate() {
-                if at > 0 {
-                    self.out.push(',');
-                }
-                let _ = write!(self.out, "{label}=\"{}\"", escaped(text));
-            }
-            self.out.push('}');
-        }
-        let _ = writeln!(self.out, " {value}");
-    }
-}
-
-/// A label value with `\`, `"` and newlines escaped, as both formats ask.
-fn escaped(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
 
 /// The resident set, from `VmRSS` in `/proc/self/status` (in KiB).
 fn resident_bytes() -> Option<u64> {

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
+use lactoserv_core::metrics::CacheMetrics;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use tokio::time::Instant;
@@ -85,6 +86,10 @@ pub(crate) struct FileCache {
     /// Counts the changes to the site: a lookup begun before one keeps
     /// nothing of what it found.
     generation: AtomicU64,
+    /// Its counts, when the configuration counts.
+    counts: Option<Arc<CacheMetrics>>,
+    /// The bytes last added to `counts`' total for this cache.
+    reported: AtomicU64,
 }
 
 impl std::fmt::Debug for FileCache {
@@ -93,6 +98,15 @@ impl std::fmt::Debug for FileCache {
             .field("entries", &self.entries.len())
             .field("bytes", &self.entries.weight())
             .finish()
+    }
+}
+
+impl Drop for FileCache {
+    /// What it held is no longer held.
+    fn drop(&mut self) {
+        if let Some(counts) = &self.counts {
+            counts.held_changed(-(*self.reported.get_mut() as i64));
+        }
     }
 }
 
@@ -105,28 +119,52 @@ pub(crate) enum Trust {
     ForAWhile,
 }
 
+#[cfg(test)]
 impl Default for FileCache {
     fn default() -> Self {
-        Self::with_capacity(FINDINGS_BYTES)
+        Self::with_capacity(FINDINGS_BYTES, None)
     }
 }
 
 impl FileCache {
-    /// A cache counting at most `bytes`.
-    fn with_capacity(bytes: u64) -> Self {
+    /// A cache counting its lookups and bytes in `counts`.
+    pub(crate) fn counted(counts: Option<Arc<CacheMetrics>>) -> Self {
+        Self::with_capacity(FINDINGS_BYTES, counts)
+    }
+
+    /// A cache holding at most `bytes`.
+    fn with_capacity(bytes: u64, counts: Option<Arc<CacheMetrics>>) -> Self {
         let expected = usize::try_from(bytes / (4 * 1024)).unwrap_or(usize::MAX);
         Self {
             entries: Cache::with_weighter(expected, bytes, FindingWeight),
             generation: AtomicU64::new(0),
+            counts,
+            reported: AtomicU64::new(0),
         }
     }
 
     /// What `key` found, if cached and still trusted.
     pub(crate) fn get(&self, key: &str) -> Option<Cached> {
-        let (until, found, _) = self.entries.get(key)?;
-        match until {
-            None => Some(found),
-            Some(until) => (Instant::now() < until).then_some(found),
+        let found = self
+            .entries
+            .get(key)
+            .and_then(|(until, found, _)| match until {
+                None => Some(found),
+                Some(until) => (Instant::now() < until).then_some(found),
+            });
+        if let Some(counts) = &self.counts {
+            counts.looked_up(found.is_some());
+        }
+        found
+    }
+
+    /// Brings the bytes counted for this cache up to date, if it counts
+    /// (after what it holds changed: off the hot path).
+    fn report(&self) {
+        if let Some(counts) = &self.counts {
+            let now = self.entries.weight();
+            let before = self.reported.swap(now, Ordering::Relaxed);
+            counts.held_changed(now as i64 - before as i64);
         }
     }
 
@@ -151,6 +189,7 @@ impl FileCache {
         if self.mark() != mark {
             self.entries.remove(key);
         }
+        self.report();
     }
 
     /// Counts `answer`, found for `key`, again: it holds more now (a
@@ -163,6 +202,7 @@ impl FileCache {
             let size = kept.held();
             self.entries
                 .insert(key.into(), (until, Cached::File(kept), size));
+            self.report();
         }
     }
 
@@ -170,6 +210,7 @@ impl FileCache {
     pub(crate) fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.entries.clear();
+        self.report();
     }
 
     /// The bytes the entries are counted for.
@@ -294,6 +335,28 @@ mod tests {
         assert_eq!(cache.bytes(), (4 + ENTRY_COST) + (5 + ENTRY_COST + 3));
     }
 
+    #[test]
+    fn lookups_and_the_bytes_held_are_counted_for_metrics() {
+        use lactoserv_core::metrics::Named;
+
+        let counts = Arc::new(CacheMetrics::new("files"));
+        let cache = FileCache::counted(Some(counts.clone()));
+        assert!(cache.get("a.txt").is_none());
+        put(&cache, "a.txt", answer("abc"));
+        assert!(cache.get("a.txt").is_some());
+        assert!(cache.get("a.txt").is_some());
+        assert_eq!(counts.lookups(), [2, 1], "hits, misses");
+        assert_eq!(counts.held(), 5 + ENTRY_COST + 3);
+        // A reload's new cache adds to what the draining one holds.
+        let next = FileCache::counted(Some(counts.clone()));
+        put(&next, "b.txt", answer("b"));
+        assert_eq!(counts.held(), (5 + ENTRY_COST + 3) + (5 + ENTRY_COST + 1));
+        drop(cache);
+        assert_eq!(counts.held(), 5 + ENTRY_COST + 1);
+        next.invalidate();
+        assert_eq!(counts.held(), 0);
+    }
+
     #[tokio::test]
     async fn a_coded_variant_is_counted_with_its_file() {
         use crate::support::compress::{Coding, Encoded};
@@ -327,7 +390,7 @@ mod tests {
     #[test]
     fn a_flood_of_misses_stays_within_the_bound_and_spares_a_file_in_use() {
         let bound = 1024 * 1024;
-        let cache = FileCache::with_capacity(bound);
+        let cache = FileCache::with_capacity(bound, None);
         put(&cache, "index.html", answer("home"));
         let long = "x".repeat(4000);
         for n in 0..10_000 {

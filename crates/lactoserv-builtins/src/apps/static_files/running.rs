@@ -25,6 +25,8 @@ use lactoserv_core::net::conditional;
 use lactoserv_core::net::{Body, Dispatch, Part, Request, Response};
 
 use super::StaticFilesConfig;
+use lactoserv_core::metrics::CacheMetrics;
+
 use super::cache::{Cached, FileCache, Trust};
 use super::look_up::{Copy, Disk, FileFacts, Found, Looked};
 use super::not_found::NotFoundPage;
@@ -79,11 +81,13 @@ pub(crate) struct StaticFiles {
 
 impl StaticFiles {
     /// The application for checked bindings: reads the not-found page, and
-    /// finds where the site directory really is.
+    /// finds where the site directory really is. Its cache counts in
+    /// `counts`, when given.
     pub(crate) fn new(
         logger: Logger,
         config: &StaticFilesConfig,
         cache_control: Option<HeaderValue>,
+        counts: Option<Arc<CacheMetrics>>,
     ) -> Result<Self, BindError> {
         let not_found = config
             .not_found_path
@@ -99,7 +103,7 @@ impl StaticFiles {
             cache_control,
             compress: config.compress.clone(),
             not_found,
-            cache: FileCache::default(),
+            cache: FileCache::counted(counts),
             watch: Watch::default(),
         })
     }

@@ -148,7 +148,7 @@ mod tests {
         };
         let config: StaticFilesConfig = from_value(&json!({ "siteDirectory": site })).unwrap();
         let logger = Logger::new("webapp", Arc::new(sink));
-        let files = Arc::new(StaticFiles::new(logger, &config, None).unwrap());
+        let files = Arc::new(StaticFiles::new(logger, &config, None, None).unwrap());
         files.start_watching();
         (files, kinds)
     }

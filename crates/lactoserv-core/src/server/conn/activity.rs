@@ -7,7 +7,7 @@
 //! armed and cancelled for every request: a connection closes once it has
 //! been idle for the limit with no request in progress.
 //!
-//! The same record counts the bytes written to the socket and notices the
+//! The same record counts the bytes read and written and notices the
 //! client closing its side, for the connection's closing log events; the
 //! socket's reads and writes reach it through a `Tracked` stream.
 
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::clock::coarse_millis;
+use super::clock::{coarse_millis, monotonic_nanos};
 
 /// What counts as a connection moving, for its time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +85,14 @@ pub(crate) struct Activity {
     requests: AtomicU64,
     /// Bytes written to the socket.
     written: AtomicU64,
+    /// Bytes read from the socket.
+    read: AtomicU64,
+    /// Whether [`Activity::tick`] reads the clock (the endpoint times its
+    /// requests for its metrics).
+    times_requests: bool,
+    /// The monotonic clock, in nanoseconds, at the connection's task's
+    /// latest run.
+    polled: AtomicU64,
     /// The client closed its side (a read saw the end of the stream).
     pub(super) remote_closed: AtomicBool,
     /// The last bytes moved were read (not written).
@@ -103,9 +111,40 @@ impl Activity {
             in_flight: AtomicUsize::new(0),
             requests: AtomicU64::new(0),
             written: AtomicU64::new(0),
+            read: AtomicU64::new(0),
+            times_requests: false,
+            polled: AtomicU64::new(0),
             remote_closed: AtomicBool::new(false),
             read_last: AtomicBool::new(false),
         }
+    }
+
+    /// The same record, its [`Activity::tick`] reading the clock when
+    /// `times` (requests are timed on it, for metrics).
+    pub(crate) fn timing_requests(self, times: bool) -> Self {
+        Self {
+            times_requests: times,
+            ..self
+        }
+    }
+
+    /// The connection's task is running: when requests are timed, reads
+    /// the clock for them. Requests are timed on this reading, taken once
+    /// per run of the task rather than twice per request: the work of one
+    /// run is the server's own, microseconds, and what a request waits
+    /// for (its body, an application that waits) ends a run.
+    #[inline]
+    pub(crate) fn tick(&self) {
+        if self.times_requests {
+            self.polled.store(monotonic_nanos(), Ordering::Relaxed);
+        }
+    }
+
+    /// When the connection's task last ran (see [`Activity::tick`]), in
+    /// nanoseconds on the monotonic clock.
+    #[inline]
+    pub(crate) fn polled(&self) -> u64 {
+        self.polled.load(Ordering::Relaxed)
     }
 
     /// Milliseconds since `start`, read for every read and write.
@@ -179,6 +218,20 @@ impl Activity {
     /// Bytes written to the socket so far.
     pub(crate) fn written(&self) -> u64 {
         self.written.load(Ordering::Relaxed)
+    }
+
+    /// Bytes read from the socket so far.
+    pub(crate) fn read(&self) -> u64 {
+        self.read.load(Ordering::Relaxed)
+    }
+
+    /// Records `bytes` read from the client.
+    pub(super) fn was_read(&self, bytes: usize) {
+        // One reader per connection: a load and a store, not a locked add.
+        let before = self.read.load(Ordering::Relaxed);
+        self.read.store(before + bytes as u64, Ordering::Relaxed);
+        self.read_last.store(true, Ordering::Relaxed);
+        self.touch();
     }
 
     /// Whether the client has closed its side.

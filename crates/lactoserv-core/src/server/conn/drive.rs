@@ -146,6 +146,7 @@ pub(crate) async fn drive<C: Driven>(
             tokio::pin!(changed, timer);
             side.woken.store(true, Ordering::Relaxed);
             std::future::poll_fn(|cx| {
+                activity.tick();
                 if let Poll::Ready(result) = connection.as_mut().poll_serve(cx) {
                     return Poll::Ready(Event::Ended(result));
                 }

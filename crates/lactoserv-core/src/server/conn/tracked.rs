@@ -47,9 +47,9 @@ impl<S: AsyncRead + Unpin, T: AsRef<Activity>> AsyncRead for Tracked<S, T> {
         let before = buf.filled().len();
         let room = buf.remaining() > 0;
         let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if buf.filled().len() > before {
-            self.activity().touch();
-            self.activity().read_last.store(true, Ordering::Relaxed);
+        let read = buf.filled().len() - before;
+        if read > 0 {
+            self.activity().was_read(read);
         } else if room && matches!(result, Poll::Ready(Ok(()))) {
             self.activity().remote_closed.store(true, Ordering::Relaxed);
         }

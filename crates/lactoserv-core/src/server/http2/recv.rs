@@ -56,6 +56,17 @@ pub(crate) struct Receiving {
 impl Session {
     /// Takes in every whole frame read so far.
     pub(super) fn take_frames(&mut self) {
+        self.take_whole_frames();
+        // Counted once for what one read brought, not once per stream.
+        if self.opened > 0 {
+            if let Some(metrics) = &self.conn.endpoint.metrics {
+                metrics.count(crate::metrics::Event::Http2Stream, self.opened);
+            }
+            self.opened = 0;
+        }
+    }
+
+    fn take_whole_frames(&mut self) {
         while self.failed.is_none() {
             if self.opening == Opening::Preface {
                 if self.input.len() < PREFACE.len() {
@@ -255,6 +266,7 @@ impl Session {
             return;
         }
         self.last_stream = id;
+        self.opened += 1;
         if self.going_away {
             return;
         }

@@ -75,6 +75,9 @@ pub(crate) struct Session {
     pub(super) streams: Vec<Stream>,
     /// The highest stream the client has opened.
     pub(super) last_stream: u32,
+    /// Streams the client opened in the frames being taken in, not yet
+    /// counted for the endpoint's metrics.
+    pub(super) opened: u64,
     /// The client's settings: the initial window of a stream, and the
     /// largest frame it takes.
     pub(super) peer_window: i64,
@@ -121,6 +124,7 @@ impl Session {
             block: None,
             streams: Vec::new(),
             last_stream: 0,
+            opened: 0,
             peer_window: DEFAULT_WINDOW,
             peer_max_frame: DEFAULT_MAX_FRAME,
             send_window: DEFAULT_WINDOW,

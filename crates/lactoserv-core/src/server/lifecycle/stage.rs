@@ -68,7 +68,8 @@ impl Server {
         for manager in tree.managers() {
             initialize(manager, || ());
         }
-        let apps = applications::build(config, &options.logger)?;
+        let built = applications::build(config, &options.logger)?;
+        let apps = &built.apps;
         for (entry, logger) in config.applications.iter().zip(&tree.application_loggers) {
             initialize(logger, || {
                 for (kind, args) in entry.config.init_events() {
@@ -97,6 +98,7 @@ impl Server {
                 services: registry.clone(),
                 logger: logger.clone(),
                 log_stream: options.log_stream.clone(),
+                name: entry.name.clone(),
             };
             let built = entry
                 .config
@@ -181,6 +183,10 @@ impl Server {
                     .and_then(|service| service.connection_bucket()),
                 data_limit: role(Role::DataRateLimiter).and_then(|service| service.data_limit()),
                 application_name: endpoint.application.as_str().to_owned(),
+                application_metrics: built
+                    .endpoints_count
+                    .then(|| crate::metrics::process().application(endpoint.application.as_str()))
+                    .flatten(),
                 port: endpoint.interface.port().map_or(0, |p| p.get()),
                 max_body: endpoint
                     .max_request_body_size

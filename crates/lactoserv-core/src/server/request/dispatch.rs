@@ -1,12 +1,14 @@
 //! Handing a request to the endpoint's application, and the server's own
 //! answers to what comes back (Lactoserv `NetworkEndpoint`'s handling of
 //! its application's result): the not-found page when nothing answers, a
-//! 500 when the application fails.
+//! 500 when the application fails. The answer is counted here when the
+//! endpoint counts its application's answers.
 
 use http::StatusCode;
 
 use crate::app::HandleError;
 use crate::log::LogValue;
+use crate::metrics::Outcome;
 use crate::net::{Body, Dispatch, Request, Response};
 use crate::server::endpoint::EndpointContext;
 
@@ -58,6 +60,9 @@ fn settle(
     request: &Request,
     answer: Result<Option<Response>, HandleError>,
 ) -> Response {
+    if let Some(counts) = &endpoint.application_metrics {
+        counts.count(Outcome::of(&answer));
+    }
     match answer {
         Ok(Some(response)) => match response.body {
             // A bare 404 from an application gets the full not-found page.
