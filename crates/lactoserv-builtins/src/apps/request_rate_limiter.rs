@@ -51,7 +51,9 @@ mod tests {
         let config =
             bind(&json!({"flowRate": "1 req/sec", "maxBurst": "2 req", "maxQueue": "1 req"}))
                 .unwrap();
-        let app = config.build().unwrap();
+        let app = config
+            .build_with(&crate::apps::testing::Apps::new(&[]))
+            .unwrap();
         let request = Request::for_target(http::Method::GET, "/").unwrap();
         let started = tokio::time::Instant::now();
         let mut answers = Vec::new();
