@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-pub use components::{ApplicationMetrics, Asked, CacheMetrics, LimiterMetrics, Outcome};
+pub use components::{ApplicationMetrics, Asked, CacheMetrics, LimiterMetrics, Outcome, Tally};
 pub use endpoint::{CLASSES, Closing, EndpointMetrics, Event, METHODS, PROTOCOLS, REQUEST_SERIES};
 pub use histogram::{BOUNDS, Histogram, Observed};
 pub use sharded::Sharded;

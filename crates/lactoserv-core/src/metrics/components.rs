@@ -1,16 +1,57 @@
 //! The counts of applications, of StaticFiles' caches and of rate
 //! limiters, each kept by the component's name.
 
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::{Named, Sharded};
 
-/// What an application did with the requests it was asked about.
+/// Three counts kept by a component's name: how what it was asked came
+/// out, by `K` (an application's [`Outcome`]s, a rate limiter's
+/// [`Asked`]).
 #[derive(Debug)]
-pub struct ApplicationMetrics {
+pub struct Tally<K> {
     name: String,
-    /// Handled, not handled, failed.
-    outcomes: Sharded<3>,
+    counts: Sharded<3>,
+    kind: PhantomData<fn(K)>,
+}
+
+/// What an application did with the requests it was asked about.
+pub type ApplicationMetrics = Tally<Outcome>;
+
+/// What a rate limiter did with what it was asked for.
+pub type LimiterMetrics = Tally<Asked>;
+
+impl<K> Named for Tally<K> {
+    fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            counts: Sharded::default(),
+            kind: PhantomData,
+        }
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl<K: Copy + Into<usize>> Tally<K> {
+    /// The component's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Counts one that came out as `kind`.
+    #[inline]
+    pub fn count(&self, kind: K) {
+        self.counts.add(kind.into(), 1);
+    }
+
+    /// The three counts, in the order of `K`.
+    pub fn outcomes(&self) -> [u64; 3] {
+        self.counts.totals()
+    }
 }
 
 /// How a request asked of an application came out.
@@ -36,34 +77,9 @@ impl Outcome {
     }
 }
 
-impl Named for ApplicationMetrics {
-    fn new(name: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            outcomes: Sharded::default(),
-        }
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-}
-
-impl ApplicationMetrics {
-    /// The application's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Counts a request that came out as `outcome`.
-    #[inline]
-    pub fn count(&self, outcome: Outcome) {
-        self.outcomes.add(outcome as usize, 1);
-    }
-
-    /// Requests handled, not handled, and failed.
-    pub fn outcomes(&self) -> [u64; 3] {
-        self.outcomes.totals()
+impl From<Outcome> for usize {
+    fn from(outcome: Outcome) -> Self {
+        outcome as usize
     }
 }
 
@@ -120,14 +136,6 @@ impl CacheMetrics {
     }
 }
 
-/// What a rate limiter did with what it was asked for.
-#[derive(Debug)]
-pub struct LimiterMetrics {
-    name: String,
-    /// Granted, queued, denied.
-    outcomes: Sharded<3>,
-}
-
 /// What became of one ask of a rate limiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Asked {
@@ -140,33 +148,8 @@ pub enum Asked {
     Denied,
 }
 
-impl Named for LimiterMetrics {
-    fn new(name: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            outcomes: Sharded::default(),
-        }
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-}
-
-impl LimiterMetrics {
-    /// The limiter's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Counts an ask that came to `asked`.
-    #[inline]
-    pub fn count(&self, asked: Asked) {
-        self.outcomes.add(asked as usize, 1);
-    }
-
-    /// Granted, queued, denied.
-    pub fn outcomes(&self) -> [u64; 3] {
-        self.outcomes.totals()
+impl From<Asked> for usize {
+    fn from(asked: Asked) -> Self {
+        asked as usize
     }
 }
