@@ -3,9 +3,10 @@
 //! `webapp-core/export/NetworkHost.js` and `HostManager.js`).
 //!
 //! A `hosts` entry binds one or more hostname patterns to either a
-//! certificate chain and private key (PEM text, or a `Buffer` holding it) or
-//! a certificate generated at start (`selfSigned: true`). Its bindings are
-//! `hostnames`, `certificate`, `privateKey` and `selfSigned`; hosts take no
+//! certificate chain and private key (PEM text, or a `Buffer` holding it), a
+//! certificate generated at start (`selfSigned: true`), or, beyond
+//! Lactoserv, certificates from an ACME authority (`acme`). Its bindings are
+//! `hostnames`, `certificate`, `privateKey`, `selfSigned` and `acme`; hosts take no
 //! `dispatchLogging`, and the reference names a host after its hostnames, so
 //! a `name` binding is ignored by the framework.
 //!
@@ -14,7 +15,9 @@
 //! - [`hostname`]: hostname and pattern syntax, wildcard coverage.
 //! - `pem`: the PEM shape checks done at configuration time.
 //! - [`map`]: hostname → host lookup (SNI) and endpoint subsets.
+//! - [`acme`]: certificates from an ACME authority.
 
+pub mod acme;
 pub mod hostname;
 pub mod ip;
 pub mod map;
@@ -49,6 +52,9 @@ pub struct HostConfig {
     /// Whether to generate a self-signed certificate at start instead.
     #[serde(default)]
     pub self_signed: bool,
+    /// Or to get certificates from an ACME authority.
+    #[serde(default)]
+    pub acme: Option<acme::AcmeConfig>,
 }
 
 impl HostConfig {
@@ -75,7 +81,23 @@ impl HostConfig {
             "a PEM private key (one `PRIVATE KEY`, `RSA PRIVATE KEY` or `EC PRIVATE KEY` block)",
         )?;
 
-        const EITHER: &str = "Need either `certificate` and `privateKey`, or `selfSigned: true`.";
+        if let Some(acme) = &mut self.acme {
+            for (given, field) in [
+                (self.certificate.is_some(), "certificate"),
+                (self.private_key.is_some(), "privateKey"),
+                (self.self_signed, "selfSigned"),
+            ] {
+                if given {
+                    return Err(BindError::new(
+                        field,
+                        format!("Cannot use `{field}` with `acme`."),
+                    ));
+                }
+            }
+            return acme.validate(&self.hostnames);
+        }
+        const EITHER: &str =
+            "Need either `certificate` and `privateKey`, `selfSigned: true`, or `acme`.";
         match (&self.certificate, &self.private_key, self.self_signed) {
             (Some(_), _, true) => Err(BindError::new(
                 "certificate",
