@@ -14,6 +14,7 @@
 //! fails (02 TLS-1..3).
 
 mod self_signed;
+mod slot;
 
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,8 @@ use rustls::sign::CertifiedKey;
 
 use super::{DuplicateHostname, HostConfig, HostMap, Hostname, host_map};
 use crate::bind::BindError;
+
+pub use slot::KeySlot;
 
 /// What can go wrong setting up TLS.
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +69,7 @@ pub struct TlsHosts {
     /// The crypto provider keys were loaded with, reused for every endpoint.
     provider: Arc<CryptoProvider>,
     /// Every hostname of every host, bound to that host's certificate.
-    keys: HostMap<Arc<CertifiedKey>>,
+    keys: HostMap<Arc<KeySlot>>,
     /// Each host's hostnames, by hostname, for the `found` log event.
     hostnames: HostMap<Arc<[String]>>,
     /// The host manager's logger (`webapp.host`).
@@ -85,7 +88,7 @@ impl TlsHosts {
             .enumerate()
             .map(|(index, host)| {
                 certified_key(host, &provider)
-                    .map(Arc::new)
+                    .map(|key| Arc::new(KeySlot::new(Arc::new(key))))
                     .map_err(|(field, message)| TlsError::Host {
                         index,
                         host: host.display_name(),
@@ -153,10 +156,17 @@ impl TlsHosts {
         Ok(Arc::new(config))
     }
 
+    /// The slot of the certificate bound to exactly `hostname`, which an
+    /// ACME host's certificates are put in as they come.
+    pub fn slot(&self, hostname: &Hostname) -> Option<&Arc<KeySlot>> {
+        self.keys.get(hostname)
+    }
+
     /// The certificate bound to exactly `hostname`.
     #[cfg(test)]
-    fn key_for(&self, hostname: &str) -> Option<&Arc<CertifiedKey>> {
-        self.keys.get(&Hostname::parse_pattern(hostname).ok()?)
+    fn key_for(&self, hostname: &str) -> Option<Arc<CertifiedKey>> {
+        self.slot(&Hostname::parse_pattern(hostname).ok()?)
+            .map(|slot| slot.get())
     }
 }
 
@@ -164,7 +174,7 @@ impl TlsHosts {
 #[derive(Debug)]
 struct SniResolver {
     /// The endpoint's subset of the host bindings.
-    keys: HostMap<Arc<CertifiedKey>>,
+    keys: HostMap<Arc<KeySlot>>,
     /// Every host's hostnames, for the log.
     hostnames: HostMap<Arc<[String]>>,
     logger: Logger,
@@ -180,7 +190,9 @@ impl ResolvesServerCert for SniResolver {
         if let Some(name) = name {
             self.log_lookup(name, found.is_some());
         }
-        found.or_else(|| self.keys.default_value()).cloned()
+        found
+            .or_else(|| self.keys.default_value())
+            .map(|slot| slot.get())
     }
 }
 
@@ -210,7 +222,9 @@ fn certified_key(
     host: &HostConfig,
     provider: &CryptoProvider,
 ) -> Result<CertifiedKey, HostFailure> {
-    let (chain, key) = if host.self_signed {
+    // An ACME host starts with a certificate of its own making, until
+    // the authority's comes (`acme`).
+    let (chain, key) = if host.self_signed || host.acme.is_some() {
         let random = provider.secure_random;
         let generated = self_signed::generate(&host.hostnames, random)
             .map_err(|message| ("selfSigned", message))?;

@@ -358,3 +358,18 @@ fn duplicate_hostnames_are_an_error() {
         "hosts[1]: `hostnames[1]`: Duplicate hostname: localhost"
     );
 }
+
+#[tokio::test]
+async fn a_replaced_certificate_is_presented_to_the_handshakes_after_it() {
+    let hosts = TlsHosts::new(&[self_signed(&["example.com"])]).unwrap();
+    let config = hosts.server_config(&patterns(&["*"]), &[H1]).unwrap();
+    let before = presented(&config, Some("example.com")).await.unwrap();
+    // Another certificate for the same names, as a renewal brings.
+    let next = TlsHosts::new(&[self_signed(&["example.com"])]).unwrap();
+    let name = Hostname::parse_pattern("example.com").unwrap();
+    let slot = hosts.slot(&name).unwrap();
+    slot.replace(next.slot(&name).unwrap().get());
+    let after = presented(&config, Some("example.com")).await.unwrap();
+    assert_ne!(after, before);
+    assert_eq!(after, next.key_for("example.com").unwrap().cert[0]);
+}
