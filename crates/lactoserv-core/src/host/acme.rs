@@ -3,7 +3,13 @@
 //! `certificate`/`privateKey`/`selfSigned` gets its certificate from the
 //! authority and keeps it renewed.
 //!
-//! Here: the host's `acme` bindings and their checks.
+//! Here: the host's `acme` bindings and their checks. `order`: one
+//! certificate order; `challenges`: the http-01 answers; `store`: the
+//! files kept.
+
+pub mod challenges;
+pub mod order;
+pub mod store;
 
 #[cfg(test)]
 mod tests;
@@ -34,6 +40,16 @@ pub enum Challenge {
     /// `http2` endpoints (port 443 for a public authority).
     #[serde(rename = "tls-alpn-01")]
     TlsAlpn01,
+}
+
+impl Challenge {
+    /// The challenge's name, as the configuration gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Http01 => "http-01",
+            Self::TlsAlpn01 => "tls-alpn-01",
+        }
+    }
 }
 
 /// The checked `acme` bindings of a host.
