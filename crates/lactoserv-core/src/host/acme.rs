@@ -10,6 +10,7 @@
 pub mod challenges;
 pub mod order;
 pub mod store;
+pub mod stored;
 
 #[cfg(test)]
 mod tests;

@@ -164,6 +164,11 @@ mod tests {
         }
     }
 
+    /// A file in `dir` for a child's output (kept out of the test's).
+    fn log(dir: &tempfile::TempDir, name: &str) -> std::fs::File {
+        std::fs::File::create(dir.path().join(name)).unwrap()
+    }
+
     fn free_port() -> u16 {
         TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -230,6 +235,8 @@ mod tests {
                 .args(["-http01", "", "-https01", "", "-tlsalpn01", ""])
                 .args(["-management", &format!("127.0.0.1:{}", free_port())])
                 .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
+                .stdout(log(&dir, "dns.log"))
+                .stderr(log(&dir, "dns.err"))
                 .spawn()
                 .expect("pebble-challtestsrv runs"),
         );
@@ -240,6 +247,8 @@ mod tests {
                 .args(["-dnsserver", &format!("127.0.0.1:{dns}")])
                 .env("PEBBLE_VA_NOSLEEP", "1")
                 .env("PEBBLE_WFE_NONCEREJECT", "0")
+                .stdout(log(&dir, "pebble.log"))
+                .stderr(log(&dir, "pebble.err"))
                 .spawn()
                 .expect("pebble runs"),
         );
@@ -273,8 +282,12 @@ mod tests {
         let issued = order(&account, &acme_config, &names, &tokens)
             .await
             .unwrap();
-        assert!(issued.chain_pem.starts_with("-----BEGIN CERTIFICATE-----"));
-        assert!(issued.key_pem.contains("PRIVATE KEY"));
+        // Pebble's chain and the key made for it, for the name asked.
+        super::super::stored::save(&store, &names, &issued).unwrap();
+        let provider = rustls::crypto::ring::default_provider();
+        let stored = super::super::stored::load(&store, &names, &provider).expect("usable");
+        assert!(stored.key.cert.len() >= 2, "the chain has the intermediate");
+        assert!(stored.not_after > std::time::SystemTime::now());
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(store.join("account.json"))
             .unwrap()
