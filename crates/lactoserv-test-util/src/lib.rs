@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod pebble;
 pub mod ports;
 pub mod process;
 pub mod tls;

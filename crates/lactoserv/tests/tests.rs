@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `lactoserv` binary, run on real config files.
 
 mod access_logs;
+mod acme;
 mod attacks;
 mod cli;
 mod clients;

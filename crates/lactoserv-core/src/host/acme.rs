@@ -8,6 +8,7 @@
 //! files kept.
 
 pub mod challenges;
+pub mod keeper;
 pub mod order;
 pub mod store;
 pub mod stored;

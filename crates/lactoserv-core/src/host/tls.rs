@@ -74,6 +74,10 @@ pub struct TlsHosts {
     hostnames: HostMap<Arc<[String]>>,
     /// The host manager's logger (`webapp.host`).
     logger: Logger,
+    /// The hosts whose certificates come from an ACME authority: each
+    /// one's index, slot, and when its certificate is next due (now for
+    /// the temporary one it starts with when none is stored).
+    acme: Vec<(usize, Arc<KeySlot>, std::time::SystemTime)>,
 }
 
 impl TlsHosts {
@@ -83,20 +87,39 @@ impl TlsHosts {
         let hosts: Vec<&HostConfig> = hosts.into_iter().collect();
         let indices = host_map(hosts.iter().copied()).map_err(TlsError::DuplicateHostname)?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut acme = Vec::new();
         let certified = hosts
             .iter()
             .enumerate()
             .map(|(index, host)| {
-                certified_key(host, &provider)
-                    .map(|key| Arc::new(KeySlot::new(Arc::new(key))))
-                    .map_err(|(field, message)| TlsError::Host {
-                        index,
-                        host: host.display_name(),
-                        field,
-                        message,
-                    })
+                // An ACME host serves its stored certificate at once if it
+                // has a usable one, and a temporary one of its own making
+                // until the authority's comes otherwise.
+                let stored = host.acme.as_ref().and_then(|config| {
+                    let store = std::path::Path::new(&config.store_directory);
+                    super::acme::stored::load(store, &host.hostnames, &provider)
+                });
+                let (key, due) = match stored {
+                    Some(stored) => (stored.key.clone(), stored.renew_at()),
+                    None => {
+                        let key = certified_key(host, &provider).map_err(|(field, message)| {
+                            TlsError::Host {
+                                index,
+                                host: host.display_name(),
+                                field,
+                                message,
+                            }
+                        })?;
+                        (key, std::time::SystemTime::now())
+                    }
+                };
+                let slot = Arc::new(KeySlot::new(Arc::new(key)));
+                if host.acme.is_some() {
+                    acme.push((index, slot.clone(), due));
+                }
+                Ok(slot)
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, TlsError>>()?;
         let names: Vec<Arc<[String]>> = hosts
             .iter()
             .map(|host| {
@@ -120,6 +143,7 @@ impl TlsHosts {
             keys,
             hostnames,
             logger: Logger::disabled(),
+            acme,
         })
     }
 
@@ -154,6 +178,36 @@ impl TlsHosts {
             }));
         config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
         Ok(Arc::new(config))
+    }
+
+    /// Has the certificates of the ACME hosts among `hosts` (those this
+    /// was made from) kept, each host logging on its logger in
+    /// `loggers`: see `acme::keeper`. Needs the runtime.
+    pub fn keep_acme_certificates(&self, hosts: &[&HostConfig], loggers: &[Logger]) {
+        for (index, slot, due) in &self.acme {
+            let (Some(host), Some(logger)) = (hosts.get(*index), loggers.get(*index)) else {
+                continue;
+            };
+            if let Some(config) = &host.acme {
+                super::acme::keeper::keep(
+                    config,
+                    &host.hostnames,
+                    slot,
+                    *due,
+                    &self.provider,
+                    &logger.child("acme"),
+                );
+            }
+        }
+    }
+
+    /// Whether some host gets its certificates with http-01 challenges.
+    pub fn answers_http_01(hosts: &[&HostConfig]) -> bool {
+        hosts.iter().any(|host| {
+            host.acme
+                .as_ref()
+                .is_some_and(|acme| acme.challenge == super::acme::Challenge::Http01)
+        })
     }
 
     /// The slot of the certificate bound to exactly `hostname`, which an

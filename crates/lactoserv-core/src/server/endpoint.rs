@@ -90,6 +90,9 @@ pub(crate) struct EndpointContext {
     pub(crate) max_connections: usize,
     /// The endpoint's counts, when a `Metrics` application asks for them.
     pub(crate) metrics: Option<Arc<crate::metrics::EndpointMetrics>>,
+    /// The http-01 challenge answers, on an `http` endpoint of a
+    /// configuration with a host that gets its certificates with them.
+    pub(crate) acme_tokens: Option<Arc<crate::host::acme::challenges::Http01Tokens>>,
 }
 
 #[cfg(any(test, feature = "fuzzing"))]
@@ -119,6 +122,7 @@ impl EndpointContext {
             slots: Arc::new(tokio::sync::Semaphore::new(1)),
             max_connections: 1,
             metrics: None,
+            acme_tokens: None,
         }
     }
 }

@@ -23,6 +23,7 @@ use http::{Method, StatusCode, Version};
 
 use super::conn::Connection;
 use super::conn::stop::Phase;
+use super::endpoint::EndpointContext;
 use super::response::{Answer, AnswerTo};
 use crate::endpoint::Protocol;
 use crate::log::{LogValue, Logger};
@@ -131,6 +132,12 @@ pub(crate) fn take(
                 .is_some()
                 .then(url)
                 .and_then(|url| record(request.method.clone(), url, &request.headers, logger));
+            // An ACME authority's look at a challenge is answered before
+            // any application sees it.
+            if let Some(answer) = challenge_answer(endpoint, &request) {
+                count(connection, version, &request.method, answer.status, None);
+                return done(answer, &to, record);
+            }
             Intake::Job(Job {
                 to,
                 request,
@@ -173,6 +180,21 @@ fn count(
         });
         metrics.request(version, method, status, nanos);
     }
+}
+
+/// The answer to an http-01 challenge (`host::acme`), if `request` asks
+/// for one the endpoint knows.
+fn challenge_answer(endpoint: &EndpointContext, request: &Request) -> Option<Response> {
+    let tokens = endpoint.acme_tokens.as_ref()?;
+    if !request.is_get_or_head() {
+        return None;
+    }
+    let answer = tokens.answer(request.path())?;
+    Some(Response::full(
+        StatusCode::OK,
+        http::HeaderValue::from_static("application/octet-stream"),
+        bytes::Bytes::from(answer),
+    ))
 }
 
 /// The server's own `response` to a request `to` describes.

@@ -14,6 +14,7 @@ use super::events::{EndpointInfo, Running, Tree, initialize, mark};
 use crate::component::Role;
 use crate::endpoint::Protocol;
 use crate::endpoint::interface::Interface;
+use crate::host::HostConfig;
 use crate::host::tls::TlsHosts;
 use crate::log::LogValue;
 use crate::server::conn::stop::StopSignal;
@@ -118,6 +119,8 @@ impl Server {
             service_loggers.push(logger);
         }
 
+        let answers_http_01 =
+            TlsHosts::answers_http_01(&config.hosts.iter().map(|h| &h.config).collect::<Vec<_>>());
         let mut endpoints = Vec::with_capacity(config.endpoints.len());
         for (index, entry) in config.endpoints.iter().enumerate() {
             let endpoint = &entry.config;
@@ -195,6 +198,8 @@ impl Server {
                 slots: Arc::new(Semaphore::new(endpoint.connection_limit() as usize)),
                 max_connections: endpoint.connection_limit() as usize,
                 metrics: crate::metrics::process().endpoint(&entry.name),
+                acme_tokens: (endpoint.protocol == Protocol::Http && answers_http_01)
+                    .then(|| crate::host::acme::keeper::tokens().clone()),
             });
             endpoints.push(Pending {
                 index,
@@ -207,6 +212,13 @@ impl Server {
             initialize(logger, || ());
         }
         mark(&tree.webapp, "initialized");
+        // Everything is staged: ACME hosts' certificates are looked after
+        // from now on (by the keepers of a configuration before this one,
+        // if they run).
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let hosts: Vec<&HostConfig> = config.hosts.iter().map(|h| &h.config).collect();
+            tls_hosts.keep_acme_certificates(&hosts, &tree.host_loggers);
+        }
         Ok(Staged {
             tree,
             services,
