@@ -15,17 +15,18 @@ use crate::server::{LACTOSERV, ServerProcess, free_port};
 use crate::util::config_file;
 
 /// A config with host `example.test` getting its certificate from
-/// `pebble` into `store`, answering `hello` on an `http` endpoint where
-/// Pebble looks for challenge answers and on an `http2` endpoint at
-/// `secure`.
-fn config(pebble: &Pebble, store: &Path, secure: u16) -> String {
+/// `pebble` into `store` with `challenge`, answering `hello` on an `http`
+/// endpoint where Pebble looks for http-01 answers and on an `http2`
+/// endpoint at `secure` (for tls-alpn-01, where Pebble makes its
+/// handshakes).
+fn config(pebble: &Pebble, challenge: &str, store: &Path, secure: u16) -> String {
     format!(
         "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
 export default {{
   hosts: [
     {{ hostnames: ['example.test'],
        acme: {{ directoryUrl: '{directory}', directoryCertificate: `{root}`, acceptTerms: true,
-                challenge: 'http-01', storeDirectory: '{store}' }} }}
+                challenge: '{challenge}', storeDirectory: '{store}' }} }}
   ],
   applications: [
     {{ name: 'hello', class: SimpleResponse, contentType: 'text/plain', body: 'hello\\n' }}
@@ -50,8 +51,23 @@ fn client(root: &str, secure: u16) -> reqwest::Client {
     reqwest::Client::builder()
         .tls_certs_only([reqwest::Certificate::from_pem(root.as_bytes()).unwrap()])
         .resolve("example.test", SocketAddr::from(([127, 0, 0, 1], secure)))
+        .tls_info(true)
         .build()
         .unwrap()
+}
+
+/// The certificate `client` is shown for `https://example.test`.
+async fn shown(client: &reqwest::Client, secure: u16) -> Vec<u8> {
+    let response = client
+        .get(format!("https://example.test:{secure}/"))
+        .send()
+        .await
+        .unwrap();
+    let info = response
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .unwrap();
+    info.peer_certificate().unwrap().to_vec()
 }
 
 /// What `client` gets from `https://example.test`, once the server presents
@@ -80,7 +96,7 @@ async fn a_certificate_from_pebble_is_served_then_reused_after_a_restart() {
     let pebble = Pebble::start(None);
     let store = tempfile::tempdir().unwrap();
     let secure = free_port();
-    let source = config(&pebble, &store.path().join("acme"), secure);
+    let source = config(&pebble, "http-01", &store.path().join("acme"), secure);
     let config = config_file("config.mjs", &source);
     let root = pebble.issuing_root();
     let client = client(&root, secure);
@@ -95,4 +111,57 @@ async fn a_certificate_from_pebble_is_served_then_reused_after_a_restart() {
     let _server = ServerProcess::start(LACTOSERV, &config.path, secure);
     let (_, body) = fetch_trusted(&client, secure, Duration::from_millis(1)).await;
     assert_eq!(body, "hello\n");
+}
+
+#[tokio::test]
+async fn a_certificate_proved_with_tls_alpn_01_is_served_over_https_and_http2() {
+    let pebble = Pebble::start(None);
+    let store = tempfile::tempdir().unwrap();
+    // Pebble makes its tls-alpn-01 handshakes to its `tlsPort`.
+    let secure = pebble.tls_port;
+    let source = config(&pebble, "tls-alpn-01", &store.path().join("acme"), secure);
+    let config = config_file("config.mjs", &source);
+    let client = client(&pebble.issuing_root(), secure);
+    let _server = ServerProcess::start(LACTOSERV, &config.path, secure);
+    let (version, body) = fetch_trusted(&client, secure, Duration::from_secs(30)).await;
+    assert_eq!((version, body.as_str()), (Version::HTTP_2, "hello\n"));
+    let http1 = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(pebble.issuing_root().as_bytes()).unwrap()])
+        .resolve("example.test", SocketAddr::from(([127, 0, 0, 1], secure)))
+        .http1_only()
+        .build()
+        .unwrap();
+    let response = http1
+        .get(format!("https://example.test:{secure}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.version(), Version::HTTP_11);
+}
+
+#[tokio::test]
+async fn a_short_lived_certificate_is_renewed_without_dropping_a_connection() {
+    // Certificates of 6 s: renewed at 4 s.
+    let pebble = Pebble::start(Some(Duration::from_secs(6)));
+    let store = tempfile::tempdir().unwrap();
+    let secure = free_port();
+    let source = config(&pebble, "http-01", &store.path().join("acme"), secure);
+    let config = config_file("config.mjs", &source);
+    let root = pebble.issuing_root();
+    let _server = ServerProcess::start(LACTOSERV, &config.path, secure);
+    let kept = client(&root, secure);
+    fetch_trusted(&kept, secure, Duration::from_secs(30)).await;
+    let first = shown(&kept, secure).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        // A new connection, with a new handshake.
+        let fresh = shown(&client(&root, secure), secure).await;
+        if fresh != first {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never renewed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The connection made before goes on, with the certificate it had.
+    assert_eq!(shown(&kept, secure).await, first);
 }

@@ -29,6 +29,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ParsedCertificate, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 
+use super::acme::challenges::{ACME_TLS, alpn_certificates};
 use super::{DuplicateHostname, HostConfig, HostMap, Hostname, host_map};
 use crate::bind::BindError;
 
@@ -78,6 +79,8 @@ pub struct TlsHosts {
     /// one's index, slot, and when its certificate is next due (now for
     /// the temporary one it starts with when none is stored).
     acme: Vec<(usize, Arc<KeySlot>, std::time::SystemTime)>,
+    /// Whether some host gets its certificates with tls-alpn-01.
+    answers_tls_alpn_01: bool,
 }
 
 impl TlsHosts {
@@ -144,6 +147,11 @@ impl TlsHosts {
             hostnames,
             logger: Logger::disabled(),
             acme,
+            answers_tls_alpn_01: hosts.iter().any(|host| {
+                host.acme
+                    .as_ref()
+                    .is_some_and(|acme| acme.challenge == super::acme::Challenge::TlsAlpn01)
+            }),
         })
     }
 
@@ -177,6 +185,12 @@ impl TlsHosts {
                 logger: self.logger.clone(),
             }));
         config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
+        // Offered last, so that no ordinary client is given it; a
+        // handshake that asks for it alone gets a challenge certificate
+        // (`SniResolver`) and nothing else.
+        if self.answers_tls_alpn_01 {
+            config.alpn_protocols.push(ACME_TLS.to_vec());
+        }
         Ok(Arc::new(config))
     }
 
@@ -243,6 +257,14 @@ impl ResolvesServerCert for SniResolver {
         let found = name.and_then(|name| self.keys.find(name));
         if let Some(name) = name {
             self.log_lookup(name, found.is_some());
+        }
+        // A tls-alpn-01 validation asks for `acme-tls/1` alone (RFC 8737);
+        // no other client does.
+        if let Some(mut offered) = client_hello.alpn()
+            && offered.next() == Some(ACME_TLS)
+            && offered.next().is_none()
+        {
+            return name.and_then(|name| alpn_certificates().get(name));
         }
         found
             .or_else(|| self.keys.default_value())

@@ -120,6 +120,10 @@ where
     match shaken {
         Ok(Ok(tls)) => {
             let endpoint = &connection.endpoint;
+            // A tls-alpn-01 validation ends with its handshake.
+            if tls.get_ref().1.alpn_protocol() == Some(crate::host::acme::challenges::ACME_TLS) {
+                return Ending::Done;
+            }
             let h2 = endpoint.protocol == Protocol::Http2
                 && tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
             if h2 {

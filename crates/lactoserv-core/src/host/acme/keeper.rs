@@ -25,6 +25,9 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(10);
 /// The longest wait after failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(6 * 60 * 60);
 
+/// The least time between a certificate's arrival and its renewal.
+const MIN_RENEWAL: Duration = Duration::from_secs(1);
+
 /// The longest a keeper sleeps at once: it looks at the wall clock
 /// again after, so that a clock set forward, or a machine resumed from
 /// sleep, does not delay a renewal.
@@ -125,7 +128,8 @@ async fn run(
                 for slot in kept.slots.iter().filter_map(Weak::upgrade) {
                     slot.replace(key.clone());
                 }
-                due = stored.renew_at();
+                // Never at once again, whatever the authority dated it.
+                due = stored.renew_at().max(SystemTime::now() + MIN_RENEWAL);
                 logger.event("renewalScheduled", vec![moment(due)]);
             }
             Err(err) => {

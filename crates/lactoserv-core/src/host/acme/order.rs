@@ -11,7 +11,7 @@ use instant_acme::{
     NewOrder, OrderStatus, RetryPolicy,
 };
 
-use super::challenges::Http01Tokens;
+use super::challenges::{Http01Tokens, alpn_certificate, alpn_certificates};
 use super::{AcmeConfig, Challenge};
 use crate::host::Hostname;
 
@@ -42,6 +42,14 @@ pub enum OrderError {
     /// The order ended other than ready.
     #[error("the order ended as {0:?}")]
     NotReady(OrderStatus),
+}
+
+/// A challenge answer put up for an order, taken down after it.
+enum Published {
+    /// An http-01 token.
+    Token(String),
+    /// A tls-alpn-01 certificate, for a name.
+    Name(String),
 }
 
 /// The account of `config`'s directory, kept as `account.json` in
@@ -118,10 +126,21 @@ pub async fn order(
             };
             let mut challenge = authorization
                 .challenge(kind)
-                .ok_or(OrderError::NoChallenge(config.challenge.name(), name))?;
+                .ok_or_else(|| OrderError::NoChallenge(config.challenge.name(), name.clone()))?;
             let answer = challenge.key_authorization();
-            tokens.publish(&challenge.token, answer.as_str());
-            published.push(challenge.token.clone());
+            match config.challenge {
+                Challenge::Http01 => {
+                    tokens.publish(&challenge.token, answer.as_str());
+                    published.push(Published::Token(challenge.token.clone()));
+                }
+                Challenge::TlsAlpn01 => {
+                    let provider = rustls::crypto::ring::default_provider();
+                    let key = alpn_certificate(&name, answer.digest().as_ref(), &provider)
+                        .map_err(OrderError::Store)?;
+                    alpn_certificates().publish(&name, std::sync::Arc::new(key));
+                    published.push(Published::Name(name.clone()));
+                }
+            }
             challenge.set_ready().await?;
         }
         let retries = RetryPolicy::new().timeout(ORDER_TIMEOUT);
@@ -134,8 +153,11 @@ pub async fn order(
         Ok(Issued { chain_pem, key_pem })
     }
     .await;
-    for token in published {
-        tokens.withdraw(&token);
+    for answer in published {
+        match answer {
+            Published::Token(token) => tokens.withdraw(&token),
+            Published::Name(name) => alpn_certificates().withdraw(&name),
+        }
     }
     result
 }
