@@ -21,6 +21,8 @@ pub struct Pebble {
     pub http_port: u16,
     /// Where it makes tls-alpn-01 handshakes.
     pub tls_port: u16,
+    /// Its DNS server's port and that server's management port.
+    dns_ports: (u16, u16),
 }
 
 impl Pebble {
@@ -62,7 +64,34 @@ impl Pebble {
         }
         settings.push_str("}}");
         std::fs::write(dir.path().join("pebble.json"), settings).unwrap();
-        let log = |name: &str| std::fs::File::create(dir.path().join(name)).unwrap();
+        let mut pebble = Self {
+            dir,
+            children: Vec::new(),
+            acme_port,
+            management_port,
+            http_port,
+            tls_port,
+            dns_ports: (dns_port, dns_management),
+        };
+        pebble.resume();
+        pebble
+    }
+
+    /// Stops Pebble (an authority that is down).
+    pub fn pause(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.children.clear();
+    }
+
+    /// Starts Pebble again, on the same ports, and waits until it answers
+    /// (with a new issuing root: see [`Pebble::issuing_root`]).
+    pub fn resume(&mut self) {
+        let dir = self.dir.path();
+        let log = |name: &str| std::fs::File::create(dir.join(name)).unwrap();
+        let (dns_port, dns_management) = self.dns_ports;
         let dns = Command::new("pebble-challtestsrv")
             .args(["-dns01", &format!("127.0.0.1:{dns_port}")])
             .args(["-http01", "", "-https01", "", "-tlsalpn01", ""])
@@ -74,7 +103,7 @@ impl Pebble {
             .expect("pebble-challtestsrv runs");
         let pebble = Command::new("pebble")
             .arg("-config")
-            .arg(dir.path().join("pebble.json"))
+            .arg(dir.join("pebble.json"))
             .args(["-dnsserver", &format!("127.0.0.1:{dns_port}")])
             .env("PEBBLE_VA_NOSLEEP", "1")
             .env("PEBBLE_WFE_NONCEREJECT", "0")
@@ -82,20 +111,12 @@ impl Pebble {
             .stderr(log("pebble.err"))
             .spawn()
             .expect("pebble runs");
-        let pebble = Self {
-            dir,
-            children: vec![pebble, dns],
-            acme_port,
-            management_port,
-            http_port,
-            tls_port,
-        };
+        self.children = vec![pebble, dns];
         let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", acme_port)).is_err() {
+        while std::net::TcpStream::connect(("127.0.0.1", self.acme_port)).is_err() {
             assert!(Instant::now() < deadline, "Pebble did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        pebble
     }
 
     /// The directory URL.
@@ -129,9 +150,6 @@ impl Pebble {
 
 impl Drop for Pebble {
     fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.pause();
     }
 }

@@ -165,3 +165,36 @@ async fn a_short_lived_certificate_is_renewed_without_dropping_a_connection() {
     // The connection made before goes on, with the certificate it had.
     assert_eq!(shown(&kept, secure).await, first);
 }
+
+#[tokio::test]
+async fn an_authority_down_at_start_leaves_the_other_hosts_served_and_is_tried_again() {
+    let mut pebble = Pebble::start(None);
+    pebble.pause();
+    let store = tempfile::tempdir().unwrap();
+    let secure = free_port();
+    let mut source = config(&pebble, "http-01", &store.path().join("acme"), secure);
+    // Another host, with a certificate of its own.
+    source = source.replace(
+        "  hosts: [",
+        "  hosts: [\n    { hostnames: ['localhost'], selfSigned: true },",
+    );
+    let config = config_file("config.mjs", &source);
+    let server =
+        ServerProcess::start_with_args(LACTOSERV, &config.path, secure, &["--log-to-stdout"]);
+    let other = lactoserv_test_util::tls::client().build().unwrap();
+    let response = other
+        .get(format!("https://localhost:{secure}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "hello\n");
+    // The authority comes back: the next try (after about 10 s) gets the
+    // certificate.
+    pebble.resume();
+    let client = client(&pebble.issuing_root(), secure);
+    let (_, body) = fetch_trusted(&client, secure, Duration::from_secs(30)).await;
+    assert_eq!(body, "hello\n");
+    let (_, log) = server.stop_and_read("TERM");
+    assert!(log.contains("orderFailed("), "{log}");
+    assert!(log.contains("issued("), "{log}");
+}

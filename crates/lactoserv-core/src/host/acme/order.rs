@@ -164,40 +164,16 @@ pub async fn order(
 
 #[cfg(test)]
 mod tests {
-    use std::net::TcpListener;
-    use std::process::{Child, Command};
     use std::sync::Arc;
 
     use http_body_util::Full;
     use hyper::body::Bytes;
     use hyper_util::rt::TokioIo;
+    use lactoserv_test_util::pebble::Pebble;
     use serde_json::json;
 
     use super::*;
     use crate::bind::from_value;
-
-    /// A child process killed when dropped.
-    struct Running(Child);
-
-    impl Drop for Running {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-
-    /// A file in `dir` for a child's output (kept out of the test's).
-    fn log(dir: &tempfile::TempDir, name: &str) -> std::fs::File {
-        std::fs::File::create(dir.path().join(name)).unwrap()
-    }
-
-    fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    }
 
     /// Answers http-01 challenges from `tokens` on `port`, as an `http`
     /// endpoint does.
@@ -213,10 +189,11 @@ mod tests {
                     let service = hyper::service::service_fn(move |request: hyper::Request<_>| {
                         let answer = tokens.answer(request.uri().path());
                         async move {
+                            let found = answer.is_some();
                             let mut response = hyper::Response::new(Full::new(Bytes::from(
-                                answer.clone().unwrap_or_default(),
+                                answer.unwrap_or_default(),
                             )));
-                            if answer.is_none() {
+                            if !found {
                                 *response.status_mut() = hyper::StatusCode::NOT_FOUND;
                             }
                             Ok::<_, std::convert::Infallible>(response)
@@ -232,82 +209,27 @@ mod tests {
 
     #[tokio::test]
     async fn pebble_issues_a_certificate_for_names_proved_with_http_01() {
-        let dir = tempfile::tempdir().unwrap();
-        // Pebble's own HTTPS certificate, which the client is told to trust.
-        let key = rcgen::KeyPair::generate().unwrap();
-        let params =
-            rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-                .unwrap();
-        let cert = params.self_signed(&key).unwrap();
-        std::fs::write(dir.path().join("cert.pem"), cert.pem()).unwrap();
-        std::fs::write(dir.path().join("key.pem"), key.serialize_pem()).unwrap();
-        let [acme, management, http, tls, dns] = std::array::from_fn(|_| free_port());
-        let config = json!({ "pebble": {
-            "listenAddress": format!("127.0.0.1:{acme}"),
-            "managementListenAddress": format!("127.0.0.1:{management}"),
-            "certificate": dir.path().join("cert.pem"),
-            "privateKey": dir.path().join("key.pem"),
-            "httpPort": http,
-            "tlsPort": tls,
-        }});
-        std::fs::write(dir.path().join("pebble.json"), config.to_string()).unwrap();
-        let _dns = Running(
-            Command::new("pebble-challtestsrv")
-                .args(["-dns01", &format!("127.0.0.1:{dns}")])
-                .args(["-http01", "", "-https01", "", "-tlsalpn01", ""])
-                .args(["-management", &format!("127.0.0.1:{}", free_port())])
-                .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
-                .stdout(log(&dir, "dns.log"))
-                .stderr(log(&dir, "dns.err"))
-                .spawn()
-                .expect("pebble-challtestsrv runs"),
-        );
-        let _pebble = Running(
-            Command::new("pebble")
-                .arg("-config")
-                .arg(dir.path().join("pebble.json"))
-                .args(["-dnsserver", &format!("127.0.0.1:{dns}")])
-                .env("PEBBLE_VA_NOSLEEP", "1")
-                .env("PEBBLE_WFE_NONCEREJECT", "0")
-                .stdout(log(&dir, "pebble.log"))
-                .stderr(log(&dir, "pebble.err"))
-                .spawn()
-                .expect("pebble runs"),
-        );
+        let pebble = Pebble::start(None);
         let tokens = Arc::new(Http01Tokens::default());
-        serve_tokens(http, tokens.clone()).await;
-        let store = dir.path().join("store");
-        std::fs::create_dir(&store).unwrap();
-        let mut acme_config: AcmeConfig = from_value(&json!({
-            "directoryUrl": format!("https://127.0.0.1:{acme}/dir"),
-            "directoryCertificate": cert.pem(),
+        serve_tokens(pebble.http_port, tokens.clone()).await;
+        let store = tempfile::tempdir().unwrap();
+        let store = store.path();
+        let mut config: AcmeConfig = from_value(&json!({
+            "directoryUrl": pebble.directory(),
+            "directoryCertificate": pebble.directory_certificate(),
             "acceptTerms": true,
             "challenge": "http-01",
             "storeDirectory": store,
         }))
         .unwrap();
         let names = vec![Hostname::parse_name("example.test").unwrap()];
-        acme_config.validate(&names).unwrap();
-        // Pebble takes a moment to listen.
-        let mut tries = 0;
-        let account = loop {
-            match account(&acme_config, &store).await {
-                Ok(account) => break account,
-                Err(err) if tries < 50 => {
-                    tries += 1;
-                    let _ = err;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(err) => panic!("no account: {err}"),
-            }
-        };
-        let issued = order(&account, &acme_config, &names, &tokens)
-            .await
-            .unwrap();
+        config.validate(&names).unwrap();
+        let first = account(&config, store).await.unwrap();
+        let issued = order(&first, &config, &names, &tokens).await.unwrap();
         // Pebble's chain and the key made for it, for the name asked.
-        super::super::stored::save(&store, &names, &issued).unwrap();
+        super::super::stored::save(store, &names, &issued).unwrap();
         let provider = rustls::crypto::ring::default_provider();
-        let stored = super::super::stored::load(&store, &names, &provider).expect("usable");
+        let stored = super::super::stored::load(store, &names, &provider).expect("usable");
         assert!(stored.key.cert.len() >= 2, "the chain has the intermediate");
         assert!(stored.not_after > std::time::SystemTime::now());
         use std::os::unix::fs::PermissionsExt;
@@ -316,5 +238,8 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+        // The account is kept: a second order uses it.
+        let again = account(&config, store).await.unwrap();
+        assert_eq!(again.id(), first.id());
     }
 }
