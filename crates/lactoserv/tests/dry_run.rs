@@ -295,3 +295,27 @@ fn console_output_from_a_config_goes_to_stderr() {
         ))
         .stderr("checking 2\n");
 }
+
+#[test]
+fn acme_bindings_are_checked_naming_the_field() {
+    let stdout = trouble(
+        "export default {
+  hosts: [
+    { hostnames: ['*.example.com'],
+      acme: { acceptTerms: true, challenge: 'http-01', storeDirectory: '/var/lib/acme' } },
+    { hostnames: ['example.org'],
+      acme: { acceptTerms: false, challenge: 'http-01', storeDirectory: '/var/lib/acme' } },
+    { hostnames: ['example.net'], selfSigned: true,
+      acme: { acceptTerms: true, challenge: 'http-01', storeDirectory: '/var/lib/acme' } }
+  ]
+};
+",
+    );
+    for expected in [
+        "hosts[0] (NetworkHost): `hostnames`: `*.example.com`: a wildcard name needs a DNS-01 challenge",
+        "hosts[1] (NetworkHost): `acme.acceptTerms`: Must be `true`",
+        "hosts[2] (NetworkHost): `selfSigned`: Cannot use `selfSigned` with `acme`.",
+    ] {
+        assert!(stdout.contains(expected), "{expected}\n{stdout}");
+    }
+}
