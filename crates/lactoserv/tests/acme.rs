@@ -109,6 +109,8 @@ async fn a_certificate_from_pebble_is_served_then_reused_after_a_restart() {
     // Pebble is gone: the stored certificate is served from the start.
     drop(pebble);
     let _server = ServerProcess::start(LACTOSERV, &config.path, secure);
+    // A new client: the old one's connection went with the old server.
+    let client = self::client(&root, secure);
     let (_, body) = fetch_trusted(&client, secure, Duration::from_millis(1)).await;
     assert_eq!(body, "hello\n");
 }
@@ -197,4 +199,51 @@ async fn an_authority_down_at_start_leaves_the_other_hosts_served_and_is_tried_a
     let (_, log) = server.stop_and_read("TERM");
     assert!(log.contains("orderFailed("), "{log}");
     assert!(log.contains("issued("), "{log}");
+}
+
+#[tokio::test]
+async fn after_a_reload_the_hosts_keeper_renews_for_the_new_configuration() {
+    // Certificates of 6 s: renewed every 4 s or so.
+    let pebble = Pebble::start(Some(Duration::from_secs(6)));
+    let store = tempfile::tempdir().unwrap();
+    let secure = free_port();
+    let source = config(&pebble, "http-01", &store.path().join("acme"), secure);
+    let config = config_file("config.mjs", &source);
+    let root = pebble.issuing_root();
+    let server =
+        ServerProcess::start_with_args(LACTOSERV, &config.path, secure, &["--log-to-stdout"]);
+    fetch_trusted(&client(&root, secure), secure, Duration::from_secs(30)).await;
+    server.signal("HUP");
+    // The reloaded configuration serves the stored certificate, then the
+    // renewals the one keeper makes.
+    let after_reload = shown(&client(&root, secure), secure).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut renewals = 0;
+    let mut last = after_reload;
+    while renewals < 2 {
+        assert!(Instant::now() < deadline, "renewed {renewals} times");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = shown(&client(&root, secure), secure).await;
+        if now != last {
+            renewals += 1;
+            last = now;
+        }
+    }
+    let (_, log) = server.stop_and_read("TERM");
+    // Orders never overlap: each ends before the next begins.
+    let steps: Vec<&str> = log
+        .lines()
+        .filter_map(|line| {
+            ["ordering(", "issued("]
+                .into_iter()
+                .find(|step| line.contains(step))
+        })
+        .collect();
+    assert!(steps.len() >= 6, "{log}");
+    for pair in steps.chunks(2) {
+        assert_eq!(pair[0], "ordering(", "{steps:?}");
+        if let Some(second) = pair.get(1) {
+            assert_eq!(*second, "issued(", "{steps:?}");
+        }
+    }
 }
