@@ -78,7 +78,7 @@ pub struct TlsHosts {
     /// The hosts whose certificates come from an ACME authority: each
     /// one's index, slot, and when its certificate is next due (now for
     /// the temporary one it starts with when none is stored).
-    acme: Vec<(usize, Arc<KeySlot>, std::time::SystemTime)>,
+    acme: Vec<AcmeHost>,
     /// Whether some host gets its certificates with tls-alpn-01.
     answers_tls_alpn_01: bool,
 }
@@ -102,6 +102,7 @@ impl TlsHosts {
                     let store = std::path::Path::new(&config.store_directory);
                     super::acme::stored::load(store, &host.hostnames, &provider)
                 });
+                let stored_is_none = stored.is_none();
                 let (key, due) = match stored {
                     Some(stored) => (stored.key.clone(), stored.renew_at()),
                     None => {
@@ -118,7 +119,12 @@ impl TlsHosts {
                 };
                 let slot = Arc::new(KeySlot::new(Arc::new(key)));
                 if host.acme.is_some() {
-                    acme.push((index, slot.clone(), due));
+                    acme.push(AcmeHost {
+                        index,
+                        slot: slot.clone(),
+                        due,
+                        temporary: stored_is_none,
+                    });
                 }
                 Ok(slot)
             })
@@ -198,20 +204,28 @@ impl TlsHosts {
     /// was made from) kept, each host logging on its logger in
     /// `loggers`: see `acme::keeper`. Needs the runtime.
     pub fn keep_acme_certificates(&self, hosts: &[&HostConfig], loggers: &[Logger]) {
-        for (index, slot, due) in &self.acme {
-            let (Some(host), Some(logger)) = (hosts.get(*index), loggers.get(*index)) else {
+        for acme in &self.acme {
+            let (Some(host), Some(logger)) = (hosts.get(acme.index), loggers.get(acme.index))
+            else {
                 continue;
             };
-            if let Some(config) = &host.acme {
-                super::acme::keeper::keep(
-                    config,
-                    &host.hostnames,
-                    slot,
-                    *due,
-                    &self.provider,
-                    &logger.child("acme"),
-                );
+            let Some(config) = &host.acme else {
+                continue;
+            };
+            let logger = logger.child("acme");
+            if acme.temporary {
+                logger.event("servingTemporary", Vec::new());
+            } else {
+                logger.event("servingStored", Vec::new());
             }
+            super::acme::keeper::keep(
+                config,
+                &host.hostnames,
+                &acme.slot,
+                acme.due,
+                &self.provider,
+                &logger,
+            );
         }
     }
 
@@ -236,6 +250,19 @@ impl TlsHosts {
         self.slot(&Hostname::parse_pattern(hostname).ok()?)
             .map(|slot| slot.get())
     }
+}
+
+/// A host whose certificates come from an ACME authority, as staged.
+#[derive(Debug, Clone)]
+struct AcmeHost {
+    /// Its index among the hosts.
+    index: usize,
+    /// Where its certificate is.
+    slot: Arc<KeySlot>,
+    /// When its certificate is next due (now for a temporary one).
+    due: std::time::SystemTime,
+    /// Whether it starts with a temporary certificate (none was stored).
+    temporary: bool,
 }
 
 /// Picks an endpoint's certificate from the client's SNI.

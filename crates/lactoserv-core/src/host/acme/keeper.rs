@@ -154,7 +154,7 @@ async fn renew(
     let account = order::account(config, &store)
         .await
         .map_err(|err| err.to_string())?;
-    let issued = order::order(&account, config, names, tokens())
+    let issued = order::order(&account, config, names, tokens(), logger)
         .await
         .map_err(|err| err.to_string())?;
     stored::save(&store, names, &issued).map_err(|err| format!("cannot keep it: {err}"))?;

@@ -14,6 +14,7 @@ use instant_acme::{
 use super::challenges::{Http01Tokens, alpn_certificate, alpn_certificates};
 use super::{AcmeConfig, Challenge};
 use crate::host::Hostname;
+use crate::log::{LogValue, Logger};
 
 /// How long the authority is given to look at the challenges and issue.
 const ORDER_TIMEOUT: Duration = Duration::from_secs(120);
@@ -99,12 +100,15 @@ pub async fn account(config: &AcmeConfig, store: &Path) -> Result<Account, Order
 }
 
 /// Orders a certificate for `names` from `account`, answering http-01
-/// challenges through `tokens`.
+/// challenges through `tokens`, logging each challenge put up
+/// (`challengeReady(<name>, <type>)`) and the order validated
+/// (`validated()`) on `logger`.
 pub async fn order(
     account: &Account,
     config: &AcmeConfig,
     names: &[Hostname],
     tokens: &Http01Tokens,
+    logger: &Logger,
 ) -> Result<Issued, OrderError> {
     let identifiers: Vec<Identifier> = names
         .iter()
@@ -142,12 +146,20 @@ pub async fn order(
                 }
             }
             challenge.set_ready().await?;
+            logger.event(
+                "challengeReady",
+                vec![
+                    LogValue::from(name.as_str()),
+                    LogValue::from(config.challenge.name()),
+                ],
+            );
         }
         let retries = RetryPolicy::new().timeout(ORDER_TIMEOUT);
         match order.poll_ready(&retries).await? {
             OrderStatus::Ready => {}
             status => return Err(OrderError::NotReady(status)),
         }
+        logger.event("validated", Vec::new());
         let key_pem = order.finalize().await?;
         let chain_pem = order.poll_certificate(&retries).await?;
         Ok(Issued { chain_pem, key_pem })
@@ -225,7 +237,9 @@ mod tests {
         let names = vec![Hostname::parse_name("example.test").unwrap()];
         config.validate(&names).unwrap();
         let first = account(&config, store).await.unwrap();
-        let issued = order(&first, &config, &names, &tokens).await.unwrap();
+        let issued = order(&first, &config, &names, &tokens, &Logger::disabled())
+            .await
+            .unwrap();
         // Pebble's chain and the key made for it, for the name asked.
         super::super::stored::save(store, &names, &issued).unwrap();
         let provider = rustls::crypto::ring::default_provider();
