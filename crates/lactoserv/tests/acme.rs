@@ -12,14 +12,14 @@ use lactoserv_test_util::pebble::Pebble;
 use reqwest::Version;
 
 use crate::server::{LACTOSERV, ServerProcess, free_port};
-use crate::util::config_file;
+use crate::util::{ConfigDir, config_file};
 
 /// A config with host `example.test` getting its certificate from
 /// `pebble` into `store` with `challenge`, answering `hello` on an `http`
 /// endpoint where Pebble looks for http-01 answers and on an `http2`
 /// endpoint at `secure` (for tls-alpn-01, where Pebble makes its
 /// handshakes).
-fn config(pebble: &Pebble, challenge: &str, store: &Path, secure: u16) -> String {
+fn source(pebble: &Pebble, challenge: &str, store: &Path, secure: u16) -> String {
     format!(
         "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
 export default {{
@@ -44,16 +44,47 @@ export default {{
     )
 }
 
-/// A client that trusts `root` alone and finds `example.test` at
+/// A Pebble, and a config (see [`source`]) in a folder of its own with
+/// the store beside it, its `http2` endpoint at `secure`.
+struct Setup {
+    pebble: Pebble,
+    config: ConfigDir,
+    secure: u16,
+}
+
+/// Pebble issuing certificates valid for `validity`, and a config getting
+/// one with `challenge` (tls-alpn-01 on Pebble's `tlsPort`, where it makes
+/// its handshakes).
+fn setup(validity: Option<Duration>, challenge: &str) -> Setup {
+    let pebble = Pebble::start(validity);
+    let secure = if challenge == "tls-alpn-01" {
+        pebble.tls_port
+    } else {
+        free_port()
+    };
+    let config = config_file("config.mjs", "");
+    let store = config.path.parent().unwrap().join("acme");
+    std::fs::write(&config.path, source(&pebble, challenge, &store, secure)).unwrap();
+    Setup {
+        pebble,
+        config,
+        secure,
+    }
+}
+
+/// A client builder that trusts `root` alone and finds `example.test` at
 /// `secure` on loopback.
-fn client(root: &str, secure: u16) -> reqwest::Client {
+fn trusting(root: &str, secure: u16) -> reqwest::ClientBuilder {
     let _ = lactoserv_test_util::tls::client();
     reqwest::Client::builder()
         .tls_certs_only([reqwest::Certificate::from_pem(root.as_bytes()).unwrap()])
         .resolve("example.test", SocketAddr::from(([127, 0, 0, 1], secure)))
         .tls_info(true)
-        .build()
-        .unwrap()
+}
+
+/// [`trusting`], built.
+fn client(root: &str, secure: u16) -> reqwest::Client {
+    trusting(root, secure).build().unwrap()
 }
 
 /// The certificate `client` is shown for `https://example.test`.
@@ -93,11 +124,11 @@ async fn fetch_trusted(
 
 #[tokio::test]
 async fn a_certificate_from_pebble_is_served_then_reused_after_a_restart() {
-    let pebble = Pebble::start(None);
-    let store = tempfile::tempdir().unwrap();
-    let secure = free_port();
-    let source = config(&pebble, "http-01", &store.path().join("acme"), secure);
-    let config = config_file("config.mjs", &source);
+    let Setup {
+        pebble,
+        config,
+        secure,
+    } = setup(None, "http-01");
     let root = pebble.issuing_root();
     let client = client(&root, secure);
 
@@ -117,22 +148,17 @@ async fn a_certificate_from_pebble_is_served_then_reused_after_a_restart() {
 
 #[tokio::test]
 async fn a_certificate_proved_with_tls_alpn_01_is_served_over_https_and_http2() {
-    let pebble = Pebble::start(None);
-    let store = tempfile::tempdir().unwrap();
-    // Pebble makes its tls-alpn-01 handshakes to its `tlsPort`.
-    let secure = pebble.tls_port;
-    let source = config(&pebble, "tls-alpn-01", &store.path().join("acme"), secure);
-    let config = config_file("config.mjs", &source);
-    let client = client(&pebble.issuing_root(), secure);
+    let Setup {
+        pebble,
+        config,
+        secure,
+    } = setup(None, "tls-alpn-01");
+    let root = pebble.issuing_root();
+    let client = client(&root, secure);
     let _server = ServerProcess::start(LACTOSERV, &config.path, secure);
     let (version, body) = fetch_trusted(&client, secure, Duration::from_secs(30)).await;
     assert_eq!((version, body.as_str()), (Version::HTTP_2, "hello\n"));
-    let http1 = reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(pebble.issuing_root().as_bytes()).unwrap()])
-        .resolve("example.test", SocketAddr::from(([127, 0, 0, 1], secure)))
-        .http1_only()
-        .build()
-        .unwrap();
+    let http1 = trusting(&root, secure).http1_only().build().unwrap();
     let response = http1
         .get(format!("https://example.test:{secure}/"))
         .send()
@@ -144,11 +170,11 @@ async fn a_certificate_proved_with_tls_alpn_01_is_served_over_https_and_http2() 
 #[tokio::test]
 async fn a_short_lived_certificate_is_renewed_without_dropping_a_connection() {
     // Certificates of 6 s: renewed at 4 s.
-    let pebble = Pebble::start(Some(Duration::from_secs(6)));
-    let store = tempfile::tempdir().unwrap();
-    let secure = free_port();
-    let source = config(&pebble, "http-01", &store.path().join("acme"), secure);
-    let config = config_file("config.mjs", &source);
+    let Setup {
+        pebble,
+        config,
+        secure,
+    } = setup(Some(Duration::from_secs(6)), "http-01");
     let root = pebble.issuing_root();
     let _server = ServerProcess::start(LACTOSERV, &config.path, secure);
     let kept = client(&root, secure);
@@ -170,17 +196,18 @@ async fn a_short_lived_certificate_is_renewed_without_dropping_a_connection() {
 
 #[tokio::test]
 async fn an_authority_down_at_start_leaves_the_other_hosts_served_and_is_tried_again() {
-    let mut pebble = Pebble::start(None);
+    let Setup {
+        mut pebble,
+        config,
+        secure,
+    } = setup(None, "http-01");
     pebble.pause();
-    let store = tempfile::tempdir().unwrap();
-    let secure = free_port();
-    let mut source = config(&pebble, "http-01", &store.path().join("acme"), secure);
     // Another host, with a certificate of its own.
-    source = source.replace(
+    let source = std::fs::read_to_string(&config.path).unwrap().replace(
         "  hosts: [",
         "  hosts: [\n    { hostnames: ['localhost'], selfSigned: true },",
     );
-    let config = config_file("config.mjs", &source);
+    std::fs::write(&config.path, source).unwrap();
     let server =
         ServerProcess::start_with_args(LACTOSERV, &config.path, secure, &["--log-to-stdout"]);
     let other = lactoserv_test_util::tls::client().build().unwrap();
@@ -214,11 +241,11 @@ async fn an_authority_down_at_start_leaves_the_other_hosts_served_and_is_tried_a
 #[tokio::test]
 async fn after_a_reload_the_hosts_keeper_renews_for_the_new_configuration() {
     // Certificates of 6 s: renewed every 4 s or so.
-    let pebble = Pebble::start(Some(Duration::from_secs(6)));
-    let store = tempfile::tempdir().unwrap();
-    let secure = free_port();
-    let source = config(&pebble, "http-01", &store.path().join("acme"), secure);
-    let config = config_file("config.mjs", &source);
+    let Setup {
+        pebble,
+        config,
+        secure,
+    } = setup(Some(Duration::from_secs(6)), "http-01");
     let root = pebble.issuing_root();
     let server =
         ServerProcess::start_with_args(LACTOSERV, &config.path, secure, &["--log-to-stdout"]);
