@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod acme_front;
 pub mod config;
 pub mod pebble;
 pub mod ports;

@@ -2,12 +2,15 @@
 //! a real Pebble validates the server's http-01 answers, and a client
 //! that trusts only Pebble's root reaches the host over HTTPS and
 //! HTTP/2; a restart serves the stored certificate at once, with Pebble
-//! gone.
+//! gone. Renewals are in `renewal`.
+
+mod renewal;
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use lactoserv_test_util::acme_front::{AcmeFront, Offers};
 use lactoserv_test_util::pebble::Pebble;
 use reqwest::Version;
 
@@ -19,7 +22,7 @@ use crate::util::{ConfigDir, config_file};
 /// endpoint where Pebble looks for http-01 answers and on an `http2`
 /// endpoint at `secure` (for tls-alpn-01, where Pebble makes its
 /// handshakes).
-fn source(pebble: &Pebble, challenge: &str, store: &Path, secure: u16) -> String {
+fn source(pebble: &Pebble, directory: &str, challenge: &str, store: &Path, secure: u16) -> String {
     format!(
         "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
 export default {{
@@ -37,7 +40,6 @@ export default {{
   ]
 }};
 ",
-        directory = pebble.directory(),
         root = pebble.directory_certificate(),
         store = store.display(),
         http = pebble.http_port,
@@ -56,7 +58,19 @@ struct Setup {
 /// one with `challenge` (tls-alpn-01 on Pebble's `tlsPort`, where it makes
 /// its handshakes).
 fn setup(validity: Option<Duration>, challenge: &str) -> Setup {
-    let pebble = Pebble::start(validity);
+    setup_with(Pebble::start(validity), None, challenge).0
+}
+
+/// [`setup`] with `pebble`, behind a front offering `offers` if given.
+fn setup_with(
+    pebble: Pebble,
+    offers: Option<Offers>,
+    challenge: &str,
+) -> (Setup, Option<AcmeFront>) {
+    let front = offers.map(|offers| AcmeFront::start(&pebble, offers));
+    let directory = front
+        .as_ref()
+        .map_or_else(|| pebble.directory(), AcmeFront::directory);
     let secure = if challenge == "tls-alpn-01" {
         pebble.tls_port
     } else {
@@ -64,12 +78,14 @@ fn setup(validity: Option<Duration>, challenge: &str) -> Setup {
     };
     let config = config_file("config.mjs", "");
     let store = config.path.parent().unwrap().join("acme");
-    std::fs::write(&config.path, source(&pebble, challenge, &store, secure)).unwrap();
-    Setup {
+    let source = source(&pebble, &directory, challenge, &store, secure);
+    std::fs::write(&config.path, source).unwrap();
+    let setup = Setup {
         pebble,
         config,
         secure,
-    }
+    };
+    (setup, front)
 }
 
 /// A client builder that trusts `root` alone and finds `example.test` at
@@ -168,33 +184,6 @@ async fn a_certificate_proved_with_tls_alpn_01_is_served_over_https_and_http2() 
 }
 
 #[tokio::test]
-async fn a_short_lived_certificate_is_renewed_without_dropping_a_connection() {
-    // Certificates of 6 s: renewed at 4 s.
-    let Setup {
-        pebble,
-        config,
-        secure,
-    } = setup(Some(Duration::from_secs(6)), "http-01");
-    let root = pebble.issuing_root();
-    let _server = ServerProcess::start(LACTOSERV, &config.path, secure);
-    let kept = client(&root, secure);
-    fetch_trusted(&kept, secure, Duration::from_secs(30)).await;
-    let first = shown(&kept, secure).await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        // A new connection, with a new handshake.
-        let fresh = shown(&client(&root, secure), secure).await;
-        if fresh != first {
-            break;
-        }
-        assert!(Instant::now() < deadline, "never renewed");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    // The connection made before goes on, with the certificate it had.
-    assert_eq!(shown(&kept, secure).await, first);
-}
-
-#[tokio::test]
 async fn an_authority_down_at_start_leaves_the_other_hosts_served_and_is_tried_again() {
     let Setup {
         mut pebble,
@@ -235,54 +224,5 @@ async fn an_authority_down_at_start_leaves_the_other_hosts_served_and_is_tried_a
         "renewalScheduled(",
     ] {
         assert!(log.contains(step), "{step}\n{log}");
-    }
-}
-
-#[tokio::test]
-async fn after_a_reload_the_hosts_keeper_renews_for_the_new_configuration() {
-    // Certificates of 6 s: renewed every 4 s or so.
-    let Setup {
-        pebble,
-        config,
-        secure,
-    } = setup(Some(Duration::from_secs(6)), "http-01");
-    let root = pebble.issuing_root();
-    let server =
-        ServerProcess::start_with_args(LACTOSERV, &config.path, secure, &["--log-to-stdout"]);
-    fetch_trusted(&client(&root, secure), secure, Duration::from_secs(30)).await;
-    server.signal("HUP");
-    // The reloaded configuration serves the stored certificate, then the
-    // renewals the one keeper makes.
-    let after_reload = shown(&client(&root, secure), secure).await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut renewals = 0;
-    let mut last = after_reload;
-    while renewals < 2 {
-        assert!(Instant::now() < deadline, "renewed {renewals} times");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let now = shown(&client(&root, secure), secure).await;
-        if now != last {
-            renewals += 1;
-            last = now;
-        }
-    }
-    let (_, log) = server.stop_and_read("TERM");
-    // The reloaded configuration started with the stored certificate.
-    assert!(log.contains("servingStored("), "{log}");
-    // Orders never overlap: each ends before the next begins.
-    let steps: Vec<&str> = log
-        .lines()
-        .filter_map(|line| {
-            ["ordering(", "issued("]
-                .into_iter()
-                .find(|step| line.contains(step))
-        })
-        .collect();
-    assert!(steps.len() >= 6, "{log}");
-    for pair in steps.chunks(2) {
-        assert_eq!(pair[0], "ordering(", "{steps:?}");
-        if let Some(second) = pair.get(1) {
-            assert_eq!(*second, "issued(", "{steps:?}");
-        }
     }
 }

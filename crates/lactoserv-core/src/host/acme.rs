@@ -3,13 +3,17 @@
 //! `certificate`/`privateKey`/`selfSigned` gets its certificate from the
 //! authority and keeps it renewed.
 //!
-//! Here: the host's `acme` bindings and their checks. `order`: one
-//! certificate order; `challenges`: the http-01 answers; `store`: the
-//! files kept.
+//! Here: the host's `acme` bindings and their checks. `keeper`: the task
+//! that keeps a host's certificate; `order`: one certificate order;
+//! `client`: the HTTPS it goes through; `renewal`: the authority's renewal
+//! information; `challenges`: the challenge answers; `store`, `stored`:
+//! the files kept.
 
 pub mod challenges;
+pub mod client;
 pub mod keeper;
 pub mod order;
+pub mod renewal;
 pub mod store;
 pub mod stored;
 
@@ -162,6 +166,11 @@ impl AcmeConfig {
     /// The directory URL (after [`AcmeConfig::validate`]).
     pub fn directory(&self) -> &str {
         self.directory_url.as_deref().unwrap_or(LETS_ENCRYPT)
+    }
+
+    /// The PEM root the directory's HTTPS is to chain to, if one is given.
+    pub fn directory_root(&self) -> Option<&str> {
+        self.directory_certificate.as_ref().and_then(Blob::as_text)
     }
 }
 

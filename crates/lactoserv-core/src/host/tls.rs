@@ -222,19 +222,26 @@ impl TlsHosts {
                 config,
                 &host.hostnames,
                 &acme.slot,
-                acme.due,
+                (!acme.temporary).then_some(acme.due),
                 &self.provider,
                 &logger,
             );
         }
     }
 
-    /// Whether some host gets its certificates with http-01 challenges.
-    pub fn answers_http_01(hosts: &[&HostConfig]) -> bool {
+    /// Whether some host among `hosts` that an endpoint with
+    /// `endpoint_hostnames` serves gets its certificates with http-01
+    /// challenges, so that the endpoint is to answer them.
+    pub fn answers_http_01(hosts: &[&HostConfig], endpoint_hostnames: &[Hostname]) -> bool {
         hosts.iter().any(|host| {
             host.acme
                 .as_ref()
                 .is_some_and(|acme| acme.challenge == super::acme::Challenge::Http01)
+                && host.hostnames.iter().any(|name| {
+                    endpoint_hostnames
+                        .iter()
+                        .any(|pattern| pattern.matches(name))
+                })
         })
     }
 

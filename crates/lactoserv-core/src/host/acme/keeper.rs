@@ -2,7 +2,9 @@
 //! names, across reloads) that orders a certificate when the one served
 //! is due for renewal (or is a temporary one), keeps it in the store and
 //! puts it in the live TLS configuration. A failure is logged and tried
-//! again later, backing off; the server goes on with what it has.
+//! again later, backing off, and no sooner than the authority's
+//! `Retry-After`; the server goes on with what it has. When the authority
+//! offers renewal information, it says when to renew.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -10,11 +12,14 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, SystemTime};
 
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::CertificateDer;
+use tokio::sync::Notify;
 
 use super::AcmeConfig;
 use super::challenges::Http01Tokens;
-use super::order;
+use super::renewal::{self, Suggestion};
 use super::stored::{self, Stored};
+use super::{client, order};
 use crate::host::Hostname;
 use crate::host::tls::KeySlot;
 use crate::log::{LogValue, Logger};
@@ -47,6 +52,8 @@ struct Kept {
     names: Vec<Hostname>,
     slots: Vec<Weak<KeySlot>>,
     logger: Logger,
+    /// Told as a slot goes, to see whether any is left.
+    slot_gone: Arc<Notify>,
 }
 
 /// The keepers running, by store directory and names.
@@ -59,12 +66,14 @@ fn keepers() -> &'static Keepers {
 
 /// Has the certificate of the host with `config` and `names`, served from
 /// `slot`, kept: by the keeper already running for them (a reload's
-/// configuration), or by one started now, first renewing at `due`.
+/// configuration), or by one started now. `stored` says when the stored
+/// certificate in the slot is due for renewal; `None`, a temporary one is
+/// there, to be replaced at once.
 pub fn keep(
     config: &AcmeConfig,
     names: &[Hostname],
     slot: &Arc<KeySlot>,
-    due: SystemTime,
+    stored: Option<SystemTime>,
     provider: &Arc<CryptoProvider>,
     logger: &Logger,
 ) {
@@ -77,90 +86,199 @@ pub fn keep(
         let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
         kept.slots.retain(|slot| slot.strong_count() > 0);
         kept.slots.push(Arc::downgrade(slot));
+        slot.notify_on_drop(kept.slot_gone.clone());
         kept.config = config.clone();
         kept.logger = logger.clone();
         return;
     }
+    let slot_gone = Arc::new(Notify::new());
+    slot.notify_on_drop(slot_gone.clone());
     let kept = Arc::new(Mutex::new(Kept {
         config: config.clone(),
         names: names.to_vec(),
         slots: vec![Arc::downgrade(slot)],
         logger: logger.clone(),
+        slot_gone: slot_gone.clone(),
     }));
     running.insert(key.clone(), kept.clone());
-    tokio::spawn(run(key, kept, due, provider.clone()));
+    let now = SystemTime::now();
+    let plan = Plan {
+        due: stored.unwrap_or(now),
+        // A stored certificate: the authority may want it renewed sooner.
+        ask: stored.map(|_| now),
+        leaf: stored.and_then(|_| slot.get().cert.first().cloned()),
+    };
+    tokio::spawn(run(key, kept, slot_gone, plan, provider.clone()));
+}
+
+/// What a keeper waits for.
+struct Plan {
+    /// When the certificate is to be renewed.
+    due: SystemTime,
+    /// When to ask the authority's renewal information next (never, when
+    /// it offers none).
+    ask: Option<SystemTime>,
+    /// The certificate the authority issued that is served (none while a
+    /// temporary one is).
+    leaf: Option<CertificateDer<'static>>,
+}
+
+impl Plan {
+    /// When the keeper has something to do next.
+    fn next(&self) -> SystemTime {
+        self.ask.map_or(self.due, |ask| ask.min(self.due))
+    }
+
+    /// Takes in what the authority suggests for the certificate, logging
+    /// the renewal's moment if it moved.
+    fn suggested(&mut self, answer: Result<Option<Suggestion>, String>, logger: &Logger) {
+        match answer {
+            Ok(Some(suggestion)) => {
+                self.ask = Some(suggestion.ask_again);
+                if suggestion.at != self.due {
+                    self.due = suggestion.at;
+                    let source = LogValue::from("renewalInfo");
+                    logger.event("renewalScheduled", vec![moment(self.due), source]);
+                }
+            }
+            Ok(None) => self.ask = None,
+            Err(err) => {
+                logger.event("renewalInfoFailed", vec![LogValue::from(err)]);
+                self.ask = Some(SystemTime::now() + renewal::MIN_ASK);
+            }
+        }
+    }
 }
 
 /// The keeper's task.
 async fn run(
     key: (PathBuf, Vec<String>),
     kept: Arc<Mutex<Kept>>,
-    mut due: SystemTime,
+    slot_gone: Arc<Notify>,
+    mut plan: Plan,
     provider: Arc<CryptoProvider>,
 ) {
     let mut failures: u32 = 0;
     loop {
+        let mut current = still_kept(&key, &kept);
         loop {
-            let left = due.duration_since(SystemTime::now()).unwrap_or_default();
-            if left.is_zero() {
+            let left = plan
+                .next()
+                .duration_since(SystemTime::now())
+                .unwrap_or_default();
+            if left.is_zero() || current.is_none() {
                 break;
             }
-            tokio::time::sleep(left.min(MAX_SLEEP)).await;
-        }
-        let (config, names, logger) = {
-            let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
-            kept.slots.retain(|slot| slot.strong_count() > 0);
-            if kept.slots.is_empty() {
-                // No configuration serves the host any more.
-                keepers()
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .remove(&key);
-                return;
+            tokio::select! {
+                () = tokio::time::sleep(left.min(MAX_SLEEP)) => {}
+                () = slot_gone.notified() => {}
             }
-            (kept.config.clone(), kept.names.clone(), kept.logger.clone())
+            current = still_kept(&key, &kept);
+        }
+        let Some((config, names, logger)) = current else {
+            return;
         };
+        if plan.due > SystemTime::now() {
+            // Only the authority to ask about the certificate.
+            if let Some(leaf) = plan.leaf.clone() {
+                plan.suggested(ask(&config, &leaf).await, &logger);
+            } else {
+                plan.ask = None;
+            }
+            continue;
+        }
         match renew(&config, &names, &provider, &logger).await {
-            Ok(stored) => {
+            Ok((stored, suggestion)) => {
                 failures = 0;
                 let kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
                 let key = Arc::new(stored.key.clone());
                 for slot in kept.slots.iter().filter_map(Weak::upgrade) {
                     slot.replace(key.clone());
                 }
+                plan.leaf = stored.key.cert.first().cloned();
                 // Never at once again, whatever the authority dated it.
-                due = stored.renew_at().max(SystemTime::now() + MIN_RENEWAL);
-                logger.event("renewalScheduled", vec![moment(due)]);
+                plan.due = stored.renew_at().max(SystemTime::now() + MIN_RENEWAL);
+                logger.event(
+                    "renewalScheduled",
+                    vec![moment(plan.due), LogValue::from("lifetime")],
+                );
+                plan.suggested(suggestion, &logger);
+                plan.due = plan.due.max(SystemTime::now() + MIN_RENEWAL);
             }
-            Err(err) => {
+            Err((err, refused_until)) => {
                 failures = failures.saturating_add(1);
-                due = SystemTime::now() + backoff(failures);
-                logger.event("orderFailed", vec![LogValue::from(err), moment(due)]);
+                // The authority's `Retry-After` when it asks for longer.
+                let wait = SystemTime::now() + backoff(failures);
+                plan.due = refused_until.map_or(wait, |until| until.max(wait));
+                logger.event("orderFailed", vec![LogValue::from(err), moment(plan.due)]);
             }
         }
     }
 }
 
-/// Orders, keeps and reads back a certificate for `names`.
+/// The host's bindings, names and logger, if some configuration still
+/// serves it; if none does, the keeper is taken off the registry (and is
+/// to stop).
+fn still_kept(
+    key: &(PathBuf, Vec<String>),
+    kept: &Mutex<Kept>,
+) -> Option<(AcmeConfig, Vec<Hostname>, Logger)> {
+    // The registry first, as `keep` takes them: a reload's `keep` then
+    // either finds this keeper before it looks, or a fresh registry after.
+    let mut running = keepers().lock().unwrap_or_else(PoisonError::into_inner);
+    let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
+    kept.slots.retain(|slot| slot.strong_count() > 0);
+    if kept.slots.is_empty() {
+        running.remove(key);
+        kept.logger.event("stopped", Vec::new());
+        return None;
+    }
+    Some((kept.config.clone(), kept.names.clone(), kept.logger.clone()))
+}
+
+/// The authority's suggestion for `leaf`.
+async fn ask(config: &AcmeConfig, leaf: &CertificateDer<'_>) -> Result<Option<Suggestion>, String> {
+    let (http, _) = client::client(config.directory_root())?;
+    let store = PathBuf::from(&config.store_directory);
+    let Some(account) = order::account(config, &store, http, false)
+        .await
+        .map_err(|err| err.to_string())?
+    else {
+        // No account, so no certificate of the authority's to ask about.
+        return Ok(None);
+    };
+    renewal::ask(&account, leaf, random_fraction()).await
+}
+
+/// Orders, keeps and reads back a certificate for `names`, and asks the
+/// authority when to renew it. A failure comes with the moment the
+/// authority asked not to be asked again before, if it did.
 async fn renew(
     config: &AcmeConfig,
     names: &[Hostname],
     provider: &CryptoProvider,
     logger: &Logger,
-) -> Result<Stored, String> {
+) -> Result<(Stored, Result<Option<Suggestion>, String>), (String, Option<SystemTime>)> {
+    let (http, refused) = client::client(config.directory_root()).map_err(|err| (err, None))?;
+    let failed = |err: String| (err, refused.latest());
     let store = PathBuf::from(&config.store_directory);
-    make_store(&store).map_err(|err| format!("cannot make the store directory: {err}"))?;
+    make_store(&store).map_err(|err| failed(format!("cannot make the store directory: {err}")))?;
     logger.event("ordering", vec![LogValue::from(config.directory())]);
-    let account = order::account(config, &store)
+    let account = order::account(config, &store, http, true)
         .await
-        .map_err(|err| err.to_string())?;
+        .map_err(|err| failed(err.to_string()))?
+        .ok_or_else(|| failed("no account".to_owned()))?;
     let issued = order::order(&account, config, names, tokens(), logger)
         .await
-        .map_err(|err| err.to_string())?;
-    stored::save(&store, names, &issued).map_err(|err| format!("cannot keep it: {err}"))?;
-    let stored = stored::read(&issued.chain_pem, &issued.key_pem, provider)?;
+        .map_err(|err| failed(err.to_string()))?;
+    stored::save(&store, names, &issued).map_err(|err| failed(format!("cannot keep it: {err}")))?;
+    let stored = stored::read(&issued.chain_pem, &issued.key_pem, provider).map_err(failed)?;
     logger.event("issued", vec![moment(stored.not_after)]);
-    Ok(stored)
+    let suggestion = match stored.key.cert.first() {
+        Some(leaf) => renewal::ask(&account, leaf, random_fraction()).await,
+        None => Ok(None),
+    };
+    Ok((stored, suggestion))
 }
 
 /// Makes the store directory, readable by the server's user alone, if
@@ -182,16 +300,16 @@ fn make_store(store: &std::path::Path) -> std::io::Result<()> {
 pub fn backoff(failures: u32) -> Duration {
     let doubled = FIRST_BACKOFF.saturating_mul(1 << failures.saturating_sub(1).min(20));
     let wait = doubled.min(MAX_BACKOFF);
-    let jitter = wait.mul_f64(f64::from(random_byte()) / 255.0 / 5.0);
-    wait - jitter
+    wait - wait.mul_f64(random_fraction() / 5.0)
 }
 
-fn random_byte() -> u8 {
-    let mut byte = [0];
+/// A number picked at random in [0, 1).
+fn random_fraction() -> f64 {
+    let mut bytes = [0; 4];
     let _ = rustls::crypto::ring::default_provider()
         .secure_random
-        .fill(&mut byte);
-    byte[0]
+        .fill(&mut bytes);
+    f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0)
 }
 
 /// `at` as the log writes moments.

@@ -1,5 +1,5 @@
-//! What is kept in a host's `storeDirectory`: the account's key, the
-//! directory's root when one is given, and the certificate with its key.
+//! What is kept in a host's `storeDirectory`: the account's key and the
+//! certificate with its key.
 //! Every file is written whole (to a new file, then renamed over the old)
 //! and readable by the server's user alone (mode 0600).
 

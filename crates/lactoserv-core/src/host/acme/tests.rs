@@ -136,3 +136,28 @@ fn acme_excludes_the_other_certificate_sources() {
         );
     }
 }
+
+#[test]
+fn http_01_is_answered_by_the_endpoints_serving_the_host() {
+    let http_01 = acme(json!({})).unwrap();
+    let alpn = acme(json!({ "challenge": "tls-alpn-01" })).unwrap();
+    let names = |names: &[&str]| -> Vec<Hostname> {
+        names
+            .iter()
+            .map(|name| Hostname::parse_pattern(name).unwrap())
+            .collect()
+    };
+    let answers = crate::host::tls::TlsHosts::answers_http_01;
+    assert!(answers(&[&http_01], &names(&["*"])));
+    assert!(answers(&[&http_01], &names(&["*.example.com"])));
+    assert!(answers(
+        &[&http_01],
+        &names(&["other.org", "www.example.com"])
+    ));
+    assert!(!answers(
+        &[&http_01],
+        &names(&["other.org", "*.example.org"])
+    ));
+    // A host proved with tls-alpn-01 needs no http-01 answers.
+    assert!(!answers(&[&alpn], &names(&["*"])));
+}

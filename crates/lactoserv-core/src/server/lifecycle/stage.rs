@@ -119,8 +119,7 @@ impl Server {
             service_loggers.push(logger);
         }
 
-        let answers_http_01 =
-            TlsHosts::answers_http_01(&config.hosts.iter().map(|h| &h.config).collect::<Vec<_>>());
+        let host_configs: Vec<_> = config.hosts.iter().map(|h| &h.config).collect();
         let mut endpoints = Vec::with_capacity(config.endpoints.len());
         for (index, entry) in config.endpoints.iter().enumerate() {
             let endpoint = &entry.config;
@@ -198,8 +197,9 @@ impl Server {
                 slots: Arc::new(Semaphore::new(endpoint.connection_limit() as usize)),
                 max_connections: endpoint.connection_limit() as usize,
                 metrics: crate::metrics::process().endpoint(&entry.name),
-                acme_tokens: (endpoint.protocol == Protocol::Http && answers_http_01)
-                    .then(|| crate::host::acme::keeper::tokens().clone()),
+                acme_tokens: (endpoint.protocol == Protocol::Http
+                    && TlsHosts::answers_http_01(&host_configs, &endpoint.hostnames))
+                .then(|| crate::host::acme::keeper::tokens().clone()),
             });
             endpoints.push(Pending {
                 index,
