@@ -66,6 +66,11 @@ pub struct EndpointConfig {
     /// until one ends. [`DEFAULT_MAX_CONNECTIONS`] when not given.
     #[serde(default)]
     pub max_connections: Option<f64>,
+    /// `http3` (beyond the reference): an `http2` endpoint also serves
+    /// HTTP/3 over QUIC, on UDP at the same address and port, and its
+    /// other answers say so (`Alt-Svc`).
+    #[serde(default)]
+    pub http3: bool,
 }
 
 /// How many connections an endpoint serves at once unless its
@@ -97,6 +102,24 @@ impl EndpointConfig {
             return Err(BindError::new(
                 "maxConnections",
                 format!("Must be a whole number of at least 1: {max}"),
+            ));
+        }
+        if self.http3 && self.protocol != Protocol::Http2 {
+            return Err(BindError::new(
+                "http3",
+                format!(
+                    "Only an `http2` endpoint can also serve HTTP/3, not `{}`.",
+                    self.protocol
+                ),
+            ));
+        }
+        if self.http3 && matches!(self.interface, Interface::Fd { .. }) {
+            return Err(BindError::new(
+                "http3",
+                format!(
+                    "HTTP/3 needs an address to bind UDP on, not an inherited socket: {}",
+                    self.interface
+                ),
             ));
         }
         if self.needs_certificates() && self.hostnames.is_empty() {

@@ -21,6 +21,7 @@ mod endpoint;
 pub mod fuzzing;
 mod http1;
 mod http2;
+mod http3;
 mod lifecycle;
 mod request;
 mod response;

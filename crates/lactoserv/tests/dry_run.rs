@@ -263,6 +263,23 @@ export default {
 }
 
 #[test]
+fn http3_is_refused_where_it_cannot_be_served_naming_the_field() {
+    let stdout = trouble(
+        "import { SimpleResponse } from '@lactoserv/webapp-builtins';
+export default {
+  hosts: [{ hostnames: ['localhost'], selfSigned: true }],
+  applications: [{ name: 'a', class: SimpleResponse }],
+  endpoints: [{ name: 'e', protocol: 'https', http3: true, interface: '*:8443', application: 'a' }]
+};
+",
+    );
+    assert!(
+        stdout.contains("endpoints[0] (NetworkEndpoint `e`): `http3`: Only an `http2` endpoint can also serve HTTP/3, not `https`."),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_run_without_dry_run_performs_the_same_checks() {
     let broken = config_file("config.mjs", "export default { florp: 1 };\n");
     lactoserv()

@@ -17,6 +17,7 @@ mod heads;
 mod health;
 mod http1;
 mod http2;
+mod http3;
 mod limits;
 mod metrics;
 mod operations;

@@ -224,3 +224,25 @@ fn max_connections_defaults_and_must_be_a_whole_number_from_one() {
     let err = endpoint(json!({ "maxConnections": "many" })).unwrap_err();
     assert_eq!(err.field, "maxConnections");
 }
+
+#[test]
+fn http3_is_for_http2_endpoints_on_an_address() {
+    let config = endpoint(json!({})).unwrap();
+    assert!(!config.http3);
+    let config = endpoint(json!({ "protocol": "http2", "http3": true })).unwrap();
+    assert!(config.http3);
+    for protocol in ["http", "https"] {
+        let err = endpoint(json!({ "protocol": protocol, "http3": true })).unwrap_err();
+        assert_eq!(err.field, "http3", "{protocol}");
+        assert!(
+            err.to_string().contains(&format!("not `{protocol}`")),
+            "{err}"
+        );
+    }
+    let inherited = json!({ "protocol": "http2", "http3": true, "interface": "/dev/fd/3" });
+    let err = endpoint(inherited).unwrap_err();
+    assert_eq!(err.field, "http3");
+    assert!(err.to_string().contains("/dev/fd/3"), "{err}");
+    let err = endpoint(json!({ "protocol": "http2", "http3": "yes" })).unwrap_err();
+    assert_eq!(err.field, "http3");
+}

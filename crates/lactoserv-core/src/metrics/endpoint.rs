@@ -8,7 +8,7 @@ use http::{Method, StatusCode, Version};
 use super::{Histogram, Named, Observed, Sharded};
 
 /// The protocols requests are counted by.
-pub const PROTOCOLS: [&str; 3] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2"];
+pub const PROTOCOLS: [&str; 4] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3"];
 
 /// The methods requests are counted by; any other counts as `other`.
 pub const METHODS: [&str; 5] = ["GET", "HEAD", "POST", "OPTIONS", "other"];
@@ -102,6 +102,7 @@ impl EndpointMetrics {
     pub fn request(&self, version: Version, method: &Method, status: StatusCode, nanos: u64) {
         let protocol = match version {
             Version::HTTP_2 => 2,
+            Version::HTTP_3 => 3,
             Version::HTTP_10 | Version::HTTP_09 => 0,
             _ => 1,
         };

@@ -193,7 +193,7 @@ pub(crate) struct Connection {
 
 impl Connection {
     /// Logs the start of the connection's HTTP2 session.
-    fn open_session(&self) {
+    pub(crate) fn open_session(&self) {
         if !self.logger.is_enabled() {
             return;
         }
@@ -214,7 +214,7 @@ impl Connection {
 
     /// Logs how the connection ended (`remoteClosed()`, `totalWritten()`,
     /// `closed(…)`), and its session's end.
-    fn log_end(&self, ending: Ending) {
+    pub(crate) fn log_end(&self, ending: Ending) {
         let logger = &self.logger;
         if !logger.is_enabled() {
             return;

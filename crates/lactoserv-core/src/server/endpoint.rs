@@ -93,6 +93,8 @@ pub(crate) struct EndpointContext {
     /// The http-01 challenge answers, on an `http` endpoint of a
     /// configuration with a host that gets its certificates with them.
     pub(crate) acme_tokens: Option<Arc<crate::host::acme::challenges::Http01Tokens>>,
+    /// `Alt-Svc`, for the answers of an endpoint that also serves HTTP/3.
+    pub(crate) alt_svc: Option<HeaderValue>,
 }
 
 #[cfg(any(test, feature = "fuzzing"))]
@@ -123,6 +125,7 @@ impl EndpointContext {
             max_connections: 1,
             metrics: None,
             acme_tokens: None,
+            alt_svc: None,
         }
     }
 }

@@ -141,7 +141,11 @@ where
             }
         };
         let server = &state.endpoint.server_header;
+        let start = out.len();
         let (plan, body) = write::head(&mut out, outcome, server, head.close)?;
+        if let Some(alt_svc) = &state.endpoint.alt_svc {
+            write::add_line(&mut out, start, b"alt-svc", alt_svc.as_bytes());
+        }
         let mut body = body;
         body.pace(&state);
         write_body(&mut io, &mut out, body, plan).await?;

@@ -17,6 +17,7 @@
 mod applications;
 pub(crate) mod events;
 mod launch;
+mod quic;
 mod retire;
 mod stage;
 mod stash;
@@ -40,6 +41,8 @@ pub(crate) struct Listening {
     pub(crate) local: std::net::SocketAddr,
     /// The accept loop, which gives its socket back when it ends.
     pub(crate) task: JoinHandle<TcpListener>,
+    /// The HTTP/3 accept loop, which gives its QUIC endpoint back.
+    pub(crate) quic: Option<JoinHandle<quinn::Endpoint>>,
     /// What its connections share, among which the stop signal.
     pub(crate) context: Arc<EndpointContext>,
 }

@@ -150,7 +150,25 @@ fn begin(
 
 /// `outcome` as hyper's response on `connection`, its streamed body paced
 /// by the connection.
-fn send(outcome: Outcome, connection: &Arc<Connection>) -> hyper::Response<ResponseBody> {
+pub(crate) fn send(
+    outcome: Outcome,
+    connection: &Arc<Connection>,
+) -> hyper::Response<ResponseBody> {
+    let mut out = answer(outcome, connection);
+    // The endpoint's own header, after those kept with the answer.
+    if let Some(alt_svc) = &connection.endpoint.alt_svc {
+        out.headers_mut()
+            .insert(http::header::ALT_SVC, alt_svc.clone());
+    }
+    out
+}
+
+/// [`send`] without the endpoint's `Alt-Svc`: for HTTP/3 answers, whose
+/// client has found HTTP/3 already.
+pub(crate) fn answer(
+    outcome: Outcome,
+    connection: &Arc<Connection>,
+) -> hyper::Response<ResponseBody> {
     let mut out = write(outcome, &connection.endpoint.server_header);
     out.body_mut().pace(connection);
     out

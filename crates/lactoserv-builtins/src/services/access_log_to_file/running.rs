@@ -117,6 +117,7 @@ fn protocol(version: Version) -> &'static str {
     match version {
         Version::HTTP_10 => "http-1.0",
         Version::HTTP_2 => "http-2.0",
+        Version::HTTP_3 => "http-3.0",
         _ => "http-1.1",
     }
 }

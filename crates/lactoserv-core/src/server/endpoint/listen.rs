@@ -84,3 +84,53 @@ fn bind_with(
     socket.listen(BACKLOG)?;
     Ok(socket.into())
 }
+
+/// Opens the UDP socket an HTTP/3 endpoint receives on, at the address
+/// and port `interface` names (which must not be an inherited one), shared
+/// with other processes when `reuse_port`. Where the TCP socket of `*` is
+/// dual-stack, so is this one.
+pub(crate) fn bind_udp(interface: &Interface, reuse_port: bool) -> io::Result<std::net::UdpSocket> {
+    let Interface::Address { address, port } = interface else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "HTTP/3 cannot use an inherited socket",
+        ));
+    };
+    let port = port.get();
+    let udp = |addr: SocketAddr, dual: bool| -> io::Result<std::net::UdpSocket> {
+        let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+        if dual {
+            socket.set_only_v6(false)?;
+        }
+        if reuse_port {
+            socket.set_reuse_port(true)?;
+        }
+        socket.bind(&addr.into())?;
+        socket.set_nonblocking(true)?;
+        Ok(socket.into())
+    };
+    match address {
+        ListenAddress::Any => {
+            match udp(
+                SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port),
+                true,
+            ) {
+                Err(err) if is_no_ipv6(&err) => udp(
+                    SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port),
+                    false,
+                ),
+                other => other,
+            }
+        }
+        ListenAddress::Ip(ip) => udp(SocketAddr::new(*ip, port), false),
+        ListenAddress::Name(name) => {
+            let addr = (name.as_str(), port)
+                .to_socket_addrs()?
+                .next()
+                .ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::NotFound, format!("no address for {name}"))
+                })?;
+            udp(addr, false)
+        }
+    }
+}

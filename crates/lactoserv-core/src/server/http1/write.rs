@@ -93,6 +93,20 @@ pub(super) fn head(
     }
 }
 
+/// Adds the header line `name: value` to the head that starts at `start`
+/// in `out` and ends it (after the lines a writer keeps or encodes, which
+/// are the same for every endpoint: an endpoint's own header goes in here).
+pub(in crate::server) fn add_line(out: &mut Vec<u8>, start: usize, name: &[u8], value: &[u8]) {
+    if out.len() < start + 4 || !out.ends_with(b"\r\n\r\n") {
+        return;
+    }
+    out.truncate(out.len() - 2);
+    out.extend_from_slice(name);
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"\r\n\r\n");
+}
+
 /// `body`, reporting `sent` to the access log if there is one.
 fn watched(record: Option<Box<Record>>, body: ResponseBody, sent: Sent) -> ResponseBody {
     match record {

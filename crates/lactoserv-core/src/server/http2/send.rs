@@ -194,6 +194,17 @@ impl Session {
     /// The header block of `outcome`'s answer, and its body (none for
     /// `HEAD`) as it goes out, reporting to the access log.
     fn head_block(&self, outcome: Outcome) -> (Vec<u8>, ResponseBody) {
+        let (mut block, body) = self.answer_block(outcome);
+        // An endpoint's own header, after those kept with the answer
+        // (which are the same for every endpoint).
+        if let Some(alt_svc) = &self.conn.endpoint.alt_svc {
+            encode::field(&mut block, &http::header::ALT_SVC, alt_svc.as_bytes());
+        }
+        (block, body)
+    }
+
+    /// [`Self::head_block`] but for the endpoint's own headers.
+    fn answer_block(&self, outcome: Outcome) -> (Vec<u8>, ResponseBody) {
         let server = &self.conn.endpoint.server_header;
         let Outcome { answer, record } = outcome;
         let Answer {

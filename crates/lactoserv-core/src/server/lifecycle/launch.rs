@@ -10,6 +10,7 @@ use super::stage::{Pending, Staged};
 use super::{Listening, Stash};
 use crate::log::LogValue;
 use crate::server::endpoint::accept::accept_loop;
+use crate::server::http3;
 use crate::server::{Server, StartError};
 use crate::service::Fate;
 
@@ -90,6 +91,7 @@ fn launch_endpoint(pending: Pending, stash: &mut Stash) -> Result<Listening, Sta
         index,
         mut info,
         listener,
+        quic,
         context,
     } = pending;
     let failed = |cause: std::io::Error| StartError::Listen {
@@ -118,11 +120,30 @@ fn launch_endpoint(pending: Pending, stash: &mut Stash) -> Result<Listening, Sta
     info.listening = Some(listening_address(local));
     info.log("started", true);
     mark(&info.logger, "started");
+    let quic = match quic {
+        Some(pending) => {
+            let (endpoint, unstashed) =
+                super::quic::launch(pending, &info.interface, stash).map_err(failed)?;
+            if unstashed {
+                mark(&info.logger, "unstashed");
+            }
+            info.logger.event_with("http3", || {
+                let local = endpoint.local_addr().ok();
+                vec![local.map_or(LogValue::Null, listening_address)]
+            });
+            Some(tokio::spawn(http3::accept::accept_loop(
+                endpoint,
+                context.clone(),
+            )))
+        }
+        None => None,
+    };
     let task = tokio::spawn(accept_loop(listener, context.clone()));
     Ok(Listening {
         info,
         local,
         task,
+        quic,
         context,
     })
 }

@@ -42,6 +42,7 @@ impl Server {
                 info,
                 context,
                 task,
+                quic,
                 ..
             } = endpoint;
             info.log("stopping", true);
@@ -61,6 +62,12 @@ impl Server {
                     listener,
                     logger: info.logger.clone(),
                 });
+            }
+            if let Some(quic) = quic
+                && let Ok(quic) = quic.await
+                && fate == Fate::WillReload
+            {
+                stash.quic.push((info.interface.clone(), quic));
             }
             draining.push((info, context));
         }

@@ -40,6 +40,8 @@ pub(super) struct Pending {
     pub(super) info: EndpointInfo,
     /// Its own socket, or `None` to take over a predecessor's.
     pub(super) listener: Option<std::net::TcpListener>,
+    /// Its QUIC side, when it serves HTTP/3.
+    pub(super) quic: Option<super::quic::PendingQuic>,
     pub(super) context: Arc<EndpointContext>,
 }
 
@@ -146,6 +148,19 @@ impl Server {
                     source,
                 })?
                 .map(TlsAcceptor::from);
+            let quic = super::quic::stage(endpoint, &tls_hosts, held.contains(&endpoint.interface))
+                .map_err(|err| match err {
+                    super::quic::QuicError::Tls(source) => StartError::Tls {
+                        endpoint: Some((index, entry.name.clone())),
+                        source,
+                    },
+                    super::quic::QuicError::Io(cause) => StartError::Listen {
+                        index,
+                        name: entry.name.clone(),
+                        interface: format!("{} (udp)", endpoint.interface),
+                        cause,
+                    },
+                })?;
             let listener =
                 if held.contains(&endpoint.interface) {
                     None
@@ -200,11 +215,16 @@ impl Server {
                 acme_tokens: (endpoint.protocol == Protocol::Http
                     && TlsHosts::answers_http_01(&host_configs, &endpoint.hostnames))
                 .then(|| crate::host::acme::keeper::tokens().clone()),
+                alt_svc: endpoint
+                    .http3
+                    .then(|| alt_svc(&endpoint.interface))
+                    .flatten(),
             });
             endpoints.push(Pending {
                 index,
                 info: EndpointInfo::new(logger, endpoint.protocol, endpoint.interface.clone()),
                 listener,
+                quic,
                 context,
             });
         }
@@ -227,6 +247,13 @@ impl Server {
             known_hosts: known_hosts(config),
         })
     }
+}
+
+/// The `Alt-Svc` value an HTTP/3 endpoint at `interface` gives with its
+/// other answers: HTTP/3 at the same port, for a day (as h2o and Caddy).
+fn alt_svc(interface: &Interface) -> Option<http::HeaderValue> {
+    let port = interface.port()?;
+    http::HeaderValue::from_str(&format!("h3=\":{port}\"; ma=86400")).ok()
 }
 
 /// Each configured hostname, with the hostnames of the host it belongs to.

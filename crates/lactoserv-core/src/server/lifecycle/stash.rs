@@ -1,5 +1,6 @@
 //! The listening sockets a retired server hands to the one that replaces
-//! it at a reload (spec 01 LIFE-18a).
+//! it at a reload (spec 01 LIFE-18a), and its HTTP/3 endpoints' QUIC
+//! endpoints.
 
 use crate::endpoint::interface::Interface;
 use crate::log::Logger;
@@ -14,6 +15,8 @@ use crate::log::Logger;
 #[derive(Debug, Default)]
 pub struct Stash {
     pub(super) listeners: Vec<Stashed>,
+    /// HTTP/3 endpoints' QUIC endpoints, with the connections they carry.
+    pub(super) quic: Vec<(Interface, quinn::Endpoint)>,
 }
 
 #[derive(Debug)]
@@ -32,6 +35,12 @@ impl Stash {
             .iter()
             .position(|stashed| stashed.interface == *interface)?;
         Some(self.listeners.swap_remove(at).listener)
+    }
+
+    /// Takes the QUIC endpoint receiving on `interface`, if there is one.
+    pub(super) fn take_quic(&mut self, interface: &Interface) -> Option<quinn::Endpoint> {
+        let at = self.quic.iter().position(|(at, _)| at == interface)?;
+        Some(self.quic.swap_remove(at).1)
     }
 
     /// The interfaces of the sockets held.

@@ -45,7 +45,7 @@ impl HostCache {
     /// endpoint's `port` the default).
     pub(crate) fn host_of<B>(&mut self, request: &hyper::Request<B>, port: u16) -> AskedHost {
         let headers = request.headers();
-        if request.version() != Version::HTTP_2 {
+        if !matches!(request.version(), Version::HTTP_2 | Version::HTTP_3) {
             let (count, last) = host_headers(headers);
             return self.host_of_http1(
                 request.version(),
@@ -118,8 +118,8 @@ impl HostCache {
 /// HTTP1, the endpoint's port.
 pub(crate) fn default_port(uri: &http::Uri, version: Version, endpoint_port: u16) -> u16 {
     match (version, uri.scheme_str()) {
-        (Version::HTTP_2, Some("http")) => 80,
-        (Version::HTTP_2, Some("https")) => 443,
+        (Version::HTTP_2 | Version::HTTP_3, Some("http")) => 80,
+        (Version::HTTP_2 | Version::HTTP_3, Some("https")) => 443,
         _ => endpoint_port,
     }
 }

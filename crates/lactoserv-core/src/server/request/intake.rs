@@ -67,7 +67,7 @@ pub(crate) fn origin_form(
 /// `:path` always is), `absolute`, `authority`, `asterisk` or `other`.
 #[inline]
 fn target_kind(uri: &http::Uri, version: Version) -> &'static str {
-    if version == Version::HTTP_2 {
+    if matches!(version, Version::HTTP_2 | Version::HTTP_3) {
         return "origin";
     }
     if uri.scheme().is_some() {
@@ -114,23 +114,12 @@ pub(crate) async fn read_body(
     body: Incoming,
     max: Option<u64>,
 ) -> Result<(), Response> {
-    let takes_body = matches!(*method, Method::POST | Method::PUT | Method::PATCH);
-    let limit = if takes_body { max } else { Some(0) };
-    let too_big = |limit: u64| {
-        if takes_body {
-            Response::bad_request(&format!(
-                "Request body is larger than allowed maximum of {limit} bytes."
-            ))
-        } else {
-            Response::bad_request("Expected empty request body, but there was data.")
-        }
-    };
     if hyper::body::Body::is_end_stream(&body) {
         return Ok(());
     }
-    let limit = limit.unwrap_or(u64::MAX);
+    let limit = body_limit(method, max);
     if hyper::body::Body::size_hint(&body).lower() > limit {
-        return Err(too_big(limit));
+        return Err(too_big(method, limit));
     }
     // Counted as it streams by, never held: no application reads bodies
     // yet, and a large one must not sit in memory.
@@ -141,11 +130,31 @@ pub(crate) async fn read_body(
         if let Some(data) = frame.data_ref() {
             total = total.saturating_add(data.len() as u64);
             if total > limit {
-                return Err(too_big(limit));
+                return Err(too_big(method, limit));
             }
         }
     }
     Ok(())
+}
+
+/// The most body bytes a request with `method` may have: `max`
+/// (`maxRequestBodySize`, none for no limit) for the methods that take a
+/// body, none at all for the others.
+pub(crate) fn body_limit(method: &Method, max: Option<u64>) -> u64 {
+    let takes_body = matches!(*method, Method::POST | Method::PUT | Method::PATCH);
+    let limit = if takes_body { max } else { Some(0) };
+    limit.unwrap_or(u64::MAX)
+}
+
+/// The answer to a request with `method` whose body goes past `limit`.
+pub(crate) fn too_big(method: &Method, limit: u64) -> Response {
+    if matches!(*method, Method::POST | Method::PUT | Method::PATCH) {
+        Response::bad_request(&format!(
+            "Request body is larger than allowed maximum of {limit} bytes."
+        ))
+    } else {
+        Response::bad_request("Expected empty request body, but there was data.")
+    }
 }
 
 /// The answer to a request whose body broke off (the client is gone).

@@ -1,0 +1,249 @@
+//! HTTP/3 over QUIC (beyond Lactoserv; `docs/http3.md`): an `http2`
+//! endpoint with `http3: true` also takes QUIC connections on UDP at its
+//! address and port, and serves their requests through the same pipeline
+//! as every other protocol (`request`), its answers written as HTTP/2's
+//! are (`via_hyper::send`), then framed by `h3`.
+//!
+//! Layout:
+//! - `quic`: the QUIC configuration (the endpoint's rustls configuration
+//!   with ALPN `h3`) and its limits.
+//! - `accept`: the accept loop (connection slots, rate limiter, Retry).
+//! - here: one connection, and each of its requests.
+
+pub(crate) mod accept;
+pub(crate) mod quic;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use bytes::{Buf, Bytes};
+use h3::error::{Code, ConnectionError};
+use h3::server::{RequestResolver, RequestStream};
+use http_body_util::BodyExt;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::conn::Connection;
+use super::conn::activity::Activity;
+use super::conn::drive::Ending;
+use super::conn::limits;
+use super::conn::stop::Phase;
+use super::endpoint::EndpointContext;
+use super::request::host::HostCache;
+use super::request::intake::{body_limit, is_known_method, too_big};
+use super::request::{Intake, started, take};
+use super::via_hyper;
+use crate::log::Logger;
+use crate::metrics::Event;
+use crate::net::Response;
+
+/// An h3 connection over quinn, carrying `Bytes`.
+type H3Quic = h3_quinn::Connection;
+
+/// Serves one QUIC connection from its handshake until the client, the
+/// endpoint's stop signal or its idle timeout ends it, then logs how it
+/// ended. `handshakes` counts the endpoint's handshakes in progress.
+pub(crate) async fn serve(
+    endpoint: Arc<EndpointContext>,
+    incoming: quinn::Incoming,
+    handshakes: &AtomicUsize,
+    mut phase: watch::Receiver<Phase>,
+    logger: Logger,
+) {
+    let activity = Activity::new().timing_requests(endpoint.metrics.is_some());
+    let connection = Arc::new(Connection {
+        endpoint,
+        logger,
+        activity,
+        remote: Some(incoming.remote_address()),
+        session: OnceLock::new(),
+        chunks: OnceLock::new(),
+    });
+    handshakes.fetch_add(1, Ordering::Relaxed);
+    let shaken = handshake(incoming, &mut phase).await;
+    handshakes.fetch_sub(1, Ordering::Relaxed);
+    if let Some(metrics) = &connection.endpoint.metrics {
+        let event = match &shaken {
+            Ok(_) => Event::TlsHandshake,
+            Err(_) => Event::TlsFailure,
+        };
+        metrics.count(event, 1);
+    }
+    let ending = match shaken {
+        Ok(quic) => {
+            let ending = speak(&quic, &mut phase, &connection).await;
+            if let Some(metrics) = &connection.endpoint.metrics {
+                let stats = quic.stats();
+                metrics.count(Event::BytesWritten, stats.udp_tx.bytes);
+                metrics.count(Event::BytesRead, stats.udp_rx.bytes);
+            }
+            ending
+        }
+        Err(ending) => ending,
+    };
+    connection.log_end(ending);
+    // Only now does the stop signal stop counting the connection.
+    drop(phase);
+}
+
+/// The QUIC handshake (TLS 1.3 inside QUIC), abandoned when the server
+/// stops: no request has been made on it yet.
+async fn handshake(
+    incoming: quinn::Incoming,
+    phase: &mut watch::Receiver<Phase>,
+) -> Result<quinn::Connection, Ending> {
+    let connecting = incoming
+        .accept()
+        .map_err(|err| Ending::Error(Box::new(err)))?;
+    let stopping = phase.wait_for(|phase| *phase >= Phase::Closing);
+    tokio::select! {
+        shaken = tokio::time::timeout(limits::TLS_HANDSHAKE, connecting) => match shaken {
+            Ok(Ok(quic)) => Ok(quic),
+            Ok(Err(err)) => Err(Ending::Error(Box::new(err))),
+            Err(_) => Err(Ending::Idle),
+        },
+        _ = stopping => Err(Ending::Aborted),
+    }
+}
+
+/// HTTP/3 on an established connection: each request on a task of its
+/// own, until the client goes or the server stops. Retiring or closing,
+/// the server sends `GOAWAY` and lets the requests it has taken finish;
+/// past the grace period it closes the connection.
+async fn speak(
+    quic: &quinn::Connection,
+    phase: &mut watch::Receiver<Phase>,
+    connection: &Arc<Connection>,
+) -> Ending {
+    let endpoint = &connection.endpoint;
+    let _counted = endpoint.stop.session();
+    connection.open_session();
+    let built = h3::server::builder()
+        .max_field_section_size(limits::HEAD_SIZE as u64)
+        .build::<H3Quic, Bytes>(h3_quinn::Connection::new(quic.clone()))
+        .await;
+    let mut h3 = match built {
+        Ok(h3) => h3,
+        Err(err) => return ending_of(err),
+    };
+    let mut requests = JoinSet::new();
+    let mut going_away = false;
+    loop {
+        let now = *phase.borrow_and_update();
+        if now >= Phase::Aborting {
+            quic.close(
+                Code::H3_NO_ERROR.value().try_into().unwrap_or_default(),
+                b"",
+            );
+            requests.abort_all();
+            return Ending::Aborted;
+        }
+        if now > Phase::Serving && !going_away {
+            going_away = true;
+            if let Err(err) = h3.shutdown(0).await {
+                return ending_of(err);
+            }
+        }
+        tokio::select! {
+            accepted = h3.accept() => match accepted {
+                Ok(Some(resolver)) => {
+                    requests.spawn(respond(resolver, connection.clone()));
+                }
+                // Gone away, and every request taken is answered.
+                Ok(None) => break,
+                Err(err) => return ending_of(err),
+            },
+            Some(_) = requests.join_next() => {}
+            _ = phase.changed() => {}
+        }
+    }
+    while requests.join_next().await.is_some() {}
+    quic.close(
+        Code::H3_NO_ERROR.value().try_into().unwrap_or_default(),
+        b"",
+    );
+    Ending::Done
+}
+
+/// How a connection that `err` ended, ended.
+fn ending_of(err: ConnectionError) -> Ending {
+    if err.is_h3_no_error() {
+        Ending::Done
+    } else if matches!(err, ConnectionError::Timeout { .. }) {
+        Ending::Idle
+    } else {
+        Ending::Error(Box::new(err))
+    }
+}
+
+/// One request: its head and body read, answered through the pipeline,
+/// the answer framed on its stream.
+async fn respond(resolver: RequestResolver<H3Quic, Bytes>, connection: Arc<Connection>) {
+    let Ok((request, mut stream)) = resolver.resolve_request().await else {
+        return;
+    };
+    let endpoint = &connection.endpoint;
+    connection.activity.progressed();
+    let _in_flight = connection.activity.request();
+    let host = HostCache::default().host_of(&request, endpoint.port);
+    let (parts, ()) = request.into_parts();
+    let started = started(&connection);
+    let read = if is_known_method(&parts.method) {
+        read_body(&parts.method, &mut stream, endpoint.max_body).await
+    } else {
+        Ok(())
+    };
+    let outcome = match take(&connection, host, parts, read, started, None) {
+        Intake::Job(mut job) => match job.run_now(&connection) {
+            Some(outcome) => outcome,
+            None => job.run(&connection).await,
+        },
+        Intake::Done(outcome) => outcome,
+    };
+    let (head, mut body) = via_hyper::answer(outcome, &connection).into_parts();
+    connection.activity.progressed();
+    if stream
+        .send_response(http::Response::from_parts(head, ()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            // A file that could not be read on: the answer is cut short.
+            stream.stop_stream(Code::H3_INTERNAL_ERROR);
+            return;
+        };
+        if let Ok(data) = frame.into_data()
+            && stream.send_data(data).await.is_err()
+        {
+            return;
+        }
+    }
+    let _ = stream.finish().await;
+}
+
+/// Reads a request's body off `stream`, counting it against the limit
+/// for `method` (see `intake::body_limit`), never holding it.
+async fn read_body(
+    method: &http::Method,
+    stream: &mut RequestStream<h3_quinn::BidiStream<Bytes>, Bytes>,
+    max: Option<u64>,
+) -> Result<(), Response> {
+    let limit = body_limit(method, max);
+    let mut total: u64 = 0;
+    loop {
+        match stream.recv_data().await {
+            Ok(Some(data)) => {
+                total = total.saturating_add(data.remaining() as u64);
+                if total > limit {
+                    stream.stop_sending(Code::H3_NO_ERROR);
+                    return Err(too_big(method, limit));
+                }
+            }
+            Ok(None) => return Ok(()),
+            Err(_) => return Err(Response::status_only(http::StatusCode::BAD_REQUEST)),
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! An HTTP/3 client for servers under test: `h3` over `quinn`, with
+//! rustls accepting the servers' test certificates (as [`crate::tls`]),
+//! one QUIC connection for as many requests as a test makes on it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::{Buf, Bytes};
+use h3::client::SendRequest;
+
+use crate::tls::AnyCertificate;
+
+/// One answer, whole.
+#[derive(Debug)]
+pub struct Answer {
+    /// Its status.
+    pub status: http::StatusCode,
+    /// Its headers.
+    pub headers: http::HeaderMap,
+    /// Its body.
+    pub body: Vec<u8>,
+}
+
+/// A QUIC connection speaking HTTP/3 to one server.
+pub struct Http3Client {
+    /// Kept so that the connection lives as long as the client.
+    _endpoint: quinn::Endpoint,
+    connection: quinn::Connection,
+    requests: SendRequest<h3_quinn::OpenStreams, Bytes>,
+    authority: String,
+}
+
+impl Http3Client {
+    /// Connects to `port` on loopback, asking for `server_name` (SNI, and
+    /// the authority of requests).
+    pub async fn connect(port: u16, server_name: &str) -> Result<Self, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(|err| err.to_string())?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyCertificate::new(provider)))
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"h3".to_vec()];
+        let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls)
+            .map_err(|err| err.to_string())?;
+        let mut endpoint = quinn::Endpoint::client(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .map_err(|err| err.to_string())?;
+        endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic)));
+        let server = SocketAddr::from(([127, 0, 0, 1], port));
+        let connection = endpoint
+            .connect(server, server_name)
+            .map_err(|err| err.to_string())?
+            .await
+            .map_err(|err| err.to_string())?;
+        let (mut driver, requests) = h3::client::new(h3_quinn::Connection::new(connection.clone()))
+            .await
+            .map_err(|err| err.to_string())?;
+        tokio::spawn(async move { std::future::poll_fn(|cx| driver.poll_close(cx)).await });
+        Ok(Self {
+            _endpoint: endpoint,
+            connection,
+            requests,
+            authority: format!("{server_name}:{port}"),
+        })
+    }
+
+    /// `GET path` with `headers`.
+    pub async fn get(&mut self, path: &str, headers: &[(&str, &str)]) -> Result<Answer, String> {
+        self.request("GET", path, headers, None).await
+    }
+
+    /// A request with `method`, `path`, `headers` and, if given, `body`.
+    pub async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Bytes>,
+    ) -> Result<Answer, String> {
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(format!("https://{}{path}", self.authority));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(()).map_err(|err| err.to_string())?;
+        let mut stream = self
+            .requests
+            .send_request(request)
+            .await
+            .map_err(|err| err.to_string())?;
+        if let Some(body) = body {
+            stream
+                .send_data(body)
+                .await
+                .map_err(|err| err.to_string())?;
+        }
+        stream.finish().await.map_err(|err| err.to_string())?;
+        let response = stream
+            .recv_response()
+            .await
+            .map_err(|err| err.to_string())?;
+        let mut body = Vec::new();
+        while let Some(mut chunk) = stream.recv_data().await.map_err(|err| err.to_string())? {
+            let bytes = chunk.copy_to_bytes(chunk.remaining());
+            body.extend_from_slice(&bytes);
+        }
+        Ok(Answer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body,
+        })
+    }
+
+    /// The certificate the server presented.
+    pub fn peer_certificate(&self) -> Option<Vec<u8>> {
+        let identity = self.connection.peer_identity()?;
+        let chain = identity
+            .downcast::<Vec<rustls::pki_types::CertificateDer<'static>>>()
+            .ok()?;
+        chain.first().map(|certificate| certificate.to_vec())
+    }
+
+    /// Closes the connection.
+    pub fn close(&self) {
+        self.connection.close(0u32.into(), b"");
+    }
+}
