@@ -21,6 +21,39 @@ pub struct Answer {
     pub body: Vec<u8>,
 }
 
+/// Why a request got no answer.
+#[derive(Debug)]
+pub enum Http3Error {
+    /// It was never sent: the connection is going away (the server sent
+    /// `GOAWAY`) or is gone. Safe to send again on a new connection.
+    NotSent(String),
+    /// The server refused it unprocessed (`H3_REQUEST_REJECTED`, for a
+    /// request past its `GOAWAY`): safe to send again.
+    Rejected,
+    /// Anything else: the request may have been lost.
+    Failed(String),
+}
+
+impl Http3Error {
+    /// Whether the request may be sent again on a new connection, having
+    /// certainly not been processed.
+    pub fn retryable(&self) -> bool {
+        matches!(self, Self::NotSent(_) | Self::Rejected)
+    }
+}
+
+/// A request's error, once the request has been sent.
+fn after_sending(err: h3::error::StreamError) -> Http3Error {
+    match err {
+        h3::error::StreamError::RemoteTerminate { code, .. }
+            if code == h3::error::Code::H3_REQUEST_REJECTED =>
+        {
+            Http3Error::Rejected
+        }
+        err => Http3Error::Failed(err.to_string()),
+    }
+}
+
 /// A QUIC connection speaking HTTP/3 to one server.
 pub struct Http3Client {
     /// Kept so that the connection lives as long as the client.
@@ -66,7 +99,11 @@ impl Http3Client {
     }
 
     /// `GET path` with `headers`.
-    pub async fn get(&mut self, path: &str, headers: &[(&str, &str)]) -> Result<Answer, String> {
+    pub async fn get(
+        &mut self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer, Http3Error> {
         self.request("GET", path, headers, None).await
     }
 
@@ -77,32 +114,28 @@ impl Http3Client {
         path: &str,
         headers: &[(&str, &str)],
         body: Option<Bytes>,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, Http3Error> {
         let mut request = http::Request::builder()
             .method(method)
             .uri(format!("https://{}{path}", self.authority));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let request = request.body(()).map_err(|err| err.to_string())?;
+        let request = request
+            .body(())
+            .map_err(|err| Http3Error::NotSent(err.to_string()))?;
         let mut stream = self
             .requests
             .send_request(request)
             .await
-            .map_err(|err| err.to_string())?;
+            .map_err(|err| Http3Error::NotSent(err.to_string()))?;
         if let Some(body) = body {
-            stream
-                .send_data(body)
-                .await
-                .map_err(|err| err.to_string())?;
+            stream.send_data(body).await.map_err(after_sending)?;
         }
-        stream.finish().await.map_err(|err| err.to_string())?;
-        let response = stream
-            .recv_response()
-            .await
-            .map_err(|err| err.to_string())?;
+        stream.finish().await.map_err(after_sending)?;
+        let response = stream.recv_response().await.map_err(after_sending)?;
         let mut body = Vec::new();
-        while let Some(mut chunk) = stream.recv_data().await.map_err(|err| err.to_string())? {
+        while let Some(mut chunk) = stream.recv_data().await.map_err(after_sending)? {
             let bytes = chunk.copy_to_bytes(chunk.remaining());
             body.extend_from_slice(&bytes);
         }

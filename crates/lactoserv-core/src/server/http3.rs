@@ -140,7 +140,10 @@ async fn speak(
         }
         if now > Phase::Serving && !going_away {
             going_away = true;
-            if let Err(err) = h3.shutdown(0).await {
+            // `GOAWAY` past the last request taken: that one and those
+            // before are answered; later ones are refused, unprocessed,
+            // for the client to send again elsewhere.
+            if let Err(err) = h3.shutdown(1).await {
                 return ending_of(err);
             }
         }
