@@ -2,7 +2,10 @@
 //! with `http3: true` answers an HTTP/3 client (`h3` over `quinn`) exactly
 //! as it answers HTTP/2, files, ranges and conditional requests included;
 //! its HTTP/2 and HTTP/1.1 answers advertise it; the access log names the
-//! protocol.
+//! protocol; reloads under HTTP/3 load fail no request. A browser's visit
+//! is in `browser`.
+
+mod browser;
 
 use lactoserv_test_util::http3::{Answer, Http3Client};
 use reqwest::Version;

@@ -1,6 +1,7 @@
 // Example configuration for Lactoserv: every built-in application and
-// service, three endpoints (http, https, http2), a host with a certificate
-// read from files next to this one and a self-signed catch-all host.
+// service, three endpoints (http, https, and http2 also serving HTTP/3), a
+// host with a certificate read from files next to this one and a
+// self-signed catch-all host.
 //
 // Check it:  cargo run -p lactoserv -- --config=etc/example-setup/config/config.mjs --dry-run
 
@@ -197,6 +198,7 @@ const endpoints = [
   {
     name:               'secure',
     protocol:           'http2',
+    http3:              true,
     hostnames:          ['*'],
     interface:          `*:${PORT_BASE + 363}`,
     application:        'site',
