@@ -272,3 +272,38 @@ export default {{
     assert!(answered > 100, "{answered} answered");
     drop(dir);
 }
+
+#[tokio::test]
+async fn a_data_rate_limiter_paces_http3_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let [port] = free_ports::<1>();
+    let source = format!(
+        "import {{ DataRateLimiter, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  hosts: [{{ hostnames: ['*'], selfSigned: true }}],
+  services: [{{ name: 'limit', class: DataRateLimiter, maxBurst: '10 KiB',
+    flowRate: '100 KiB/sec', verboseLogging: true }}],
+  applications: [{{ name: 'big', class: SimpleResponse, contentType: 'text/plain',
+    body: 'x'.repeat(100 * 1024) }}],
+  endpoints: [{{ name: 'h3', protocol: 'http2', http3: true, interface: '127.0.0.1:{port}',
+    application: 'big', services: {{ dataRateLimiter: 'limit' }} }}]
+}};
+"
+    );
+    let config = config_file("config.mjs", &source);
+    let server =
+        ServerProcess::start_with_args(LACTOSERV, &config.path, port, &["--log-to-stdout"]);
+    let mut h3 = Http3Client::connect(port, "localhost").await.unwrap();
+    let started = std::time::Instant::now();
+    let answer = h3.get("/", &[]).await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(answer.body, vec![b'x'; 100 * 1024]);
+    // 10 KiB at once, the rest at 100 KiB per second: it cannot go faster.
+    assert!(took >= std::time::Duration::from_millis(850), "{took:?}");
+    h3.close();
+    let (_, log) = server.stop_and_read("TERM");
+    for event in [".dataRateLimiter started()", ".dataRateLimiter waited("] {
+        assert!(log.contains(event), "no {event:?} in:\n{log}");
+    }
+    drop(dir);
+}

@@ -8,19 +8,18 @@
 //! - `quic`: the QUIC configuration (the endpoint's rustls configuration
 //!   with ALPN `h3`) and its limits.
 //! - `accept`: the accept loop (connection slots, rate limiter, Retry).
-//! - here: one connection, and each of its requests.
+//! - here: one connection; `request`: each of its requests.
 
 pub(crate) mod accept;
 pub(crate) mod quic;
+mod request;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use h3::error::{Code, ConnectionError};
-use h3::server::{RequestResolver, RequestStream};
-use http_body_util::BodyExt;
-use tokio::sync::watch;
+use tokio::sync::{Mutex, watch};
 use tokio::task::JoinSet;
 
 use super::conn::Connection;
@@ -28,14 +27,10 @@ use super::conn::activity::Activity;
 use super::conn::drive::Ending;
 use super::conn::limits;
 use super::conn::stop::Phase;
+use super::conn::throttle::Throttle;
 use super::endpoint::EndpointContext;
-use super::request::host::HostCache;
-use super::request::intake::{body_limit, is_known_method, too_big};
-use super::request::{Intake, started, take};
-use super::via_hyper;
 use crate::log::Logger;
 use crate::metrics::Event;
-use crate::net::Response;
 
 /// An h3 connection over quinn, carrying `Bytes`.
 type H3Quic = h3_quinn::Connection;
@@ -126,6 +121,12 @@ async fn speak(
         Ok(h3) => h3,
         Err(err) => return ending_of(err),
     };
+    // A data rate limiter paces the answers' bodies (QUIC's own framing
+    // and the heads are not counted).
+    let throttle = endpoint
+        .data_limit
+        .as_ref()
+        .map(|limit| Arc::new(Mutex::new(Throttle::new(limit, &connection.logger))));
     let mut requests = JoinSet::new();
     let mut going_away = false;
     loop {
@@ -150,7 +151,8 @@ async fn speak(
         tokio::select! {
             accepted = h3.accept() => match accepted {
                 Ok(Some(resolver)) => {
-                    requests.spawn(respond(resolver, connection.clone()));
+                    let respond = request::respond(resolver, connection.clone(), quic.clone(), throttle.clone());
+                    requests.spawn(respond);
                 }
                 // Gone away, and every request taken is answered.
                 Ok(None) => break,
@@ -176,77 +178,5 @@ fn ending_of(err: ConnectionError) -> Ending {
         Ending::Idle
     } else {
         Ending::Error(Box::new(err))
-    }
-}
-
-/// One request: its head and body read, answered through the pipeline,
-/// the answer framed on its stream.
-async fn respond(resolver: RequestResolver<H3Quic, Bytes>, connection: Arc<Connection>) {
-    let Ok((request, mut stream)) = resolver.resolve_request().await else {
-        return;
-    };
-    let endpoint = &connection.endpoint;
-    connection.activity.progressed();
-    let _in_flight = connection.activity.request();
-    let host = HostCache::default().host_of(&request, endpoint.port);
-    let (parts, ()) = request.into_parts();
-    let started = started(&connection);
-    let read = if is_known_method(&parts.method) {
-        read_body(&parts.method, &mut stream, endpoint.max_body).await
-    } else {
-        Ok(())
-    };
-    let outcome = match take(&connection, host, parts, read, started, None) {
-        Intake::Job(mut job) => match job.run_now(&connection) {
-            Some(outcome) => outcome,
-            None => job.run(&connection).await,
-        },
-        Intake::Done(outcome) => outcome,
-    };
-    let (head, mut body) = via_hyper::answer(outcome, &connection).into_parts();
-    connection.activity.progressed();
-    if stream
-        .send_response(http::Response::from_parts(head, ()))
-        .await
-        .is_err()
-    {
-        return;
-    }
-    while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else {
-            // A file that could not be read on: the answer is cut short.
-            stream.stop_stream(Code::H3_INTERNAL_ERROR);
-            return;
-        };
-        if let Ok(data) = frame.into_data()
-            && stream.send_data(data).await.is_err()
-        {
-            return;
-        }
-    }
-    let _ = stream.finish().await;
-}
-
-/// Reads a request's body off `stream`, counting it against the limit
-/// for `method` (see `intake::body_limit`), never holding it.
-async fn read_body(
-    method: &http::Method,
-    stream: &mut RequestStream<h3_quinn::BidiStream<Bytes>, Bytes>,
-    max: Option<u64>,
-) -> Result<(), Response> {
-    let limit = body_limit(method, max);
-    let mut total: u64 = 0;
-    loop {
-        match stream.recv_data().await {
-            Ok(Some(data)) => {
-                total = total.saturating_add(data.remaining() as u64);
-                if total > limit {
-                    stream.stop_sending(Code::H3_NO_ERROR);
-                    return Err(too_big(method, limit));
-                }
-            }
-            Ok(None) => return Ok(()),
-            Err(_) => return Err(Response::status_only(http::StatusCode::BAD_REQUEST)),
-        }
     }
 }

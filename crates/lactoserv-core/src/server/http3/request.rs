@@ -1,0 +1,144 @@
+//! One HTTP/3 request: its head and body read off its stream, answered
+//! through the pipeline, the answer framed on the stream, its body paced
+//! by the connection's data rate limiter if there is one.
+
+use std::sync::Arc;
+
+use bytes::{Buf, Bytes};
+use h3::error::Code;
+use h3::server::{RequestResolver, RequestStream};
+use http_body_util::BodyExt;
+use tokio::sync::Mutex;
+
+use super::H3Quic;
+use crate::net::Response;
+use crate::server::conn::Connection;
+use crate::server::conn::throttle::Throttle;
+use crate::server::request::host::HostCache;
+use crate::server::request::intake::{body_limit, is_known_method, too_big};
+use crate::server::request::{Intake, started, take};
+use crate::server::via_hyper;
+
+/// A request's stream.
+type Stream = RequestStream<h3_quinn::BidiStream<Bytes>, Bytes>;
+
+/// The connection's share of a data rate limiter, which its streams take
+/// turns at.
+pub(super) type SharedThrottle = Option<Arc<Mutex<Throttle>>>;
+
+/// One request: its head and body read, answered through the pipeline,
+/// the answer framed on its stream.
+pub(super) async fn respond(
+    resolver: RequestResolver<H3Quic, Bytes>,
+    connection: Arc<Connection>,
+    quic: quinn::Connection,
+    throttle: SharedThrottle,
+) {
+    let Ok((request, mut stream)) = resolver.resolve_request().await else {
+        return;
+    };
+    let endpoint = &connection.endpoint;
+    connection.activity.progressed();
+    let _in_flight = connection.activity.request();
+    let host = HostCache::default().host_of(&request, endpoint.port);
+    let (parts, ()) = request.into_parts();
+    let started = started(&connection);
+    let read = if is_known_method(&parts.method) {
+        read_body(&parts.method, &mut stream, endpoint.max_body).await
+    } else {
+        Ok(())
+    };
+    let outcome = match take(&connection, host, parts, read, started, None) {
+        Intake::Job(mut job) => match job.run_now(&connection) {
+            Some(outcome) => outcome,
+            None => job.run(&connection).await,
+        },
+        Intake::Done(outcome) => outcome,
+    };
+    let (head, mut body) = via_hyper::answer(outcome, &connection).into_parts();
+    connection.activity.progressed();
+    if stream
+        .send_response(http::Response::from_parts(head, ()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            // A file that could not be read on: the answer is cut short.
+            stream.stop_stream(Code::H3_INTERNAL_ERROR);
+            return;
+        };
+        if let Ok(data) = frame.into_data()
+            && !send(&mut stream, data, &throttle, &quic).await
+        {
+            return;
+        }
+    }
+    let _ = stream.finish().await;
+}
+
+/// Reads a request's body off `stream`, counting it against the limit
+/// for `method` (see `intake::body_limit`), never holding it.
+async fn read_body(
+    method: &http::Method,
+    stream: &mut Stream,
+    max: Option<u64>,
+) -> Result<(), Response> {
+    let limit = body_limit(method, max);
+    let mut total: u64 = 0;
+    loop {
+        match stream.recv_data().await {
+            Ok(Some(data)) => {
+                total = total.saturating_add(data.remaining() as u64);
+                if total > limit {
+                    stream.stop_sending(Code::H3_NO_ERROR);
+                    return Err(too_big(method, limit));
+                }
+            }
+            Ok(None) => return Ok(()),
+            Err(_) => return Err(Response::status_only(http::StatusCode::BAD_REQUEST)),
+        }
+    }
+}
+
+/// Sends `data` on `stream`, as fast as `throttle` allows. Whether it
+/// went; a denial by the limiter ends the whole connection, as it does a
+/// TCP one.
+async fn send(
+    stream: &mut Stream,
+    mut data: Bytes,
+    throttle: &SharedThrottle,
+    quic: &quinn::Connection,
+) -> bool {
+    let Some(throttle) = throttle else {
+        return stream.send_data(data).await.is_ok();
+    };
+    while !data.is_empty() {
+        let allowed = {
+            let mut throttle = throttle.lock().await;
+            let want = data.len();
+            match std::future::poll_fn(|cx| throttle.poll_allowance(cx, want)).await {
+                Ok(allowed) => {
+                    throttle.spent(allowed);
+                    allowed
+                }
+                Err(_) => {
+                    quic.close(
+                        Code::H3_INTERNAL_ERROR
+                            .value()
+                            .try_into()
+                            .unwrap_or_default(),
+                        b"",
+                    );
+                    return false;
+                }
+            }
+        };
+        if stream.send_data(data.split_to(allowed)).await.is_err() {
+            return false;
+        }
+    }
+    true
+}
