@@ -201,6 +201,15 @@ choose_servers() {
     else
         say "cargo build failed; lactoserv rows are skipped"
     fi
+    # The HTTP/3 load generator (bench/h3load), when a scenario needs it.
+    h3load_bin=""
+    if [[ " ${BENCH_SCENARIOS:-${all_scenarios}} " == *" h3-"* ]]; then
+        if cargo build --release --quiet --manifest-path "${root}/bench/h3load/Cargo.toml"; then
+            h3load_bin="${root}/bench/h3load/target/release/h3load"
+        else
+            say "cargo build of bench/h3load failed; h3 scenarios will fail"
+        fi
+    fi
 }
 
 # A loopback port nothing listens on. Another program could take it between
@@ -274,7 +283,7 @@ make_fixtures() {
 
 # --- Scenarios --------------------------------------------------------------
 
-all_scenarios="h1-fixed h2-fixed h1-file tls-file h2-file h2-file-8x8 h1-1m tls-1m h2-1m h1-404 h1-404page h1-routed h1-logged h1-html h1-html-br"
+all_scenarios="h1-fixed h2-fixed h1-file tls-file h2-file h2-file-8x8 h3-file h1-1m tls-1m h2-1m h1-404 h1-404page h1-routed h1-logged h1-html h1-html-br"
 
 known_scenario() {
     [[ " ${all_scenarios} " == *" $1 "* ]]
@@ -294,7 +303,7 @@ scenario_target() {
     h2-fixed) url="https://127.0.0.1:${port2}/hello" expected="${tmp}/hello.txt" ;;
     h1-file) url="http://127.0.0.1:${port1}/1k.txt" expected="${tmp}/site/1k.txt" ;;
     tls-file) url="https://127.0.0.1:${port2}/1k.txt" expected="${tmp}/site/1k.txt" ;;
-    h2-file | h2-file-8x8) url="https://127.0.0.1:${port2}/1k.txt" expected="${tmp}/site/1k.txt" ;;
+    h2-file | h2-file-8x8 | h3-file) url="https://127.0.0.1:${port2}/1k.txt" expected="${tmp}/site/1k.txt" ;;
     h1-1m) url="http://127.0.0.1:${port1}/1m.bin" expected="${tmp}/site/1m.bin" ;;
     tls-1m) url="https://127.0.0.1:${port2}/1m.bin" expected="${tmp}/site/1m.bin" ;;
     h2-1m) url="https://127.0.0.1:${port2}/1m.bin" expected="${tmp}/site/1m.bin" ;;
@@ -317,6 +326,8 @@ load_shape() {
     # this one's differ by that too, if only slightly).
     h1-404page) connections=64 streams=1 ;;
     h2-*) connections=50 streams=10 ;;
+    # 100 connections: the shape the HTTP/3 goal names for peak RSS.
+    h3-*) connections=100 streams=10 ;;
     *) connections=50 streams=1 ;;
     esac
 }
@@ -347,6 +358,10 @@ launch() {
 start_nginx() {
     local scenario="$1" port1="$2" port2="$3"
     local dir="${tmp}/nginx-${scenario}"
+    if [[ ${scenario} == h3-* ]]; then
+        why="no HTTP/3 in Debian's nginx (1.22)"
+        return 2
+    fi
     local error_page="" gzip=""
     mkdir -p "${dir}"
     if [[ ${scenario} == h1-html-br ]]; then
@@ -397,6 +412,10 @@ EOF
 start_h2o() {
     local scenario="$1" port1="$2" port2="$3"
     local dir="${tmp}/h2o-${scenario}"
+    if [[ ${scenario} == h3-* ]]; then
+        why="no HTTP/3 in Debian's h2o (2.2)"
+        return 2
+    fi
     local page_path="" error_doc="" compress=""
     mkdir -p "${dir}"
     if [[ ${scenario} == h1-html-br ]]; then
@@ -456,7 +475,8 @@ start_lactoserv() {
         return 2
     fi
     mkdir -p "${dir}"
-    local services="" access=""
+    local services="" access="" http3=""
+    [[ ${scenario} != h3-* ]] || http3=", http3: true"
     if [[ ${scenario} == h1-logged ]]; then
         services="{ name: 'access', class: AccessLogToFile, path: '${dir}/access.txt', bufferPeriod: '250 msec' }"
         access=", services: { accessLog: 'access' }"
@@ -492,7 +512,7 @@ export default {
   applications: [${app}${metrics_app}],
   endpoints: [
     { name: 'plain', protocol: 'http', interface: '127.0.0.1:${port1}', application: 'site'${access} },
-    { name: 'tls', protocol: 'http2', interface: '127.0.0.1:${port2}', application: 'site' }${metrics_endpoint}
+    { name: 'tls', protocol: 'http2', interface: '127.0.0.1:${port2}', application: 'site'${http3} }${metrics_endpoint}
   ]
 };
 EOF
@@ -542,6 +562,13 @@ check_response() {
             return 2
         }
         [[ -n ${expected_file} ]] || return 0
+    elif [[ ${scenario} == h3-* ]]; then
+        # curl here has no HTTP/3: the load generator fetches it once.
+        "${h3load_bin}" -n 1 -o "${tmp}/body" "${url}" >"${tmp}/check.log" 2>&1 &&
+            grep -q '^status codes: 1 2xx' "${tmp}/check.log" || {
+            why="no HTTP/3 response: $(tail -n 2 "${tmp}/check.log" | tr '\n' ' ')"
+            return 2
+        }
     elif [[ ${scenario} == h2-* ]]; then
         version="$(curl -sk --http2 --max-time 5 -o "${tmp}/body" \
             -w '%{http_version}' "${url}")" || version=none

@@ -18,9 +18,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use h3::error::{Code, ConnectionError};
 use tokio::sync::{Mutex, watch};
-use tokio::task::JoinSet;
 
 use super::conn::Connection;
 use super::conn::activity::Activity;
@@ -101,8 +102,8 @@ async fn handshake(
     }
 }
 
-/// HTTP/3 on an established connection: each request on a task of its
-/// own, until the client goes or the server stops. Retiring or closing,
+/// HTTP/3 on an established connection: its requests answered side by
+/// side, until the client goes or the server stops. Retiring or closing,
 /// the server sends `GOAWAY` and lets the requests it has taken finish;
 /// past the grace period it closes the connection.
 async fn speak(
@@ -127,7 +128,9 @@ async fn speak(
         .data_limit
         .as_ref()
         .map(|limit| Arc::new(Mutex::new(Throttle::new(limit, &connection.logger))));
-    let mut requests = JoinSet::new();
+    // The requests run within the connection's task, as an HTTP/2
+    // session's streams do: no task, and no copy of its future, for each.
+    let mut requests = FuturesUnordered::new();
     let mut going_away = false;
     loop {
         let now = *phase.borrow_and_update();
@@ -136,7 +139,6 @@ async fn speak(
                 Code::H3_NO_ERROR.value().try_into().unwrap_or_default(),
                 b"",
             );
-            requests.abort_all();
             return Ending::Aborted;
         }
         if now > Phase::Serving && !going_away {
@@ -152,17 +154,17 @@ async fn speak(
             accepted = h3.accept() => match accepted {
                 Ok(Some(resolver)) => {
                     let respond = request::respond(resolver, connection.clone(), quic.clone(), throttle.clone());
-                    requests.spawn(respond);
+                    requests.push(respond);
                 }
                 // Gone away, and every request taken is answered.
                 Ok(None) => break,
                 Err(err) => return ending_of(err),
             },
-            Some(_) = requests.join_next() => {}
+            Some(()) = requests.next(), if !requests.is_empty() => {}
             _ = phase.changed() => {}
         }
     }
-    while requests.join_next().await.is_some() {}
+    while requests.next().await.is_some() {}
     quic.close(
         Code::H3_NO_ERROR.value().try_into().unwrap_or_default(),
         b"",
