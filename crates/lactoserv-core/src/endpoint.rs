@@ -113,15 +113,6 @@ impl EndpointConfig {
                 ),
             ));
         }
-        if self.http3 && matches!(self.interface, Interface::Fd { .. }) {
-            return Err(BindError::new(
-                "http3",
-                format!(
-                    "HTTP/3 needs an address to bind UDP on, not an inherited socket: {}",
-                    self.interface
-                ),
-            ));
-        }
         if self.needs_certificates() && self.hostnames.is_empty() {
             return Err(BindError::new(
                 "hostnames",

@@ -27,8 +27,10 @@ pub enum Http3Error {
     /// It was never sent: the connection is going away (the server sent
     /// `GOAWAY`) or is gone. Safe to send again on a new connection.
     NotSent(String),
-    /// The server refused it unprocessed (`H3_REQUEST_REJECTED`, for a
-    /// request past its `GOAWAY`): safe to send again.
+    /// The server refused it unprocessed: `H3_REQUEST_REJECTED` for a
+    /// request past its `GOAWAY`, or the connection closed with no error
+    /// (the server answers every request it took before closing so).
+    /// Safe to send again.
     Rejected,
     /// Anything else: the request may have been lost.
     Failed(String),
@@ -50,6 +52,7 @@ fn after_sending(err: h3::error::StreamError) -> Http3Error {
         {
             Http3Error::Rejected
         }
+        err if err.is_h3_no_error() => Http3Error::Rejected,
         err => Http3Error::Failed(err.to_string()),
     }
 }

@@ -3,9 +3,10 @@
 //! as it answers HTTP/2, files, ranges and conditional requests included;
 //! its HTTP/2 and HTTP/1.1 answers advertise it; the access log names the
 //! protocol; reloads under HTTP/3 load fail no request. A browser's visit
-//! is in `browser`.
+//! is in `browser`; inherited sockets in `inherited`.
 
 mod browser;
+mod inherited;
 
 use lactoserv_test_util::http3::{Answer, Http3Client};
 use reqwest::Version;
@@ -46,6 +47,11 @@ export default {{
 /// A folder with a site, a not-found page, and a config for `port`; the
 /// server started on it.
 fn serve() -> (tempfile::TempDir, ConfigDir, ServerProcess, u16) {
+    serve_with(&[])
+}
+
+/// [`serve`], the server started with `args`.
+fn serve_with(args: &[&str]) -> (tempfile::TempDir, ConfigDir, ServerProcess, u16) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("site")).unwrap();
     let text: String = (0..2000).map(|i| format!("line {i}\n")).collect();
@@ -53,7 +59,7 @@ fn serve() -> (tempfile::TempDir, ConfigDir, ServerProcess, u16) {
     std::fs::write(dir.path().join("missing.html"), "<p>missing</p>\n").unwrap();
     let [port] = free_ports::<1>();
     let config = config_file("config.mjs", &config(dir.path(), port));
-    let server = ServerProcess::start(LACTOSERV, &config.path, port);
+    let server = ServerProcess::start_with_args(LACTOSERV, &config.path, port, args);
     (dir, config, server, port)
 }
 
@@ -306,4 +312,18 @@ export default {{
         assert!(log.contains(event), "no {event:?} in:\n{log}");
     }
     drop(dir);
+}
+
+#[tokio::test]
+async fn a_stop_closes_idle_http3_connections_without_waiting_for_the_grace_period() {
+    let (_dir, _config, server, port) = serve_with(&["--log-to-stdout"]);
+    // A client that stays connected, idle, and never closes.
+    let mut h3 = Http3Client::connect(port, "localhost").await.unwrap();
+    assert_eq!(h3.get("/hello", &[]).await.unwrap().status, 200);
+    let (status, log) = server.stop_and_read("TERM");
+    assert!(status.success(), "{log}");
+    // Sent `GOAWAY` and closed, rather than dropped when time ran out.
+    assert!(!log.contains("shuttingDown('destroy'"), "{log}");
+    let closed = h3.get("/hello", &[]).await.unwrap_err();
+    assert!(closed.retryable(), "{closed:?}");
 }

@@ -226,7 +226,7 @@ fn max_connections_defaults_and_must_be_a_whole_number_from_one() {
 }
 
 #[test]
-fn http3_is_for_http2_endpoints_on_an_address() {
+fn http3_is_for_http2_endpoints() {
     let config = endpoint(json!({})).unwrap();
     assert!(!config.http3);
     let config = endpoint(json!({ "protocol": "http2", "http3": true })).unwrap();
@@ -239,10 +239,9 @@ fn http3_is_for_http2_endpoints_on_an_address() {
             "{err}"
         );
     }
+    // An inherited interface finds its UDP twin when the server starts.
     let inherited = json!({ "protocol": "http2", "http3": true, "interface": "/dev/fd/3" });
-    let err = endpoint(inherited).unwrap_err();
-    assert_eq!(err.field, "http3");
-    assert!(err.to_string().contains("/dev/fd/3"), "{err}");
+    assert!(endpoint(inherited).unwrap().http3);
     let err = endpoint(json!({ "protocol": "http2", "http3": "yes" })).unwrap_err();
     assert_eq!(err.field, "http3");
 }

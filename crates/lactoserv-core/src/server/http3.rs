@@ -135,10 +135,8 @@ async fn speak(
     loop {
         let now = *phase.borrow_and_update();
         if now >= Phase::Aborting {
-            quic.close(
-                Code::H3_NO_ERROR.value().try_into().unwrap_or_default(),
-                b"",
-            );
+            // The grace period is over: what is still in flight is cut.
+            close(quic, Code::H3_REQUEST_CANCELLED);
             return Ending::Aborted;
         }
         if now > Phase::Serving && !going_away {
@@ -150,13 +148,19 @@ async fn speak(
                 return ending_of(err);
             }
         }
+        if going_away && requests.is_empty() {
+            // Every request taken is answered: the connection closes
+            // without waiting for the client to.
+            break;
+        }
         tokio::select! {
             accepted = h3.accept() => match accepted {
                 Ok(Some(resolver)) => {
                     let respond = request::respond(resolver, connection.clone(), quic.clone(), throttle.clone());
                     requests.push(respond);
                 }
-                // Gone away, and every request taken is answered.
+                // The client went away, and every request taken is
+                // answered.
                 Ok(None) => break,
                 Err(err) => return ending_of(err),
             },
@@ -165,11 +169,15 @@ async fn speak(
         }
     }
     while requests.next().await.is_some() {}
-    quic.close(
-        Code::H3_NO_ERROR.value().try_into().unwrap_or_default(),
-        b"",
-    );
+    // Closed with no error only when every request taken was answered: a
+    // client may send again whatever it had no answer to.
+    close(quic, Code::H3_NO_ERROR);
     Ending::Done
+}
+
+/// Closes `quic` with the HTTP/3 error `code`.
+fn close(quic: &quinn::Connection, code: Code) {
+    quic.close(code.value().try_into().unwrap_or_default(), b"");
 }
 
 /// How a connection that `err` ended, ended.

@@ -85,16 +85,24 @@ fn bind_with(
     Ok(socket.into())
 }
 
+/// The port `interface` listens on: the one it names, or for an inherited
+/// socket that names none, the one the socket is bound to.
+pub(crate) fn port_of(interface: &Interface) -> Option<u16> {
+    match interface {
+        Interface::Fd { fd, port: None } => inherited::local_port(i32::from(*fd)),
+        interface => interface.port().map(|port| port.get()),
+    }
+}
+
 /// Opens the UDP socket an HTTP/3 endpoint receives on, at the address
-/// and port `interface` names (which must not be an inherited one), shared
-/// with other processes when `reuse_port`. Where the TCP socket of `*` is
-/// dual-stack, so is this one.
+/// and port `interface` names, shared with other processes when
+/// `reuse_port`; where the TCP socket of `*` is dual-stack, so is this
+/// one. For an inherited interface (`/dev/fd/N`), the UDP socket the
+/// process inherited on the same address.
 pub(crate) fn bind_udp(interface: &Interface, reuse_port: bool) -> io::Result<std::net::UdpSocket> {
-    let Interface::Address { address, port } = interface else {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "HTTP/3 cannot use an inherited socket",
-        ));
+    let (address, port) = match interface {
+        Interface::Fd { fd, .. } => return inherited::adopt_datagram_twin(i32::from(*fd)),
+        Interface::Address { address, port } => (address, port),
     };
     let port = port.get();
     let udp = |addr: SocketAddr, dual: bool| -> io::Result<std::net::UdpSocket> {

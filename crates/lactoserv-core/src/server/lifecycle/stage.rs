@@ -252,7 +252,7 @@ impl Server {
 /// The `Alt-Svc` value an HTTP/3 endpoint at `interface` gives with its
 /// other answers: HTTP/3 at the same port, for a day (as h2o and Caddy).
 fn alt_svc(interface: &Interface) -> Option<http::HeaderValue> {
-    let port = interface.port()?;
+    let port = listen::port_of(interface)?;
     http::HeaderValue::from_str(&format!("h3=\":{port}\"; ma=86400")).ok()
 }
 
