@@ -3,10 +3,12 @@
 //! as it answers HTTP/2, files, ranges and conditional requests included;
 //! its HTTP/2 and HTTP/1.1 answers advertise it; the access log names the
 //! protocol; reloads under HTTP/3 load fail no request. A browser's visit
-//! is in `browser`; inherited sockets in `inherited`.
+//! is in `browser`; inherited sockets in `inherited`; connection limits
+//! and SNI in `limits`.
 
 mod browser;
 mod inherited;
+mod limits;
 
 use lactoserv_test_util::http3::{Answer, Http3Client};
 use reqwest::Version;

@@ -26,26 +26,23 @@ pub(crate) async fn accept_loop(
     let slots = endpoint.slots.clone();
     loop {
         // A connection is accepted only when it can be served: at the
-        // limit, new ones wait in the listen queue.
-        let slot = match slots.clone().try_acquire_owned() {
-            Ok(slot) => slot,
-            Err(_) => {
-                if let Some(metrics) = &endpoint.metrics {
-                    metrics.at_limit();
-                }
-                endpoint.logger.event(
-                    "atConnectionLimit",
-                    vec![LogValue::from(endpoint.max_connections)],
-                );
-                tokio::select! {
-                    slot = slots.clone().acquire_owned() => match slot {
-                        Ok(slot) => slot,
-                        Err(_) => return listener,
-                    },
-                    () = &mut stopped => return listener,
-                }
+        // limit, new ones wait in the listen queue. No slot is held while
+        // waiting, so that an HTTP/3 endpoint's QUIC connections, which
+        // share the slots, can take every one.
+        if slots.available_permits() == 0 {
+            if let Some(metrics) = &endpoint.metrics {
+                metrics.at_limit();
             }
-        };
+            endpoint.logger.event(
+                "atConnectionLimit",
+                vec![LogValue::from(endpoint.max_connections)],
+            );
+            tokio::select! {
+                slot = slots.acquire() => if slot.is_err() { return listener },
+                () = &mut stopped => return listener,
+            }
+            continue;
+        }
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, remote)) = accepted else {
@@ -53,6 +50,18 @@ pub(crate) async fn accept_loop(
                     // rather than spin.
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
+                };
+                // The last slot may have gone to a QUIC connection since:
+                // this one then waits, unanswered, for the next.
+                let slot = match slots.clone().try_acquire_owned() {
+                    Ok(slot) => slot,
+                    Err(_) => tokio::select! {
+                        slot = slots.clone().acquire_owned() => match slot {
+                            Ok(slot) => slot,
+                            Err(_) => return listener,
+                        },
+                        () = &mut stopped => return listener,
+                    },
                 };
                 let endpoint = endpoint.clone();
                 let counted = endpoint.metrics.as_ref().map(|metrics| metrics.accepted());

@@ -1,0 +1,95 @@
+//! HTTP/3 connections under the endpoint's bounds and hosts: QUIC
+//! connections count against `maxConnections` with the TCP ones, and one
+//! past the limit is refused while the others are still answered; the
+//! certificate is picked by SNI as over TCP.
+
+use lactoserv_test_util::http3::Http3Client;
+use lactoserv_test_util::ports::free_port;
+use lactoserv_test_util::process::Collected;
+
+use crate::server::{LACTOSERV, ServerProcess};
+use crate::util::{client, config_file};
+
+/// A config with hosts `a.test` and `b.test`, answering over HTTP/2 and
+/// HTTP/3 on `port`, at most `max` connections at once.
+fn config(port: u16, max: u32) -> String {
+    format!(
+        "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  hosts: [{{ hostnames: ['a.test'], selfSigned: true }}, {{ hostnames: ['b.test'], selfSigned: true }}],
+  applications: [{{ name: 'hello', class: SimpleResponse, contentType: 'text/plain', body: 'hello\\n' }}],
+  endpoints: [{{ name: 'web', protocol: 'http2', http3: true, interface: '127.0.0.1:{port}',
+    application: 'hello', maxConnections: {max} }}]
+}};
+"
+    )
+}
+
+/// A connection to `a.test` on `port`, once the server takes one (within
+/// 10 s).
+async fn connect_within(port: u16, log: &Collected) -> Http3Client {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match Http3Client::connect(port, "a.test").await {
+            Ok(client) => return client,
+            Err(err) => assert!(
+                std::time::Instant::now() < deadline,
+                "{err}\n{}",
+                log.lock().unwrap()
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn quic_connections_past_max_connections_are_refused_and_the_others_answered() {
+    let port = free_port();
+    let config = config_file("config.mjs", &config(port, 2));
+    let mut server =
+        ServerProcess::start_with_args(LACTOSERV, &config.path, port, &["--log-to-stdout"]);
+    // The log is read as it comes, so that the server never waits on it.
+    let (log, _) = server.collect_output();
+    // (The start-up check's own TCP connection may hold a slot a moment.)
+    let mut first = connect_within(port, &log).await;
+    let mut second = connect_within(port, &log).await;
+    let refused = Http3Client::connect(port, "a.test").await.err().unwrap();
+    assert!(refused.contains("refused"), "{refused}");
+    // Those being served go on.
+    assert_eq!(first.get("/", &[]).await.unwrap().body, b"hello\n");
+    assert_eq!(second.get("/", &[]).await.unwrap().body, b"hello\n");
+    // One goes, and its slot is taken by the next.
+    first.close();
+    let mut third = connect_within(port, &log).await;
+    assert_eq!(third.get("/", &[]).await.unwrap().body, b"hello\n");
+    let log = log.lock().unwrap().clone();
+    assert!(log.contains("atConnectionLimit(2)"), "{log}");
+}
+
+#[tokio::test]
+async fn the_certificate_is_chosen_by_sni_over_http3_as_over_tcp() {
+    let port = free_port();
+    let config = config_file("config.mjs", &config(port, 100));
+    let _server = ServerProcess::start(LACTOSERV, &config.path, port);
+    let mut shown = Vec::new();
+    for name in ["a.test", "b.test"] {
+        let h3 = Http3Client::connect(port, name).await.unwrap();
+        let over_h3 = h3.peer_certificate().unwrap();
+        let tcp = client()
+            .resolve(name, std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+            .build()
+            .unwrap();
+        let response = tcp
+            .get(format!("https://{name}:{port}/"))
+            .send()
+            .await
+            .unwrap();
+        let info = response
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .unwrap();
+        assert_eq!(over_h3, info.peer_certificate().unwrap(), "{name}");
+        shown.push(over_h3);
+    }
+    assert_ne!(shown[0], shown[1]);
+}
