@@ -124,7 +124,11 @@ impl fmt::Display for Summary<'_> {
             .map(|a| (a.name.as_str(), a.class.clone()));
         let endpoints = config.endpoints.iter().map(|e| {
             let c = &e.config;
-            let what = format!("{} on {} -> {}", c.protocol, c.interface, c.application);
+            let http3 = if c.http3 { " + http3" } else { "" };
+            let what = format!(
+                "{}{http3} on {} -> {}",
+                c.protocol, c.interface, c.application
+            );
             (e.name.as_str(), what)
         });
         write_section(f, Kind::Host, hosts.collect())?;

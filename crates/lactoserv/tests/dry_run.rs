@@ -44,7 +44,7 @@ fn the_example_setup_is_valid() {
             "    staticSite        StaticFiles\n",
         ))
         .stdout(predicate::str::contains(
-            "    secure      http2 on *:8443 -> site\n",
+            "    secure      http2 + http3 on *:8443 -> site\n",
         ))
         .stderr("");
 }
