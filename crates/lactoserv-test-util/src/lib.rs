@@ -12,4 +12,5 @@ pub mod http3;
 pub mod pebble;
 pub mod ports;
 pub mod process;
+pub mod quic_flood;
 pub mod tls;

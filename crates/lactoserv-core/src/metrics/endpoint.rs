@@ -72,11 +72,16 @@ pub enum Event {
     BytesWritten,
     /// Bytes read from clients (counted as each connection ends).
     BytesRead,
+    /// An HTTP/3 connection began (its QUIC handshake done).
+    Http3Session,
+    /// A QUIC client was asked to prove its address first (a Retry, sent
+    /// while many handshakes are in progress).
+    QuicRetry,
 }
 
 impl Event {
     /// How many there are.
-    pub const COUNT: usize = 7;
+    pub const COUNT: usize = 9;
 
     /// Every event, in order.
     pub const ALL: [Event; Self::COUNT] = [
@@ -87,6 +92,8 @@ impl Event {
         Self::Http2Stream,
         Self::BytesWritten,
         Self::BytesRead,
+        Self::Http3Session,
+        Self::QuicRetry,
     ];
 }
 

@@ -112,6 +112,9 @@ async fn speak(
     connection: &Arc<Connection>,
 ) -> Ending {
     let endpoint = &connection.endpoint;
+    if let Some(metrics) = &endpoint.metrics {
+        metrics.count(Event::Http3Session, 1);
+    }
     let _counted = endpoint.stop.session();
     connection.open_session();
     let built = h3::server::builder()

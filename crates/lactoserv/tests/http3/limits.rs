@@ -1,11 +1,13 @@
 //! HTTP/3 connections under the endpoint's bounds and hosts: QUIC
 //! connections count against `maxConnections` with the TCP ones, and one
-//! past the limit is refused while the others are still answered; the
-//! certificate is picked by SNI as over TCP.
+//! past the limit is refused while the others are still answered; under a
+//! flood of handshakes that never finish, a client must prove its address
+//! first, and is answered; the certificate is picked by SNI as over TCP.
 
 use lactoserv_test_util::http3::Http3Client;
 use lactoserv_test_util::ports::free_port;
 use lactoserv_test_util::process::Collected;
+use lactoserv_test_util::quic_flood::half_open_handshakes;
 
 use crate::server::{LACTOSERV, ServerProcess};
 use crate::util::{client, config_file};
@@ -62,8 +64,17 @@ async fn quic_connections_past_max_connections_are_refused_and_the_others_answer
     first.close();
     let mut third = connect_within(port, &log).await;
     assert_eq!(third.get("/", &[]).await.unwrap().body, b"hello\n");
-    let log = log.lock().unwrap().clone();
-    assert!(log.contains("atConnectionLimit(2)"), "{log}");
+    // The log reaches its pipe in batches: all of it once the server stops.
+    assert!(server.stop_with("TERM").success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !log.lock().unwrap().contains("atConnectionLimit(2)") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            log.lock().unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]
@@ -92,4 +103,52 @@ async fn the_certificate_is_chosen_by_sni_over_http3_as_over_tcp() {
         shown.push(over_h3);
     }
     assert_ne!(shown[0], shown[1]);
+}
+
+#[tokio::test]
+async fn under_a_handshake_flood_clients_prove_their_address_and_are_answered() {
+    let port = free_port();
+    let metrics_port = free_port();
+    let source = config(port, 1000)
+        .replace(
+            "import { SimpleResponse }",
+            "import { Metrics, SimpleResponse }",
+        )
+        .replace(
+            "applications: [",
+            "applications: [{ name: 'metrics', class: Metrics }, ",
+        )
+        .replace(
+            "endpoints: [",
+            &format!(
+                "endpoints: [{{ name: 'admin', protocol: 'http', interface: '127.0.0.1:{metrics_port}', application: 'metrics' }}, "
+            ),
+        );
+    let config = config_file("config.mjs", &source);
+    let _server = ServerProcess::start(LACTOSERV, &config.path, port);
+    // More handshakes hanging than the server lets be before asking for
+    // proof of address (64).
+    let _flood = half_open_handshakes(port, "a.test", 80);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut h3 = Http3Client::connect(port, "a.test").await.unwrap();
+    assert_eq!(h3.get("/", &[]).await.unwrap().body, b"hello\n");
+    let exposition = client()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{metrics_port}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let retries = exposition
+        .lines()
+        .find(|line| line.starts_with("lactoserv_quic_retries_total{endpoint=\"web\"}"))
+        .unwrap_or_else(|| panic!("{exposition}"));
+    assert!(!retries.ends_with(" 0"), "{retries}");
+    assert!(
+        exposition.contains("lactoserv_http3_sessions_total{endpoint=\"web\"} 1"),
+        "{exposition}"
+    );
 }

@@ -170,7 +170,7 @@ impl Snapshot {
     }
 
     fn write_endpoints(&self, out: &mut Writer) {
-        let per_endpoint: [Family<Read>; 10] = [
+        let per_endpoint: [Family<Read>; 12] = [
             (
                 "lactoserv_connections_accepted",
                 Kind::Counter,
@@ -218,6 +218,18 @@ impl Snapshot {
                 Kind::Counter,
                 "HTTP/2 sessions ended for breaking a flood limit.",
                 |e| e.events[Event::Http2Abuse as usize],
+            ),
+            (
+                "lactoserv_http3_sessions",
+                Kind::Counter,
+                "HTTP/3 connections begun.",
+                |e| e.events[Event::Http3Session as usize],
+            ),
+            (
+                "lactoserv_quic_retries",
+                Kind::Counter,
+                "QUIC clients asked to prove their address first, while many handshakes were in progress.",
+                |e| e.events[Event::QuicRetry as usize],
             ),
             (
                 "lactoserv_written_bytes",

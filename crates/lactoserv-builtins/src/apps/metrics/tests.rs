@@ -33,7 +33,7 @@ fn snapshot() -> Snapshot {
         accepted: 3,
         open: 1,
         limited: 0,
-        events: [1, 0, 1, 0, 2, 1234, 567],
+        events: [1, 0, 1, 0, 2, 1234, 567, 3, 8],
     };
     Snapshot {
         endpoints: vec![endpoint],
@@ -99,6 +99,8 @@ fn the_prometheus_format_reads_back_with_every_count() {
     assert_eq!(value("lactoserv_http2_streams_total"), 2.0);
     assert_eq!(value("lactoserv_written_bytes_total"), 1234.0);
     assert_eq!(value("lactoserv_read_bytes_total"), 567.0);
+    assert_eq!(value("lactoserv_http3_sessions_total"), 3.0);
+    assert_eq!(value("lactoserv_quic_retries_total"), 8.0);
     assert_eq!(value("lactoserv_application_not_handled_total"), 2.0);
     assert_eq!(value("lactoserv_static_files_cache_bytes"), 4096.0);
     assert_eq!(value("lactoserv_rate_limiter_queued_total"), 3.0);

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::serve;
 use crate::log::{LogValue, Logger};
+use crate::metrics::Event;
 use crate::server::conn::stop::Phase;
 use crate::server::endpoint::EndpointContext;
 
@@ -45,6 +46,9 @@ pub(crate) async fn accept_loop(
             && incoming.may_retry()
             && handshakes.load(Ordering::Relaxed) >= RETRY_ABOVE
         {
+            if let Some(metrics) = &endpoint.metrics {
+                metrics.count(Event::QuicRetry, 1);
+            }
             let _ = incoming.retry();
             continue;
         }

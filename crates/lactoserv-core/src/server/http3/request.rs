@@ -9,11 +9,12 @@ use h3::error::Code;
 use h3::server::{RequestResolver, RequestStream};
 use http_body_util::BodyExt;
 use tokio::sync::Mutex;
+use tokio::time::{Duration, timeout};
 
 use super::H3Quic;
 use crate::net::Response;
-use crate::server::conn::Connection;
 use crate::server::conn::throttle::Throttle;
+use crate::server::conn::{Connection, limits};
 use crate::server::request::host::HostCache;
 use crate::server::request::intake::{body_limit, is_known_method, too_big};
 use crate::server::request::{Intake, started, take};
@@ -26,6 +27,16 @@ type Stream = RequestStream<h3_quinn::BidiStream<Bytes>, Bytes>;
 /// turns at.
 pub(super) type SharedThrottle = Option<Arc<Mutex<Throttle>>>;
 
+/// How long a request's head may take to arrive once its stream is open,
+/// as for HTTP/1: a client cannot hold a stream, and its share of the
+/// connection's buffers, by never finishing its head.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a request's body, or its answer, may stand still (the
+/// client sends nothing, or reads nothing) before the stream is given
+/// up, as for an HTTP/2 stream.
+const STILL_TIMEOUT: Duration = limits::HTTP2.inactive;
+
 /// One request: its head and body read, answered through the pipeline,
 /// the answer framed on its stream.
 pub(super) async fn respond(
@@ -34,8 +45,13 @@ pub(super) async fn respond(
     quic: quinn::Connection,
     throttle: SharedThrottle,
 ) {
-    let Ok((request, mut stream)) = resolver.resolve_request().await else {
-        return;
+    let (request, mut stream) = match timeout(HEAD_TIMEOUT, resolver.resolve_request()).await {
+        Ok(Ok(resolved)) => resolved,
+        Ok(Err(_)) => return,
+        Err(_) => {
+            connection.logger.event("headerTimeout", Vec::new());
+            return;
+        }
     };
     let endpoint = &connection.endpoint;
     connection.activity.progressed();
@@ -57,11 +73,12 @@ pub(super) async fn respond(
     };
     let (head, mut body) = via_hyper::answer(outcome, &connection).into_parts();
     connection.activity.progressed();
-    if stream
-        .send_response(http::Response::from_parts(head, ()))
-        .await
-        .is_err()
-    {
+    let head = http::Response::from_parts(head, ());
+    if !matches!(
+        timeout(STILL_TIMEOUT, stream.send_response(head)).await,
+        Ok(Ok(()))
+    ) {
+        stream.stop_stream(Code::H3_REQUEST_CANCELLED);
         return;
     }
     while let Some(frame) = body.frame().await {
@@ -70,13 +87,19 @@ pub(super) async fn respond(
             stream.stop_stream(Code::H3_INTERNAL_ERROR);
             return;
         };
-        if let Ok(data) = frame.into_data()
-            && !send(&mut stream, data, &throttle, &quic).await
-        {
-            return;
+        if let Ok(data) = frame.into_data() {
+            match timeout(STILL_TIMEOUT, send(&mut stream, data, &throttle, &quic)).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(_) => {
+                    // A client that does not read its answer.
+                    stream.stop_stream(Code::H3_REQUEST_CANCELLED);
+                    return;
+                }
+            }
         }
     }
-    let _ = stream.finish().await;
+    let _ = timeout(STILL_TIMEOUT, stream.finish()).await;
 }
 
 /// Reads a request's body off `stream`, counting it against the limit
@@ -89,7 +112,12 @@ async fn read_body(
     let limit = body_limit(method, max);
     let mut total: u64 = 0;
     loop {
-        match stream.recv_data().await {
+        let Ok(read) = timeout(STILL_TIMEOUT, stream.recv_data()).await else {
+            // A body that stopped coming: the stream is given up.
+            stream.stop_sending(Code::H3_REQUEST_CANCELLED);
+            return Err(Response::status_only(http::StatusCode::REQUEST_TIMEOUT));
+        };
+        match read {
             Ok(Some(data)) => {
                 total = total.saturating_add(data.remaining() as u64);
                 if total > limit {
