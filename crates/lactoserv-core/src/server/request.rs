@@ -55,6 +55,20 @@ pub(crate) struct Job {
     record: Option<Box<Record>>,
 }
 
+impl Intake {
+    /// What the request comes to: the server's answer, or the
+    /// application's, given at once or waited for.
+    pub(crate) async fn outcome(self, connection: &Connection) -> Outcome {
+        match self {
+            Self::Job(mut job) => match job.run_now(connection) {
+                Some(outcome) => outcome,
+                None => job.run(connection).await,
+            },
+            Self::Done(outcome) => outcome,
+        }
+    }
+}
+
 /// When a request started, if the access log needs to know.
 pub(crate) fn started(connection: &Connection) -> Option<std::time::Instant> {
     connection

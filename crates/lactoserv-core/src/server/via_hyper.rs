@@ -137,13 +137,9 @@ fn begin(
             // Answered without reading, as any invalid method.
             Ok(())
         };
-        let outcome = match take(&connection, host, parts, read, started, None) {
-            Intake::Job(mut job) => match job.run_now(&connection) {
-                Some(outcome) => outcome,
-                None => job.run(&connection).await,
-            },
-            Intake::Done(outcome) => outcome,
-        };
+        let outcome = take(&connection, host, parts, read, started, None)
+            .outcome(&connection)
+            .await;
         send(outcome, &connection)
     }))
 }

@@ -1,8 +1,9 @@
-//! HTTP/3 on inherited sockets, as systemd hands them over with
-//! `ListenStream=` and `ListenDatagram=` on one port: the endpoint names
-//! its TCP socket (`/dev/fd/3`) and finds the UDP socket on the same
+//! HTTP/3's UDP sockets: inherited, as systemd hands them over with
+//! `ListenStream=` and `ListenDatagram=` on one port (the endpoint names
+//! its TCP socket, `/dev/fd/3`, and finds the UDP socket on the same
 //! address among the descriptors it inherited, also across a reload; with
-//! no such socket it refuses to start, saying what is missing.
+//! no such socket it refuses to start, saying what is missing); and shared
+//! by two instances with `reusePort`.
 
 use std::process::{Command, Stdio};
 
@@ -109,4 +110,59 @@ fn without_an_inherited_udp_socket_the_server_says_what_is_missing() {
         log.contains("no inherited UDP socket on 127.0.0.1:") && log.contains("ListenDatagram="),
         "{log}"
     );
+}
+
+#[tokio::test]
+async fn two_instances_share_the_udp_port_with_reuse_port() {
+    let port = free_port();
+    let source = |name: &str| {
+        format!(
+            "import {{ SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  hosts: [{{ hostnames: ['*'], selfSigned: true }}],
+  applications: [{{ name: 'hello', class: SimpleResponse, contentType: 'text/plain', body: '{name}' }}],
+  endpoints: [{{ name: 'web', protocol: 'http2', http3: true, reusePort: true,
+    interface: '127.0.0.1:{port}', application: 'hello' }}]
+}};
+"
+        )
+    };
+    let first_config = config_file("config.mjs", &source("first"));
+    let second_config = config_file("config.mjs", &source("second"));
+    // Both fully up before any client comes: an instance joining the
+    // port moves some clients' packets to itself (see docs/http3.md).
+    let start = |config: &std::path::Path| {
+        let mut server =
+            ServerProcess::start_with_args(LACTOSERV, config, port, &["--log-to-stdout"]);
+        let (log, _) = server.collect_output();
+        (server, log)
+    };
+    let (_first, first_log) = start(&first_config.path);
+    let (_second, second_log) = start(&second_config.path);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    for log in [first_log, second_log] {
+        while !log.lock().unwrap().contains(" webapp started()") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{}",
+                log.lock().unwrap()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    // Each new client comes from a port of its own, which the kernel
+    // hashes to one instance or the other.
+    let mut seen = std::collections::BTreeSet::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while seen.len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {seen:?} answered"
+        );
+        let mut h3 = Http3Client::connect(port, "localhost").await.unwrap();
+        let answer = h3.get("/", &[]).await.unwrap();
+        seen.insert(String::from_utf8(answer.body).unwrap());
+        h3.close();
+    }
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["first", "second"]);
 }

@@ -70,27 +70,35 @@ pub(crate) async fn accept_loop(
                 tokio::spawn(async move {
                     let _slot = slot;
                     let _counted = counted;
-                    // A connection rate limiter admits the connection before
-                    // anything is read or written; a denied one is closed.
-                    if let Some(bucket) = &endpoint.connection_bucket {
-                        let grant = bucket.request(1.0, 1.0).await;
-                        if !grant.done {
-                            logger.event("rateLimiterDenied", Vec::new());
-                            return;
-                        }
-                        if !grant.waited.is_zero() {
-                            logger.event_with("rateLimiterWaited", || {
-                                let waited = crate::quant::Duration::new(grant.waited.as_secs_f64());
-                                vec![LogValue::duration(waited)]
-                            });
-                        }
+                    if admitted(&endpoint, &logger).await {
+                        conn::serve(endpoint, stream, remote, phase, logger).await;
                     }
-                    conn::serve(endpoint, stream, remote, phase, logger).await;
                 });
             }
             () = &mut stopped => return listener,
         }
     }
+}
+
+/// Whether the endpoint's connection rate limiter, if it has one, admits a
+/// new connection (logging on its `logger` a denial, or a wait): before
+/// anything is read or written; a denied one is closed.
+pub(crate) async fn admitted(endpoint: &EndpointContext, logger: &Logger) -> bool {
+    let Some(bucket) = &endpoint.connection_bucket else {
+        return true;
+    };
+    let grant = bucket.request(1.0, 1.0).await;
+    if !grant.done {
+        logger.event("rateLimiterDenied", Vec::new());
+        return false;
+    }
+    if !grant.waited.is_zero() {
+        logger.event_with("rateLimiterWaited", || {
+            let waited = crate::quant::Duration::new(grant.waited.as_secs_f64());
+            vec![LogValue::duration(waited)]
+        });
+    }
+    true
 }
 
 /// A new connection's logger (`…conn.<id>`), having logged its arrival.

@@ -13,6 +13,7 @@ use crate::log::{LogValue, Logger};
 use crate::metrics::Event;
 use crate::server::conn::stop::Phase;
 use crate::server::endpoint::EndpointContext;
+use crate::server::endpoint::accept::admitted;
 
 /// Handshakes in progress beyond which a client whose address is not yet
 /// validated is asked to retry with a token: one round trip more for it,
@@ -73,19 +74,9 @@ pub(crate) async fn accept_loop(
         tokio::spawn(async move {
             let _slot = slot;
             let _counted = counted;
-            if let Some(bucket) = &endpoint.connection_bucket {
-                let grant = bucket.request(1.0, 1.0).await;
-                if !grant.done {
-                    logger.event("rateLimiterDenied", Vec::new());
-                    incoming.refuse();
-                    return;
-                }
-                if !grant.waited.is_zero() {
-                    logger.event_with("rateLimiterWaited", || {
-                        let waited = crate::quant::Duration::new(grant.waited.as_secs_f64());
-                        vec![LogValue::duration(waited)]
-                    });
-                }
+            if !admitted(&endpoint, &logger).await {
+                incoming.refuse();
+                return;
             }
             serve(endpoint, incoming, &handshakes, phase, logger).await;
         });

@@ -17,7 +17,7 @@ use crate::server::conn::throttle::Throttle;
 use crate::server::conn::{Connection, limits};
 use crate::server::request::host::HostCache;
 use crate::server::request::intake::{body_limit, is_known_method, too_big};
-use crate::server::request::{Intake, started, take};
+use crate::server::request::{started, take};
 use crate::server::via_hyper;
 
 /// A request's stream.
@@ -64,13 +64,9 @@ pub(super) async fn respond(
     } else {
         Ok(())
     };
-    let outcome = match take(&connection, host, parts, read, started, None) {
-        Intake::Job(mut job) => match job.run_now(&connection) {
-            Some(outcome) => outcome,
-            None => job.run(&connection).await,
-        },
-        Intake::Done(outcome) => outcome,
-    };
+    let outcome = take(&connection, host, parts, read, started, None)
+        .outcome(&connection)
+        .await;
     let (head, mut body) = via_hyper::answer(outcome, &connection).into_parts();
     connection.activity.progressed();
     let head = http::Response::from_parts(head, ());
