@@ -30,6 +30,7 @@ use super::conn::limits;
 use super::conn::stop::Phase;
 use super::conn::throttle::Throttle;
 use super::endpoint::EndpointContext;
+use super::request::host::HostCache;
 use crate::log::Logger;
 use crate::metrics::Event;
 
@@ -134,6 +135,7 @@ async fn speak(
     // The requests run within the connection's task, as an HTTP/2
     // session's streams do: no task, and no copy of its future, for each.
     let mut requests = FuturesUnordered::new();
+    let hosts = Arc::new(std::sync::Mutex::new(HostCache::default()));
     let mut going_away = false;
     loop {
         let now = *phase.borrow_and_update();
@@ -159,7 +161,13 @@ async fn speak(
         tokio::select! {
             accepted = h3.accept() => match accepted {
                 Ok(Some(resolver)) => {
-                    let respond = request::respond(resolver, connection.clone(), quic.clone(), throttle.clone());
+                    let respond = request::respond(
+                        resolver,
+                        connection.clone(),
+                        quic.clone(),
+                        throttle.clone(),
+                        hosts.clone(),
+                    );
                     requests.push(respond);
                 }
                 // The client went away, and every request taken is

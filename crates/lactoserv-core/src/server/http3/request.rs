@@ -2,7 +2,7 @@
 //! through the pipeline, the answer framed on the stream, its body paced
 //! by the connection's data rate limiter if there is one.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex as StdMutex, PoisonError};
 
 use bytes::{Buf, Bytes};
 use h3::error::Code;
@@ -38,12 +38,15 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 const STILL_TIMEOUT: Duration = limits::HTTP2.inactive;
 
 /// One request: its head and body read, answered through the pipeline,
-/// the answer framed on its stream.
+/// the answer framed on its stream. `hosts`: the host its connection's
+/// requests asked for last (a lock no other task takes: the requests of a
+/// connection run in its task).
 pub(super) async fn respond(
     resolver: RequestResolver<H3Quic, Bytes>,
     connection: Arc<Connection>,
     quic: quinn::Connection,
     throttle: SharedThrottle,
+    hosts: Arc<StdMutex<HostCache>>,
 ) {
     let (request, mut stream) = match timeout(HEAD_TIMEOUT, resolver.resolve_request()).await {
         Ok(Ok(resolved)) => resolved,
@@ -56,7 +59,10 @@ pub(super) async fn respond(
     let endpoint = &connection.endpoint;
     connection.activity.progressed();
     let _in_flight = connection.activity.request();
-    let host = HostCache::default().host_of(&request, endpoint.port);
+    let host = hosts
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .host_of(&request, endpoint.port);
     let (parts, ()) = request.into_parts();
     let started = started(&connection);
     let read = if is_known_method(&parts.method) {
