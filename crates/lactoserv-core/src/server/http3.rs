@@ -2,7 +2,7 @@
 //! endpoint with `http3: true` also takes QUIC connections on UDP at its
 //! address and port, and serves their requests through the same pipeline
 //! as every other protocol (`request`), its answers written as HTTP/2's
-//! are (`via_hyper::send`), then framed by `h3`.
+//! are (`via_hyper::answer`), then framed by `h3`.
 //!
 //! Layout:
 //! - `quic`: the QUIC configuration (the endpoint's rustls configuration
@@ -68,7 +68,9 @@ pub(crate) async fn serve(
     }
     let ending = match shaken {
         Ok(quic) => {
-            let ending = speak(&quic, &mut phase, &connection).await;
+            // Requests are timed on the clock read as the task runs.
+            let speaking = speak(&quic, &mut phase, &connection);
+            let ending = connection.activity.ticking(speaking).await;
             if let Some(metrics) = &connection.endpoint.metrics {
                 let stats = quic.stats();
                 metrics.count(Event::BytesWritten, stats.udp_tx.bytes);

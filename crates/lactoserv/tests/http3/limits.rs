@@ -152,3 +152,50 @@ async fn under_a_handshake_flood_clients_prove_their_address_and_are_answered() 
         "{exposition}"
     );
 }
+
+#[tokio::test]
+async fn http3_requests_are_counted_and_timed_like_the_others() {
+    let port = free_port();
+    let metrics_port = free_port();
+    let source = format!(
+        "import {{ Metrics, RequestDelay, SerialRouter, SimpleResponse }} from '@lactoserv/webapp-builtins';
+export default {{
+  hosts: [{{ hostnames: ['*'], selfSigned: true }}],
+  applications: [
+    {{ name: 'metrics', class: Metrics }},
+    {{ name: 'slow', class: SerialRouter, applications: ['wait', 'hello'] }},
+    {{ name: 'wait', class: RequestDelay, delay: '200 msec' }},
+    {{ name: 'hello', class: SimpleResponse, contentType: 'text/plain', body: 'hello\\n' }}
+  ],
+  endpoints: [
+    {{ name: 'admin', protocol: 'http', interface: '127.0.0.1:{metrics_port}', application: 'metrics' }},
+    {{ name: 'web', protocol: 'http2', http3: true, interface: '127.0.0.1:{port}', application: 'slow' }}
+  ]
+}};
+"
+    );
+    let config = config_file("config.mjs", &source);
+    let _server = ServerProcess::start(LACTOSERV, &config.path, port);
+    let mut h3 = Http3Client::connect(port, "localhost").await.unwrap();
+    assert_eq!(h3.get("/", &[]).await.unwrap().body, b"hello\n");
+    let text = client()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{metrics_port}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sample = |name: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|value| value.parse::<f64>().ok())
+    };
+    let requests = "lactoserv_http_requests_total{endpoint=\"web\",protocol=\"HTTP/3\",method=\"GET\",code=\"2xx\"}";
+    assert_eq!(sample(requests), Some(1.0), "{text}");
+    // The 200 ms the request waited, on the clock the connection reads.
+    let sum = sample("lactoserv_http_request_duration_seconds_sum{endpoint=\"web\"}").unwrap();
+    assert!((0.2..2.0).contains(&sum), "{text}");
+}

@@ -140,6 +140,17 @@ impl Activity {
         }
     }
 
+    /// Runs `future`, [ticking](Activity::tick) each time it is polled: for
+    /// a connection whose task is not driven by `drive` (HTTP/3).
+    pub(crate) async fn ticking<F: Future>(&self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        std::future::poll_fn(|cx| {
+            self.tick();
+            future.as_mut().poll(cx)
+        })
+        .await
+    }
+
     /// When the connection's task last ran (see [`Activity::tick`]), in
     /// nanoseconds on the monotonic clock.
     #[inline]
