@@ -249,8 +249,19 @@ fn the_image_serves_the_kubernetes_config_as_its_non_root_user() {
     let (probe_path, probe_port) = manifests.readiness_probe();
     let probe_port = local[&probe_port];
     server.wait_for(probe_port);
+    // The probe's endpoint may listen before the whole server has
+    // started: polled, as the kubelet does, until it says ready.
     let ready = ("HTTP/1.1 200 OK".to_owned(), "ready\n".to_owned());
-    assert_eq!(get(probe_port, &probe_path), ready);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let answer = get(probe_port, &probe_path);
+        if answer == ready {
+            break;
+        }
+        assert_eq!(answer.1, "draining\n", "starting, the probe says not ready");
+        assert!(std::time::Instant::now() < deadline, "never ready");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let (scrape_port, scrape_path) = manifests.scrape_target();
     let (status, metrics) = get(local[&scrape_port], &scrape_path);
     assert_eq!(status, "HTTP/1.1 200 OK");
