@@ -264,7 +264,9 @@ fn client_endpoint(server: SocketAddr) -> Result<quinn::Endpoint, String> {
     Ok(endpoint)
 }
 
-/// Accepts any certificate, checking only the handshake's signatures.
+/// Accepts any certificate, checking only the handshake's signatures (as
+/// the tests' `lactoserv-test-util` does; this package stays outside the
+/// workspace, so it keeps its own rather than build that crate's).
 #[derive(Debug)]
 struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
 

@@ -189,7 +189,7 @@ async fn speak(
 }
 
 /// Closes `quic` with the HTTP/3 error `code`.
-fn close(quic: &quinn::Connection, code: Code) {
+pub(super) fn close(quic: &quinn::Connection, code: Code) {
     quic.close(code.value().try_into().unwrap_or_default(), b"");
 }
 

@@ -44,6 +44,20 @@ async fn connect_within(port: u16, log: &Collected) -> Http3Client {
     }
 }
 
+/// What the `Metrics` application on loopback `port` shows.
+async fn exposition(port: u16) -> String {
+    client()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{port}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn quic_connections_past_max_connections_are_refused_and_the_others_answered() {
     let port = free_port();
@@ -132,16 +146,7 @@ async fn under_a_handshake_flood_clients_prove_their_address_and_are_answered() 
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let mut h3 = Http3Client::connect(port, "a.test").await.unwrap();
     assert_eq!(h3.get("/", &[]).await.unwrap().body, b"hello\n");
-    let exposition = client()
-        .build()
-        .unwrap()
-        .get(format!("http://127.0.0.1:{metrics_port}/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let exposition = exposition(metrics_port).await;
     let retries = exposition
         .lines()
         .find(|line| line.starts_with("lactoserv_quic_retries_total{endpoint=\"web\"}"))
@@ -178,16 +183,7 @@ export default {{
     let _server = ServerProcess::start(LACTOSERV, &config.path, port);
     let mut h3 = Http3Client::connect(port, "localhost").await.unwrap();
     assert_eq!(h3.get("/", &[]).await.unwrap().body, b"hello\n");
-    let text = client()
-        .build()
-        .unwrap()
-        .get(format!("http://127.0.0.1:{metrics_port}/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = exposition(metrics_port).await;
     let sample = |name: &str| {
         text.lines()
             .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))

@@ -155,13 +155,7 @@ async fn send(
                     allowed
                 }
                 Err(_) => {
-                    quic.close(
-                        Code::H3_INTERNAL_ERROR
-                            .value()
-                            .try_into()
-                            .unwrap_or_default(),
-                        b"",
-                    );
+                    super::close(quic, Code::H3_INTERNAL_ERROR);
                     return false;
                 }
             }
