@@ -8,15 +8,13 @@
 //! Usage: h3load [-c N] [-m N] (-D SECONDS | -n REQUESTS) [-o FILE] URL
 //! (`-o`: write the body of the last answer there).
 
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::ToSocketAddrs;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Buf;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
+use h3load::client_endpoint;
 
 /// What the run is told to do.
 struct Options {
@@ -141,13 +139,13 @@ async fn run(options: Options) -> i32 {
                 counts.errored.fetch_add(1, Ordering::Relaxed);
                 return;
             };
-            let drive = tokio::spawn(async move {
-                std::future::poll_fn(|cx| driver.poll_close(cx)).await
-            });
+            let drive =
+                tokio::spawn(async move { std::future::poll_fn(|cx| driver.poll_close(cx)).await });
             let mut workers = tokio::task::JoinSet::new();
             for _ in 0..streams {
                 let mut requests = requests.clone();
-                let (counts, budget, last_body) = (counts.clone(), budget.clone(), last_body.clone());
+                let (counts, budget, last_body) =
+                    (counts.clone(), budget.clone(), last_body.clone());
                 let url = url.clone();
                 workers.spawn(async move {
                     loop {
@@ -155,7 +153,9 @@ async fn run(options: Options) -> i32 {
                             return;
                         }
                         if budget
-                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                                n.checked_sub(1)
+                            })
                             .is_err()
                         {
                             return;
@@ -208,7 +208,10 @@ async fn fetch(
         .await
         .map_err(|err| err.to_string())?;
     stream.finish().await.map_err(|err| err.to_string())?;
-    let response = stream.recv_response().await.map_err(|err| err.to_string())?;
+    let response = stream
+        .recv_response()
+        .await
+        .map_err(|err| err.to_string())?;
     let mut body = Vec::new();
     while let Some(mut chunk) = stream.recv_data().await.map_err(|err| err.to_string())? {
         body.extend_from_slice(&chunk.copy_to_bytes(chunk.remaining()));
@@ -240,67 +243,4 @@ fn report(counts: &Counts, took: f64) {
         load(&counts.classes[2]),
         load(&counts.classes[3])
     );
-}
-
-/// A QUIC client endpoint on one UDP socket, for every connection, that
-/// offers ALPN `h3` and accepts any certificate.
-fn client_endpoint(server: SocketAddr) -> Result<quinn::Endpoint, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .map_err(|err| err.to_string())?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
-        .with_no_client_auth();
-    tls.alpn_protocols = vec![b"h3".to_vec()];
-    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls).map_err(|err| err.to_string())?;
-    let local: SocketAddr = if server.is_ipv6() {
-        "[::]:0".parse().unwrap()
-    } else {
-        "0.0.0.0:0".parse().unwrap()
-    };
-    let mut endpoint = quinn::Endpoint::client(local).map_err(|err| err.to_string())?;
-    endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic)));
-    Ok(endpoint)
-}
-
-/// Accepts any certificate, checking only the handshake's signatures (as
-/// the tests' `lactoserv-test-util` does; this package stays outside the
-/// workspace, so it keeps its own rather than build that crate's).
-#[derive(Debug)]
-struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
-
-impl ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
 }

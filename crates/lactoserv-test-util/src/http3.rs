@@ -158,6 +158,15 @@ impl Http3Client {
         chain.first().map(|certificate| certificate.to_vec())
     }
 
+    /// Once the connection has ended: the code of the server's
+    /// `CONNECTION_CLOSE` (an HTTP/3 one), or what else ended it.
+    pub async fn closed_by_server(&self) -> Result<u64, String> {
+        match self.connection.closed().await {
+            quinn::ConnectionError::ApplicationClosed(close) => Ok(close.error_code.into_inner()),
+            other => Err(other.to_string()),
+        }
+    }
+
     /// Closes the connection.
     pub fn close(&self) {
         self.connection.close(0u32.into(), b"");

@@ -10,6 +10,8 @@ mod browser;
 mod inherited;
 mod limits;
 
+use std::time::Duration;
+
 use lactoserv_test_util::http3::{Answer, Http3Client};
 use reqwest::Version;
 
@@ -326,6 +328,10 @@ async fn a_stop_closes_idle_http3_connections_without_waiting_for_the_grace_peri
     assert!(status.success(), "{log}");
     // Sent `GOAWAY` and closed, rather than dropped when time ran out.
     assert!(!log.contains("shuttingDown('destroy'"), "{log}");
+    // The server's `CONNECTION_CLOSE` (`H3_NO_ERROR`) reached the client
+    // before the process ended: it does not wait for its idle timeout.
+    let ended = tokio::time::timeout(Duration::from_secs(10), h3.closed_by_server()).await;
+    assert_eq!(ended, Ok(Ok(0x100)), "not closed by the server");
     let closed = h3.get("/hello", &[]).await.unwrap_err();
     assert!(closed.retryable(), "{closed:?}");
 }

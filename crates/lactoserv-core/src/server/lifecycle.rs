@@ -53,6 +53,9 @@ pub(crate) struct Listening {
 pub struct Draining {
     fate: Fate,
     endpoints: Vec<(EndpointInfo, Arc<EndpointContext>)>,
+    /// At a stop, the QUIC endpoints, kept until their connections'
+    /// `CONNECTION_CLOSE`s are out (at a reload they go to the successor).
+    quic: Vec<quinn::Endpoint>,
     services: Vec<Running<ServiceRef>>,
     tree: Tree,
 }

@@ -12,6 +12,10 @@ use crate::server::Server;
 use crate::server::conn::stop::Phase;
 use crate::service::Fate;
 
+/// The longest a stop waits for its QUIC connections' closes to go out
+/// once every connection has ended.
+const QUIC_CLOSE_BOUND: Duration = Duration::from_secs(1);
+
 impl Server {
     /// Stops accepting connections at once and starts winding the open
     /// ones down (retiring them for a reload, closing them for a stop).
@@ -37,6 +41,7 @@ impl Server {
         };
         let mut stash = Stash::default();
         let mut draining = Vec::with_capacity(endpoints.len());
+        let mut closing_quic = Vec::new();
         for endpoint in endpoints {
             let Listening {
                 info,
@@ -65,9 +70,11 @@ impl Server {
             }
             if let Some(quic) = quic
                 && let Ok(quic) = quic.await
-                && fate == Fate::WillReload
             {
-                stash.quic.push((info.interface.clone(), quic));
+                match fate {
+                    Fate::WillReload => stash.quic.push((info.interface.clone(), quic)),
+                    Fate::Shutdown => closing_quic.push(quic),
+                }
             }
             draining.push((info, context));
         }
@@ -94,6 +101,7 @@ impl Server {
             Draining {
                 fate,
                 endpoints: draining,
+                quic: closing_quic,
                 services,
                 tree,
             },
@@ -113,6 +121,14 @@ impl Draining {
             in_time &= context.stop.end(deadline, &info.logger).await;
             info.log("stopped", false);
             mark_fate(&info.logger, "stopped", fate);
+        }
+        for quic in &self.quic {
+            // Every connection is closed by now; quinn sends the closes,
+            // and answers what arrives meanwhile with them again, until
+            // each connection's drain ends (three probe timeouts) or the
+            // bound does: otherwise the process could end first, and the
+            // clients would wait out their idle timeouts instead.
+            let _ = tokio::time::timeout(QUIC_CLOSE_BOUND, quic.wait_idle()).await;
         }
         let tree = &self.tree;
         mark_fate(&tree.endpoints, "stopped", fate);
