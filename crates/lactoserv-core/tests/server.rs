@@ -1,6 +1,7 @@
 //! What the endpoint does around an application: the not-found page for a
 //! request it declines, 500 for an error, the built-in 400s, closing HTTP1
-//! connections after server errors, and a graceful stop.
+//! connections after server errors, and a graceful stop. Its probe
+//! application and `start_with` serve the other modules too.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,11 +20,11 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// An application that answers by the first path component: `decline`
-/// declines, `fail` fails, `teapot` is a status-only 418, `slow` waits a
-/// little, anything else echoes what it saw.
+/// declines, `fail` fails, `teapot` is a status-only 418, `sleep` and
+/// `slow` wait, `big` is 8 MiB, anything else echoes what it saw.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ProbeConfig {}
+pub(crate) struct ProbeConfig {}
 
 struct Probe;
 
@@ -48,6 +49,11 @@ impl Application for Probe {
                 tokio::time::sleep(Duration::from_secs(12)).await;
                 Ok(Some(text("awake\n")))
             }
+            Some("big") => Ok(Some(Response::full(
+                StatusCode::OK,
+                HeaderValue::from_static("application/octet-stream"),
+                bytes::Bytes::from(vec![b'x'; BIG]),
+            ))),
             Some("slow") => {
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 Ok(Some(text("slow done\n")))
@@ -63,6 +69,9 @@ impl Application for Probe {
     }
 }
 
+/// The length of the probe's `big` answer.
+pub(crate) const BIG: usize = 8 * 1024 * 1024;
+
 fn text(body: &str) -> Response {
     Response::full(
         StatusCode::OK,
@@ -72,15 +81,20 @@ fn text(body: &str) -> Response {
 }
 
 async fn start() -> (Server, u16) {
-    let mut catalog = Catalog::new();
-    catalog.add_application::<ProbeConfig>("Probe");
     let port = lactoserv_test_util::ports::free_port();
     let value = json!({
         "applications": [{ "name": "probe", "class": "Probe" }],
         "endpoints": [{ "name": "main", "protocol": "http", "interface": format!("127.0.0.1:{port}"),
                         "application": "probe" }]
     });
-    let config = WebappConfig::from_value(&value, &catalog).unwrap();
+    (start_with(&value).await, port)
+}
+
+/// A server of `value`, a config whose applications may be probes.
+pub(crate) async fn start_with(value: &serde_json::Value) -> Server {
+    let mut catalog = Catalog::new();
+    catalog.add_application::<ProbeConfig>("Probe");
+    let config = WebappConfig::from_value(value, &catalog).unwrap();
     let options = ServerOptions {
         server_header: HeaderValue::from_static("lactoserv-test 0000000"),
         logger: lactoserv_core::log::Logger::disabled(),
@@ -90,8 +104,7 @@ async fn start() -> (Server, u16) {
         http1: lactoserv_core::server::Http1Engine::Own,
         http2: lactoserv_core::server::Http2Engine::Own,
     };
-    let server = Server::start(&config, &options).await.unwrap();
-    (server, port)
+    Server::start(&config, &options).await.unwrap()
 }
 
 /// Sends `request` on a fresh connection and reads until the server closes.

@@ -2,4 +2,5 @@
 //! server on real sockets with applications defined here, talked to by a
 //! real client.
 
+mod http3;
 mod server;

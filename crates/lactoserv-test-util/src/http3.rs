@@ -1,6 +1,8 @@
 //! An HTTP/3 client for servers under test: `h3` over `quinn`, with
 //! rustls accepting the servers' test certificates (as [`crate::tls`]),
-//! one QUIC connection for as many requests as a test makes on it.
+//! one QUIC connection for as many requests as a test makes on it; with
+//! ways to misbehave (a head that never comes whole, an answer left
+//! unread) and a probe of early data.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,6 +11,10 @@ use bytes::{Buf, Bytes};
 use h3::client::SendRequest;
 
 use crate::tls::AnyCertificate;
+
+mod early;
+
+pub use early::{EarlyData, try_early_data};
 
 /// One answer, whole.
 #[derive(Debug)]
@@ -70,6 +76,17 @@ impl Http3Client {
     /// Connects to `port` on loopback, asking for `server_name` (SNI, and
     /// the authority of requests).
     pub async fn connect(port: u16, server_name: &str) -> Result<Self, String> {
+        Self::connect_with(port, server_name, None).await
+    }
+
+    /// As [`Http3Client::connect`], sending a `PING` every `keep_alive` if
+    /// given (as browsers do while they hold a stream open), so that the
+    /// connection never goes idle.
+    pub async fn connect_with(
+        port: u16,
+        server_name: &str,
+        keep_alive: Option<std::time::Duration>,
+    ) -> Result<Self, String> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut tls = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_protocol_versions(&[&rustls::version::TLS13])
@@ -82,7 +99,17 @@ impl Http3Client {
             .map_err(|err| err.to_string())?;
         let mut endpoint = quinn::Endpoint::client(SocketAddr::from(([127, 0, 0, 1], 0)))
             .map_err(|err| err.to_string())?;
-        endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic)));
+        let mut config = quinn::ClientConfig::new(Arc::new(quic));
+        // Longer than any server's idle limit under test, so that the
+        // server's is the one that holds.
+        let mut transport = quinn::TransportConfig::default();
+        transport.max_idle_timeout(Some(
+            quinn::IdleTimeout::try_from(std::time::Duration::from_secs(120))
+                .map_err(|err| err.to_string())?,
+        ));
+        transport.keep_alive_interval(keep_alive);
+        config.transport_config(Arc::new(transport));
+        endpoint.set_default_client_config(config);
         let server = SocketAddr::from(([127, 0, 0, 1], port));
         let connection = endpoint
             .connect(server, server_name)
@@ -149,6 +176,40 @@ impl Http3Client {
         })
     }
 
+    /// `GET path`, its answer's head read and its body left unread: the
+    /// stream stays open, the server held by flow control.
+    pub async fn get_unread(&mut self, path: &str) -> Result<Unread, Http3Error> {
+        let request = http::Request::get(format!("https://{}{path}", self.authority))
+            .body(())
+            .map_err(|err| Http3Error::NotSent(err.to_string()))?;
+        let mut stream = self
+            .requests
+            .send_request(request)
+            .await
+            .map_err(|err| Http3Error::NotSent(err.to_string()))?;
+        stream.finish().await.map_err(after_sending)?;
+        let response = stream.recv_response().await.map_err(after_sending)?;
+        Ok(Unread {
+            status: response.status(),
+            stream,
+        })
+    }
+
+    /// A request stream opened with one byte of a head that never comes
+    /// whole.
+    pub async fn open_silent_stream(&self) -> Result<SilentStream, String> {
+        let (mut send, recv) = self
+            .connection
+            .open_bi()
+            .await
+            .map_err(|err| err.to_string())?;
+        // A `HEADERS` frame's type, and nothing after it.
+        send.write_all(&[0x01])
+            .await
+            .map_err(|err| err.to_string())?;
+        Ok(SilentStream { _send: send, recv })
+    }
+
     /// The certificate the server presented.
     pub fn peer_certificate(&self) -> Option<Vec<u8>> {
         let identity = self.connection.peer_identity()?;
@@ -170,5 +231,43 @@ impl Http3Client {
     /// Closes the connection.
     pub fn close(&self) {
         self.connection.close(0u32.into(), b"");
+    }
+}
+
+/// An answer whose body is not read yet.
+pub struct Unread {
+    /// Its status.
+    pub status: http::StatusCode,
+    stream: h3::client::RequestStream<h3_quinn::BidiStream<Bytes>, Bytes>,
+}
+
+impl Unread {
+    /// Reads the rest of the body: its length, or why it was cut short.
+    pub async fn read_rest(mut self) -> Result<usize, Http3Error> {
+        let mut length = 0;
+        while let Some(chunk) = self.stream.recv_data().await.map_err(after_sending)? {
+            length += chunk.remaining();
+        }
+        Ok(length)
+    }
+}
+
+/// A request stream whose head never comes whole (see
+/// [`Http3Client::open_silent_stream`]).
+pub struct SilentStream {
+    /// Kept open: dropping it would finish the stream.
+    _send: quinn::SendStream,
+    recv: quinn::RecvStream,
+}
+
+impl SilentStream {
+    /// Waits for the server to end the stream, by finishing or resetting
+    /// its side: how it ended.
+    pub async fn ended(&mut self) -> Result<usize, String> {
+        self.recv
+            .read_to_end(64 * 1024)
+            .await
+            .map(|read| read.len())
+            .map_err(|err| err.to_string())
     }
 }

@@ -2,9 +2,10 @@
 //! connections count against `maxConnections` with the TCP ones, and one
 //! past the limit is refused while the others are still answered; under a
 //! flood of handshakes that never finish, a client must prove its address
-//! first, and is answered; the certificate is picked by SNI as over TCP.
+//! first, and is answered; the certificate is picked by SNI as over TCP;
+//! a returning client resumes its session but may not send early data.
 
-use lactoserv_test_util::http3::Http3Client;
+use lactoserv_test_util::http3::{Http3Client, try_early_data};
 use lactoserv_test_util::ports::free_port;
 use lactoserv_test_util::process::Collected;
 use lactoserv_test_util::quic_flood::half_open_handshakes;
@@ -194,4 +195,17 @@ export default {{
     // The 200 ms the request waited, on the clock the connection reads.
     let sum = sample("lactoserv_http_request_duration_seconds_sum{endpoint=\"web\"}").unwrap();
     assert!((0.2..2.0).contains(&sum), "{text}");
+}
+
+#[tokio::test]
+async fn a_returning_http3_client_resumes_but_may_not_send_early_data() {
+    let port = free_port();
+    let config = config_file("config.mjs", &config(port, 100));
+    let _server = ServerProcess::start(LACTOSERV, &config.path, port);
+    let early = try_early_data(port, "a.test").await.unwrap();
+    // Tickets are given (a returning client skips the certificate), but
+    // none allows 0-RTT: early requests could be replayed.
+    assert!(early.tickets > 0, "{early:?}");
+    assert_eq!(early.tickets_allowing_early_data, 0, "{early:?}");
+    assert!(!early.sent_early, "{early:?}");
 }
