@@ -1,16 +1,15 @@
 //! HTTP/3 through the real binary (`docs/http3.md`): an `http2` endpoint
 //! with `http3: true` answers an HTTP/3 client (`h3` over `quinn`) exactly
-//! as it answers HTTP/2, files, ranges and conditional requests included;
-//! its HTTP/2 and HTTP/1.1 answers advertise it; the access log names the
-//! protocol; reloads under HTTP/3 load fail no request. A browser's visit
-//! is in `browser`; inherited sockets in `inherited`; connection limits
-//! and SNI in `limits`.
+//! as it answers HTTP/2, files, ranges, conditional requests, routers and
+//! the request rate limiter included; its HTTP/2 and HTTP/1.1 answers
+//! advertise it; the access log names the protocol. A browser's visit is
+//! in `browser`; inherited sockets in `inherited`; reloads and stops in
+//! `lifecycle`; connection limits, SNI and early data in `limits`.
 
 mod browser;
 mod inherited;
+mod lifecycle;
 mod limits;
-
-use std::time::Duration;
 
 use lactoserv_test_util::http3::{Answer, Http3Client};
 use reqwest::Version;
@@ -18,11 +17,13 @@ use reqwest::Version;
 use crate::server::{LACTOSERV, ServerProcess, free_ports};
 use crate::util::{ConfigDir, client, config_file};
 
-/// A config serving files and a fixed answer over HTTP/2 and HTTP/3 on
-/// `port`, from `dir`, with an access log in `dir/access.log`.
+/// A config serving files, a fixed answer and a rate-limited one over
+/// HTTP/2 and HTTP/3 on `port` to host `localhost`, from `dir`, with an
+/// access log in `dir/access.log`.
 fn config(dir: &std::path::Path, port: u16) -> String {
     format!(
-        "import {{ PathRouter, SimpleResponse, StaticFiles }} from '@lactoserv/webapp-builtins';
+        "import {{ HostRouter, PathRouter, RequestRateLimiter, SerialRouter, SimpleResponse,
+  StaticFiles }} from '@lactoserv/webapp-builtins';
 import {{ AccessLogToFile }} from '@lactoserv/webapp-builtins';
 export default {{
   hosts: [{{ hostnames: ['*'], selfSigned: true }}],
@@ -30,14 +31,19 @@ export default {{
     {{ name: 'access', class: AccessLogToFile, path: '{log}' }}
   ],
   applications: [
-    {{ name: 'router', class: PathRouter, paths: {{ '/files/*': 'files', '/hello': 'hello' }} }},
+    {{ name: 'hosts', class: HostRouter, hosts: {{ 'localhost': 'router' }} }},
+    {{ name: 'router', class: PathRouter,
+       paths: {{ '/files/*': 'files', '/hello': 'hello', '/limited': 'limited' }} }},
+    {{ name: 'limited', class: SerialRouter, applications: ['limit', 'hello'] }},
+    {{ name: 'limit', class: RequestRateLimiter, maxBurst: '1 req', flowRate: '1 req/hour',
+       maxQueue: '1 req' }},
     {{ name: 'files', class: StaticFiles, siteDirectory: '{site}', etag: true,
        notFoundPath: '{page}', cacheControl: {{ maxAge: '1 min' }} }},
     {{ name: 'hello', class: SimpleResponse, contentType: 'text/plain', body: 'hello\\n' }}
   ],
   endpoints: [
     {{ name: 'h2', protocol: 'http2', http3: true, interface: '127.0.0.1:{port}',
-       application: 'router', maxRequestBodySize: '10 byte',
+       application: 'hosts', maxRequestBodySize: '10 byte',
        services: {{ accessLog: 'access' }} }}
   ]
 }};
@@ -153,6 +159,58 @@ async fn files_ranges_and_conditional_requests_are_answered_over_http3_as_over_h
 }
 
 #[tokio::test]
+async fn routers_and_the_request_rate_limiter_answer_over_http3_as_over_http2() {
+    let (_dir, _config, _server, port) = serve();
+    let at = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let h2 = client()
+        .http2_prior_knowledge()
+        .resolve("other.test", at)
+        .build()
+        .unwrap();
+    let over_h2 = async |host: &str, path: &str| {
+        let response = h2
+            .get(format!("https://{host}:{port}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.version(), Version::HTTP_2);
+        let (status, headers) = (response.status().as_u16(), response.headers().clone());
+        comparable(status, &headers, &response.bytes().await.unwrap())
+    };
+    let over_h3 = async |h3: &mut Http3Client, path: &str| {
+        let answer = h3.get(path, &[]).await.unwrap();
+        comparable(answer.status.as_u16(), &answer.headers, &answer.body)
+    };
+    // The host router sends `localhost` on and declines any other host.
+    let mut h3 = Http3Client::connect(port, "localhost").await.unwrap();
+    let mut other = Http3Client::connect(port, "other.test").await.unwrap();
+    let routed = over_h3(&mut h3, "/hello").await;
+    assert_eq!(routed.0, 200);
+    assert_eq!(routed, over_h2("localhost", "/hello").await);
+    let declined = over_h3(&mut other, "/hello").await;
+    assert_eq!(declined.0, 404);
+    assert_eq!(declined, over_h2("other.test", "/hello").await);
+    // The limiter's one request is taken, the next one waits in its queue
+    // (for an hour), and the next ones are turned away, whatever their
+    // protocol.
+    assert_eq!(over_h2("localhost", "/limited").await.0, 200);
+    let queued = tokio::spawn({
+        let h2 = h2.clone();
+        async move {
+            h2.get(format!("https://localhost:{port}/limited"))
+                .send()
+                .await
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let denied = over_h3(&mut h3, "/limited").await;
+    assert_eq!(denied.0, 429);
+    assert_eq!(denied, over_h2("localhost", "/limited").await);
+    assert!(!queued.is_finished());
+    queued.abort();
+}
+
+#[tokio::test]
 async fn http2_and_http1_answers_advertise_http3() {
     let (_dir, _config, _server, port) = serve();
     let expected = format!("h3=\":{port}\"; ma=86400");
@@ -209,80 +267,6 @@ async fn request_bodies_over_http3_are_held_to_the_endpoints_limit() {
     );
 }
 
-/// Sends `GET /slow` on `port` over HTTP/3 until `until`, reconnecting
-/// when the server goes away, each request sent again if it was refused
-/// unprocessed. How many were answered, how many times it connected, and
-/// the requests that failed otherwise.
-async fn keep_asking(port: u16, until: std::time::Instant) -> (usize, usize, Vec<String>) {
-    let (mut answered, mut connections, mut failed) = (0, 0, Vec::new());
-    let mut client: Option<Http3Client> = None;
-    while std::time::Instant::now() < until {
-        let h3 = match &mut client {
-            Some(h3) => h3,
-            None => {
-                connections += 1;
-                client.insert(Http3Client::connect(port, "localhost").await.unwrap())
-            }
-        };
-        match h3.get("/slow", &[]).await {
-            Ok(answer) if answer.status == 200 && answer.body == b"hello\n" => answered += 1,
-            Ok(answer) => failed.push(format!("{answer:?}")),
-            Err(err) if err.retryable() => client = None,
-            Err(err) => {
-                failed.push(format!("{err:?}"));
-                client = None;
-            }
-        }
-    }
-    (answered, connections, failed)
-}
-
-// Two workers: the clients keep going while the test signals the server.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reloads_under_http3_load_fail_no_request() {
-    let dir = tempfile::tempdir().unwrap();
-    let [port] = free_ports::<1>();
-    let source = format!(
-        "import {{ RequestDelay, SerialRouter, SimpleResponse }} from '@lactoserv/webapp-builtins';
-export default {{
-  hosts: [{{ hostnames: ['*'], selfSigned: true }}],
-  applications: [
-    {{ name: 'slow', class: SerialRouter, applications: ['wait', 'hello'] }},
-    {{ name: 'wait', class: RequestDelay, delay: '50 msec' }},
-    {{ name: 'hello', class: SimpleResponse, contentType: 'text/plain', body: 'hello\\n' }}
-  ],
-  endpoints: [
-    {{ name: 'h3', protocol: 'http2', http3: true, interface: '127.0.0.1:{port}', application: 'slow' }}
-  ]
-}};
-"
-    );
-    let config = config_file("config.mjs", &source);
-    let server =
-        ServerProcess::start_with_args(LACTOSERV, &config.path, port, &["--log-to-stdout"]);
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(4);
-    let askers: Vec<_> = (0..4)
-        .map(|_| tokio::spawn(keep_asking(port, until)))
-        .collect();
-    for _ in 0..3 {
-        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-        server.signal("HUP");
-    }
-    let (mut answered, mut connections) = (0, 0);
-    for asker in askers {
-        let (ok, connected, failed) = asker.await.unwrap();
-        assert!(failed.is_empty(), "{failed:?}");
-        answered += ok;
-        connections += connected;
-    }
-    let (_, log) = server.stop_and_read("TERM");
-    assert_eq!(log.matches(" reloaded()").count(), 3, "{log}");
-    // Each reload sent the clients away to connect again.
-    assert!(connections >= 4 + 4, "{connections} connections");
-    assert!(answered > 100, "{answered} answered");
-    drop(dir);
-}
-
 #[tokio::test]
 async fn a_data_rate_limiter_paces_http3_answers() {
     let dir = tempfile::tempdir().unwrap();
@@ -316,22 +300,4 @@ export default {{
         assert!(log.contains(event), "no {event:?} in:\n{log}");
     }
     drop(dir);
-}
-
-#[tokio::test]
-async fn a_stop_closes_idle_http3_connections_without_waiting_for_the_grace_period() {
-    let (_dir, _config, server, port) = serve_with(&["--log-to-stdout"]);
-    // A client that stays connected, idle, and never closes.
-    let mut h3 = Http3Client::connect(port, "localhost").await.unwrap();
-    assert_eq!(h3.get("/hello", &[]).await.unwrap().status, 200);
-    let (status, log) = server.stop_and_read("TERM");
-    assert!(status.success(), "{log}");
-    // Sent `GOAWAY` and closed, rather than dropped when time ran out.
-    assert!(!log.contains("shuttingDown('destroy'"), "{log}");
-    // The server's `CONNECTION_CLOSE` (`H3_NO_ERROR`) reached the client
-    // before the process ended: it does not wait for its idle timeout.
-    let ended = tokio::time::timeout(Duration::from_secs(10), h3.closed_by_server()).await;
-    assert_eq!(ended, Ok(Ok(0x100)), "not closed by the server");
-    let closed = h3.get("/hello", &[]).await.unwrap_err();
-    assert!(closed.retryable(), "{closed:?}");
 }
