@@ -6,14 +6,41 @@
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::tls::AnyCertificate;
 
 /// Handshakes begun and left hanging; their sockets stay open (so that the
 /// server's answers are not refused by the kernel) while this lives.
 pub struct HalfOpen {
-    _sockets: Vec<UdpSocket>,
+    sockets: Vec<UdpSocket>,
+    /// The bytes the clients sent.
+    pub sent: usize,
+}
+
+impl HalfOpen {
+    /// The bytes the server sends the clients from now until `until`
+    /// (its answers and their resending, never acknowledged).
+    pub fn bytes_received(&self, until: Instant) -> usize {
+        let mut received = 0;
+        let mut buffer = vec![0; 65536];
+        while Instant::now() < until {
+            let mut quiet = true;
+            for socket in &self.sockets {
+                socket
+                    .set_read_timeout(Some(Duration::from_millis(10)))
+                    .unwrap();
+                if let Ok(length) = socket.recv(&mut buffer) {
+                    received += length;
+                    quiet = false;
+                }
+            }
+            if quiet {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        received
+    }
 }
 
 /// Begins `count` QUIC handshakes with the server at loopback `port`,
@@ -32,6 +59,7 @@ pub fn half_open_handshakes(port: u16, server_name: &str, count: usize) -> HalfO
     let mut endpoint = quinn_proto::Endpoint::new(config, None, false, None);
     let server = SocketAddr::from(([127, 0, 0, 1], port));
     let mut sockets = Vec::with_capacity(count);
+    let mut sent = 0;
     for _ in 0..count {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
         let client = quinn_proto::ClientConfig::new(crypto.clone());
@@ -41,9 +69,10 @@ pub fn half_open_handshakes(port: u16, server_name: &str, count: usize) -> HalfO
         let mut packet = Vec::new();
         while let Some(transmit) = connection.poll_transmit(Instant::now(), 1, &mut packet) {
             socket.send_to(&packet[..transmit.size], server).unwrap();
+            sent += transmit.size;
             packet.clear();
         }
         sockets.push(socket);
     }
-    HalfOpen { _sockets: sockets }
+    HalfOpen { sockets, sent }
 }

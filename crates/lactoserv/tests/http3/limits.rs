@@ -3,7 +3,8 @@
 //! past the limit is refused while the others are still answered; under a
 //! flood of handshakes that never finish, a client must prove its address
 //! first, and is answered; the certificate is picked by SNI as over TCP;
-//! a returning client resumes its session but may not send early data.
+//! a returning client resumes its session but may not send early data;
+//! an address not yet proven gets at most three times what came from it.
 
 use lactoserv_test_util::http3::{Http3Client, try_early_data};
 use lactoserv_test_util::ports::free_port;
@@ -208,4 +209,31 @@ async fn a_returning_http3_client_resumes_but_may_not_send_early_data() {
     assert!(early.tickets > 0, "{early:?}");
     assert_eq!(early.tickets_allowing_early_data, 0, "{early:?}");
     assert!(!early.sent_early, "{early:?}");
+}
+
+#[tokio::test]
+async fn an_unproven_client_address_gets_at_most_three_times_what_it_sent() {
+    let port = free_port();
+    let config = config_file("config.mjs", &config(port, 100));
+    let _server = ServerProcess::start(LACTOSERV, &config.path, port);
+    // One handshake begun and never acknowledged: the server answers and
+    // sends again on its probe timeouts (after about 1, 3 and 7 s), but
+    // never more than three times what came from the address, which it
+    // has not seen receive anything (quinn lets the datagram that crosses
+    // that line go whole: at most one more of at most 1,200 bytes).
+    let hanging = half_open_handshakes(port, "a.test", 1);
+    let start = std::time::Instant::now();
+    let seconds = std::time::Duration::from_secs;
+    let (early, late, sent) = tokio::task::spawn_blocking(move || {
+        let early = hanging.bytes_received(start + seconds(2));
+        let late = hanging.bytes_received(start + seconds(6));
+        (early, late, hanging.sent)
+    })
+    .await
+    .unwrap();
+    // It sent again within the first 2 s, reached the limit and stopped
+    // (without the limit, more would come at about 3 s).
+    assert!(early > sent, "{early} bytes for {sent}");
+    assert!(early < 3 * sent + 1200, "{early} bytes for {sent}");
+    assert_eq!(late, 0, "{late} more bytes for {sent}");
 }
