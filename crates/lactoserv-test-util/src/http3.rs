@@ -87,15 +87,7 @@ impl Http3Client {
         server_name: &str,
         keep_alive: Option<std::time::Duration>,
     ) -> Result<Self, String> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .map_err(|err| err.to_string())?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AnyCertificate::new(provider)))
-            .with_no_client_auth();
-        tls.alpn_protocols = vec![b"h3".to_vec()];
-        let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls)
+        let quic = quinn::crypto::rustls::QuicClientConfig::try_from(client_tls()?)
             .map_err(|err| err.to_string())?;
         let mut endpoint = quinn::Endpoint::client(SocketAddr::from(([127, 0, 0, 1], 0)))
             .map_err(|err| err.to_string())?;
@@ -145,6 +137,28 @@ impl Http3Client {
         headers: &[(&str, &str)],
         body: Option<Bytes>,
     ) -> Result<Answer, Http3Error> {
+        let (response, mut stream) = self.send(method, path, headers, body).await?;
+        let mut body = Vec::new();
+        while let Some(mut chunk) = stream.recv_data().await.map_err(after_sending)? {
+            let bytes = chunk.copy_to_bytes(chunk.remaining());
+            body.extend_from_slice(&bytes);
+        }
+        Ok(Answer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body,
+        })
+    }
+
+    /// Sends a request (see [`Http3Client::request`]) and reads its
+    /// answer's head: the head, and the stream its body comes on.
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Bytes>,
+    ) -> Result<(http::Response<()>, AnswerStream), Http3Error> {
         let mut request = http::Request::builder()
             .method(method)
             .uri(format!("https://{}{path}", self.authority));
@@ -164,31 +178,13 @@ impl Http3Client {
         }
         stream.finish().await.map_err(after_sending)?;
         let response = stream.recv_response().await.map_err(after_sending)?;
-        let mut body = Vec::new();
-        while let Some(mut chunk) = stream.recv_data().await.map_err(after_sending)? {
-            let bytes = chunk.copy_to_bytes(chunk.remaining());
-            body.extend_from_slice(&bytes);
-        }
-        Ok(Answer {
-            status: response.status(),
-            headers: response.headers().clone(),
-            body,
-        })
+        Ok((response, stream))
     }
 
     /// `GET path`, its answer's head read and its body left unread: the
     /// stream stays open, the server held by flow control.
     pub async fn get_unread(&mut self, path: &str) -> Result<Unread, Http3Error> {
-        let request = http::Request::get(format!("https://{}{path}", self.authority))
-            .body(())
-            .map_err(|err| Http3Error::NotSent(err.to_string()))?;
-        let mut stream = self
-            .requests
-            .send_request(request)
-            .await
-            .map_err(|err| Http3Error::NotSent(err.to_string()))?;
-        stream.finish().await.map_err(after_sending)?;
-        let response = stream.recv_response().await.map_err(after_sending)?;
+        let (response, stream) = self.send("GET", path, &[], None).await?;
         Ok(Unread {
             status: response.status(),
             stream,
@@ -238,7 +234,23 @@ impl Http3Client {
 pub struct Unread {
     /// Its status.
     pub status: http::StatusCode,
-    stream: h3::client::RequestStream<h3_quinn::BidiStream<Bytes>, Bytes>,
+    stream: AnswerStream,
+}
+
+/// A request's stream, from the client's side.
+type AnswerStream = h3::client::RequestStream<h3_quinn::BidiStream<Bytes>, Bytes>;
+
+/// The client's TLS: TLS 1.3, ALPN `h3`, any certificate accepted.
+fn client_tls() -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|err| err.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AnyCertificate::new(provider)))
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h3".to_vec()];
+    Ok(tls)
 }
 
 impl Unread {

@@ -8,8 +8,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rustls::client::{Tls12ClientSessionValue, Tls13ClientSessionValue};
 use rustls::pki_types::ServerName;
 
-use crate::tls::AnyCertificate;
-
 /// What a client returning to a server found about early data (0-RTT).
 #[derive(Debug, PartialEq, Eq)]
 pub struct EarlyData {
@@ -26,15 +24,8 @@ pub struct EarlyData {
 /// keeps session tickets and would use early data, waits (up to 5 s) for
 /// a ticket, closes, and connects again with it, trying 0-RTT.
 pub async fn try_early_data(port: u16, server_name: &str) -> Result<EarlyData, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tickets = Arc::new(TicketCount::default());
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .map_err(|err| err.to_string())?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AnyCertificate::new(provider)))
-        .with_no_client_auth();
-    tls.alpn_protocols = vec![b"h3".to_vec()];
+    let mut tls = super::client_tls()?;
     tls.enable_early_data = true;
     tls.resumption = rustls::client::Resumption::store(tickets.clone());
     let quic =
