@@ -25,18 +25,14 @@ impl HalfOpen {
         let mut received = 0;
         let mut buffer = vec![0; 65536];
         while Instant::now() < until {
-            let mut quiet = true;
             for socket in &self.sockets {
+                // Each socket is waited on briefly in turn.
                 socket
                     .set_read_timeout(Some(Duration::from_millis(10)))
                     .unwrap();
                 if let Ok(length) = socket.recv(&mut buffer) {
                     received += length;
-                    quiet = false;
                 }
-            }
-            if quiet {
-                std::thread::sleep(Duration::from_millis(10));
             }
         }
         received

@@ -122,14 +122,14 @@ impl Draining {
             info.log("stopped", false);
             mark_fate(&info.logger, "stopped", fate);
         }
-        for quic in &self.quic {
-            // Every connection is closed by now; quinn sends the closes,
-            // and answers what arrives meanwhile with them again, until
-            // each connection's drain ends (three probe timeouts) or the
-            // bound does: otherwise the process could end first, and the
-            // clients would wait out their idle timeouts instead.
-            let _ = tokio::time::timeout(QUIC_CLOSE_BOUND, quic.wait_idle()).await;
-        }
+        // Every connection is closed by now; quinn sends the closes, and
+        // answers what arrives meanwhile with them again, until each
+        // connection's drain ends (three probe timeouts) or the bound does:
+        // otherwise the process could end first, and the clients would
+        // wait out their idle timeouts instead.
+        let closes =
+            futures_util::future::join_all(self.quic.iter().map(quinn::Endpoint::wait_idle));
+        let _ = tokio::time::timeout(QUIC_CLOSE_BOUND, closes).await;
         let tree = &self.tree;
         mark_fate(&tree.endpoints, "stopped", fate);
         mark_fate(&tree.applications, "stopping", fate);
