@@ -15,7 +15,7 @@ use lactoserv_test_util::pebble::Pebble;
 use reqwest::Version;
 
 use crate::server::{LACTOSERV, ServerProcess, free_port};
-use crate::util::{ConfigDir, config_file};
+use crate::util::{ConfigDir, config_file, peer_certificate};
 
 /// A config with host `example.test` getting its certificate from
 /// `pebble` into `store` with `challenge`, answering `hello` on an `http`
@@ -110,11 +110,7 @@ async fn shown(client: &reqwest::Client, secure: u16) -> Vec<u8> {
         .send()
         .await
         .unwrap();
-    let info = response
-        .extensions()
-        .get::<reqwest::tls::TlsInfo>()
-        .unwrap();
-    info.peer_certificate().unwrap().to_vec()
+    peer_certificate(&response)
 }
 
 /// What `client` gets from `https://example.test`, once the server presents

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use reqwest::{Method, StatusCode, Version};
 
 use crate::server::{LACTOSERV, ServerProcess, free_ports};
-use crate::util::{self, client};
+use crate::util::{self, client, peer_certificate};
 
 /// The example setup's certificate for `localhost` and `*.localhost`.
 fn setup_file(name: &str) -> PathBuf {
@@ -78,15 +78,6 @@ export default {{
 /// the loopback `port`.
 fn client_for(host: &str, port: u16) -> reqwest::ClientBuilder {
     client().resolve(host, SocketAddr::from(([127, 0, 0, 1], port)))
-}
-
-fn peer_certificate(response: &reqwest::Response) -> Vec<u8> {
-    response
-        .extensions()
-        .get::<reqwest::tls::TlsInfo>()
-        .and_then(|info| info.peer_certificate())
-        .expect("a TLS response carries the server's certificate")
-        .to_vec()
 }
 
 /// The DER bytes of the example setup's certificate.

@@ -70,3 +70,13 @@ pub(crate) async fn get(
     let headers = response.headers().clone();
     (status, headers, response.bytes().await.unwrap().to_vec())
 }
+
+/// The certificate the server presented for `response` (over TLS).
+pub(crate) fn peer_certificate(response: &reqwest::Response) -> Vec<u8> {
+    response
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|info| info.peer_certificate())
+        .expect("a TLS response carries the server's certificate")
+        .to_vec()
+}
